@@ -1,0 +1,17 @@
+package dev.pipelines.streaming.api.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Map;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record FilesSourceSpec(
+    @JsonPropertyDescription("Directory (local, hdfs://, s3a://) watched for new files.") String path,
+    @JsonPropertyDescription("json, csv, parquet or text.") DataFormat format,
+    Integer maxFilesPerTrigger,
+    @JsonPropertyDescription("Extra Spark file source options, e.g. header, multiLine.") Map<String, String> options) {
+
+  public Map<String, String> optionsOrEmpty() {
+    return options == null ? Map.of() : options;
+  }
+}

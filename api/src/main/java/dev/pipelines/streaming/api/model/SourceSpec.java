@@ -1,0 +1,29 @@
+package dev.pipelines.streaming.api.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** A named input. Exactly one of kafka, files, socket, generator is set. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SourceSpec(
+    String name,
+    KafkaSourceSpec kafka,
+    FilesSourceSpec files,
+    SocketSourceSpec socket,
+    GeneratorSourceSpec generator,
+    @JsonPropertyDescription("How the Kafka/socket message value is parsed: json (default), csv or text.")
+    DataFormat format,
+    @JsonPropertyDescription("Columns of the parsed value; required for json and csv.")
+    List<FieldSpec> schema,
+    WatermarkSpec watermark) {
+
+  public List<FieldSpec> schemaOrEmpty() {
+    return schema == null ? List.of() : schema;
+  }
+
+  /** The value format of a Kafka or socket source. */
+  public DataFormat formatOrDefault() {
+    return format == null ? DataFormat.JSON : format;
+  }
+}

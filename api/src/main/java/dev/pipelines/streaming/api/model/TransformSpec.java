@@ -1,0 +1,37 @@
+package dev.pipelines.streaming.api.model;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** A named step. Exactly one of filter, select, sql, window is set. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TransformSpec(
+    String name,
+    @JsonPropertyDescription("Input name(s): sources or earlier transforms. A single name or a list.")
+    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+    List<String> from,
+    @JsonPropertyDescription("A Spark SQL boolean condition; rows where it is not true are dropped.")
+    String filter,
+    @JsonPropertyDescription("Spark SQL expressions, each optionally with 'AS alias'.")
+    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+    List<String> select,
+    @JsonPropertyDescription("A Spark SQL query; inputs are visible as views named after them.")
+    String sql,
+    WindowSpec window) {
+
+  public List<String> fromOrEmpty() {
+    return from == null ? List.of() : from;
+  }
+
+  public TransformKind kind() {
+    if (filter != null) return TransformKind.FILTER;
+    if (select != null) return TransformKind.SELECT;
+    if (sql != null) return TransformKind.SQL;
+    if (window != null) return TransformKind.WINDOW;
+    return null;
+  }
+
+  public enum TransformKind { FILTER, SELECT, SQL, WINDOW }
+}

@@ -1,0 +1,31 @@
+package dev.pipelines.streaming.api.model;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/**
+ * A windowed aggregation on an event-time column. Output columns: windowStart, windowEnd,
+ * the groupBy keys, then one column per aggregation.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record WindowSpec(
+    @JsonPropertyDescription("tumbling, sliding or session.") WindowType type,
+    @JsonPropertyDescription("Event-time column (timestamp).") String column,
+    @JsonPropertyDescription("Window length (tumbling, sliding), e.g. 1m.") String size,
+    @JsonPropertyDescription("How often a sliding window starts; at most size.") String slide,
+    @JsonPropertyDescription("Inactivity gap that closes a session window.") String gap,
+    @JsonPropertyDescription("Grouping columns besides the window.")
+    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+    List<String> groupBy,
+    List<AggregationSpec> aggregations) {
+
+  public List<String> groupByOrEmpty() {
+    return groupBy == null ? List.of() : groupBy;
+  }
+
+  public List<AggregationSpec> aggregationsOrEmpty() {
+    return aggregations == null ? List.of() : aggregations;
+  }
+}

@@ -1,0 +1,690 @@
+package dev.pipelines.streaming.api.validation;
+
+import dev.pipelines.streaming.api.model.AggregationSpec;
+import dev.pipelines.streaming.api.model.AggregationSpec.AggregateFunction;
+import dev.pipelines.streaming.api.model.DataFormat;
+import dev.pipelines.streaming.api.model.FieldSpec;
+import dev.pipelines.streaming.api.model.KafkaCredentials;
+import dev.pipelines.streaming.api.model.OutputMode;
+import dev.pipelines.streaming.api.model.PipelineSpec;
+import dev.pipelines.streaming.api.model.SinkSpec;
+import dev.pipelines.streaming.api.model.SourceSpec;
+import dev.pipelines.streaming.api.model.StreamingPipeline;
+import dev.pipelines.streaming.api.model.TransformSpec;
+import dev.pipelines.streaming.api.model.TriggerSpec;
+import dev.pipelines.streaming.api.model.ValueFrom;
+import dev.pipelines.streaming.api.model.WindowSpec;
+import dev.pipelines.streaming.api.model.WindowType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Semantic checks of a pipeline that binds: references, names, required fields, durations,
+ * and the Spark Structured Streaming rules that can be decided from the spec alone. Reports
+ * every problem at once. The runner adds what needs Spark (SQL parsing, column resolution).
+ */
+public final class PipelineValidator {
+  private static final Pattern PIPELINE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern STEP_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,62}");
+  private static final Pattern SQL_TYPE = Pattern.compile(
+      "(string|varchar\\(\\d+\\)|char\\(\\d+\\)|int|integer|long|bigint|short|smallint|byte|tinyint"
+          + "|double|float|real|boolean|bool|timestamp|timestamp_ltz|timestamp_ntz|date|binary"
+          + "|decimal(\\(\\s*\\d+\\s*(,\\s*\\d+\\s*)?\\))?|(array|map|struct)\\s*<.+>)",
+      Pattern.CASE_INSENSITIVE);
+  private static final Set<String> RESERVED_KAFKA_OPTIONS = Set.of(
+      "subscribe", "subscribepattern", "assign", "kafka.bootstrap.servers", "startingoffsets", "topic");
+
+  private final List<Problem> problems = new ArrayList<>();
+  /** Source and transform names (one namespace: both can be read by transforms and sinks). */
+  private final Map<String, String> inputPaths = new LinkedHashMap<>();
+  private final Map<String, SourceSpec> sourcesByName = new LinkedHashMap<>();
+  private final Map<String, TransformSpec> transformsByName = new LinkedHashMap<>();
+
+  private PipelineValidator() {}
+
+  public static List<Problem> validate(StreamingPipeline pipeline) {
+    PipelineValidator v = new PipelineValidator();
+    v.checkResource(pipeline);
+    return List.copyOf(v.problems);
+  }
+
+  private void checkResource(StreamingPipeline p) {
+    if (p.apiVersion() == null) {
+      add("apiVersion", "required", "set apiVersion: " + StreamingPipeline.API_VERSION);
+    } else if (!StreamingPipeline.API_VERSION.equals(p.apiVersion())) {
+      add("apiVersion", "must be " + StreamingPipeline.API_VERSION + ", got '" + p.apiVersion() + "'");
+    }
+    if (p.kind() == null) {
+      add("kind", "required", "set kind: " + StreamingPipeline.KIND);
+    } else if (!StreamingPipeline.KIND.equals(p.kind())) {
+      add("kind", "must be " + StreamingPipeline.KIND + ", got '" + p.kind() + "'");
+    }
+    String name = p.name();
+    if (name == null || name.isBlank()) {
+      add("metadata.name", "required", "the pipeline's name, e.g. clicks-per-page");
+    } else if (!PIPELINE_NAME.matcher(name).matches()) {
+      add("metadata.name", "'" + name + "' is not a valid name",
+          "use lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit");
+    }
+    if (p.spec() == null) {
+      add("spec", "required", "a pipeline needs at least spec.sources and spec.sinks");
+      return;
+    }
+    checkSpec(p.spec());
+  }
+
+  private void checkSpec(PipelineSpec spec) {
+    if (spec.sourcesOrEmpty().isEmpty()) {
+      add("spec.sources", "required: at least one source");
+    }
+    if (spec.sinksOrEmpty().isEmpty()) {
+      add("spec.sinks", "required: at least one sink");
+    }
+    for (int i = 0; i < spec.sourcesOrEmpty().size(); i++) {
+      checkSource(spec.sourcesOrEmpty().get(i), "spec.sources[" + i + "]");
+    }
+    for (int i = 0; i < spec.transformsOrEmpty().size(); i++) {
+      TransformSpec t = spec.transformsOrEmpty().get(i);
+      if (t != null && registerInput(t.name(), "spec.transforms[" + i + "]")) {
+        transformsByName.put(t.name(), t);
+      }
+    }
+    for (int i = 0; i < spec.transformsOrEmpty().size(); i++) {
+      checkTransform(spec.transformsOrEmpty().get(i), "spec.transforms[" + i + "]");
+    }
+    checkCycles(spec);
+    Map<String, String> sinkNames = new LinkedHashMap<>();
+    for (int i = 0; i < spec.sinksOrEmpty().size(); i++) {
+      checkSink(spec.sinksOrEmpty().get(i), "spec.sinks[" + i + "]", sinkNames);
+    }
+    spec.sparkConfOrEmpty().forEach((key, value) -> {
+      if (!key.startsWith("spark.")) {
+        add("spec.sparkConf[\"" + key + "\"]", "not a Spark setting", "Spark settings start with 'spark.'");
+      }
+    });
+  }
+
+  // ---- sources -------------------------------------------------------------------------
+
+  private void checkSource(SourceSpec s, String path) {
+    if (s == null) {
+      add(path, "empty source");
+      return;
+    }
+    if (registerInput(s.name(), path)) {
+      sourcesByName.put(s.name(), s);
+    }
+    List<String> kinds = present(Map.of("kafka", s.kafka() != null, "files", s.files() != null,
+        "socket", s.socket() != null, "generator", s.generator() != null));
+    if (!exactlyOne(path, kinds, "kafka, files, socket, generator")) {
+      return;
+    }
+    switch (kinds.get(0)) {
+      case "kafka" -> checkKafkaSource(s, path);
+      case "files" -> checkFilesSource(s, path);
+      case "socket" -> checkSocketSource(s, path);
+      default -> checkGeneratorSource(s, path);
+    }
+    checkSchemaFields(s, path);
+    checkWatermark(s, path);
+  }
+
+  private void checkKafkaSource(SourceSpec s, String path) {
+    var k = s.kafka();
+    String kp = path + ".kafka";
+    requireText(k.bootstrapServers(), kp + ".bootstrapServers", "host:port of one or more brokers, comma-separated");
+    if (isBlank(k.topic()) && isBlank(k.pattern())) {
+      add(kp + ".topic", "required: set topic or pattern");
+    } else if (!isBlank(k.topic()) && !isBlank(k.pattern())) {
+      add(kp + ".pattern", "set topic or pattern, not both");
+    }
+    if (!isBlank(k.pattern())) {
+      try {
+        Pattern.compile(k.pattern());
+      } catch (java.util.regex.PatternSyntaxException e) {
+        add(kp + ".pattern", "not a valid regular expression: " + e.getDescription());
+      }
+    }
+    String offsets = k.startingOffsets();
+    if (offsets != null && !offsets.equals("earliest") && !offsets.equals("latest") && !offsets.trim().startsWith("{")) {
+      add(kp + ".startingOffsets", "unknown value '" + offsets + "'",
+          "earliest, latest, or a JSON object such as {\"topic\":{\"0\":23}}");
+    }
+    checkKafkaOptions(k.optionsOrEmpty(), kp);
+    checkCredentials(k.credentials(), kp + ".credentials");
+    checkValueFormat(s, path);
+  }
+
+  private void checkKafkaOptions(Map<String, String> options, String path) {
+    options.forEach((key, value) -> {
+      String lower = key.toLowerCase(Locale.ROOT);
+      String optionPath = path + ".options[\"" + key + "\"]";
+      if (RESERVED_KAFKA_OPTIONS.contains(lower)) {
+        add(optionPath, "set by the pipeline itself", "use the dedicated field (bootstrapServers, topic, pattern, startingOffsets)");
+      } else if (lower.contains("jaas") || lower.contains("password")) {
+        add(optionPath, "secrets must not be written in the spec", "use credentials with secretKeyRef or env");
+      }
+    });
+  }
+
+  private void checkCredentials(KafkaCredentials c, String path) {
+    if (c == null) {
+      return;
+    }
+    if (c.mechanism() != null && !Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512").contains(c.mechanism())) {
+      add(path + ".mechanism", "unknown value '" + c.mechanism() + "'",
+          Suggestions.hint(c.mechanism(), List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")));
+    }
+    if (c.securityProtocol() != null && !Set.of("SASL_SSL", "SASL_PLAINTEXT").contains(c.securityProtocol())) {
+      add(path + ".securityProtocol", "unknown value '" + c.securityProtocol() + "'",
+          Suggestions.hint(c.securityProtocol(), List.of("SASL_SSL", "SASL_PLAINTEXT")));
+    }
+    checkValueFrom(c.username(), path + ".username");
+    checkValueFrom(c.password(), path + ".password");
+  }
+
+  private void checkValueFrom(ValueFrom v, String path) {
+    if (v == null) {
+      add(path, "required", "secretKeyRef: {name: ..., key: ...} or env: VARIABLE");
+      return;
+    }
+    if ((v.secretKeyRef() == null) == (v.env() == null)) {
+      add(path, "set exactly one of secretKeyRef, env");
+      return;
+    }
+    if (v.secretKeyRef() != null) {
+      requireText(v.secretKeyRef().name(), path + ".secretKeyRef.name", "the Secret's name");
+      requireText(v.secretKeyRef().key(), path + ".secretKeyRef.key", "the key inside the Secret");
+    } else {
+      requireText(v.env(), path + ".env", "an environment variable name");
+    }
+  }
+
+  private void checkFilesSource(SourceSpec s, String path) {
+    var f = s.files();
+    requireText(f.path(), path + ".files.path", "a directory such as /data/in or s3a://bucket/in");
+    if (f.format() == null) {
+      add(path + ".files.format", "required", "json, csv, parquet or text");
+    } else if (f.format() != DataFormat.TEXT && s.schemaOrEmpty().isEmpty()) {
+      add(path + ".schema", "required for " + f.format().sparkName() + " files",
+          "streaming file sources need a declared schema: - {name: id, type: long}");
+    } else if (f.format() == DataFormat.TEXT && !s.schemaOrEmpty().isEmpty()) {
+      add(path + ".schema", "text files have one column 'value'; remove schema");
+    }
+    if (s.format() != null) {
+      add(path + ".format", "not used by files sources", "set " + path + ".files.format instead");
+    }
+    if (f.maxFilesPerTrigger() != null && f.maxFilesPerTrigger() < 1) {
+      add(path + ".files.maxFilesPerTrigger", "must be at least 1");
+    }
+  }
+
+  private void checkSocketSource(SourceSpec s, String path) {
+    requireText(s.socket().host(), path + ".socket.host", "e.g. localhost");
+    Integer port = s.socket().port();
+    if (port == null) {
+      add(path + ".socket.port", "required");
+    } else if (port < 1 || port > 65535) {
+      add(path + ".socket.port", "must be between 1 and 65535, got " + port);
+    }
+    checkValueFormat(s, path);
+  }
+
+  private void checkGeneratorSource(SourceSpec s, String path) {
+    var g = s.generator();
+    if (g.rowsPerSecond() != null && (g.rowsPerSecond() < 1 || g.rowsPerSecond() > 1_000_000)) {
+      add(path + ".generator.rowsPerSecond", "must be between 1 and 1000000, got " + g.rowsPerSecond());
+    }
+    if (g.users() != null && g.users() < 1) {
+      add(path + ".generator.users", "must be at least 1, got " + g.users());
+    }
+    if (!s.schemaOrEmpty().isEmpty()) {
+      add(path + ".schema", "a generator's columns are fixed; remove schema",
+          "columns: " + columnNames(g.kindOrDefault().columns()));
+    }
+    if (s.format() != null) {
+      add(path + ".format", "not used by generator sources; remove it");
+    }
+  }
+
+  /** Kafka and socket values: json/csv need a schema, text has one column 'value'. */
+  private void checkValueFormat(SourceSpec s, String path) {
+    DataFormat format = s.formatOrDefault();
+    if (format == DataFormat.PARQUET) {
+      add(path + ".format", "parquet is only for files sources", "json, csv or text");
+    } else if (format == DataFormat.TEXT && !s.schemaOrEmpty().isEmpty()) {
+      add(path + ".schema", "text values have one column 'value'; remove schema");
+    } else if (format != DataFormat.TEXT && s.schemaOrEmpty().isEmpty()) {
+      add(path + ".schema", "required for " + format.sparkName() + " values",
+          "list the value's fields, e.g. - {name: userId, type: string}, or set format: text");
+    }
+  }
+
+  private void checkSchemaFields(SourceSpec s, String path) {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < s.schemaOrEmpty().size(); i++) {
+      FieldSpec f = s.schemaOrEmpty().get(i);
+      String fp = path + ".schema[" + i + "]";
+      if (f == null) {
+        add(fp, "empty field");
+        continue;
+      }
+      if (requireText(f.name(), fp + ".name", "the column name") && !seen.add(f.name().toLowerCase(Locale.ROOT))) {
+        add(fp + ".name", "duplicate column '" + f.name() + "'");
+      }
+      if (requireText(f.type(), fp + ".type", "a Spark SQL type such as string, long, double, timestamp")
+          && !SQL_TYPE.matcher(f.type().trim()).matches()) {
+        add(fp + ".type", "unknown type '" + f.type() + "'", Suggestions.hint(f.type(),
+            List.of("string", "int", "long", "double", "float", "boolean", "timestamp", "date", "binary", "decimal(10,2)")));
+      }
+    }
+  }
+
+  private void checkWatermark(SourceSpec s, String path) {
+    if (s.watermark() == null) {
+      return;
+    }
+    String wp = path + ".watermark";
+    checkDuration(s.watermark().delay(), wp + ".delay", true);
+    String column = s.watermark().column();
+    if (!requireText(column, wp + ".column", "the event-time column")) {
+      return;
+    }
+    Map<String, String> columns = declaredColumns(s);
+    if (columns.isEmpty()) {
+      return; // unknown shape (e.g. bad source kind): reported elsewhere
+    }
+    String type = columns.get(column);
+    if (type == null) {
+      add(wp + ".column", "no column '" + column + "' in this source", Suggestions.hint(column, columns.keySet()));
+    } else if (!type.toLowerCase(Locale.ROOT).startsWith("timestamp")) {
+      add(wp + ".column", "'" + column + "' is " + type + "; a watermark needs a timestamp column",
+          "declare it as type: timestamp");
+    }
+  }
+
+  /** Column name → declared type, as far as the spec alone tells. */
+  private static Map<String, String> declaredColumns(SourceSpec s) {
+    Map<String, String> columns = new LinkedHashMap<>();
+    List<FieldSpec> fields = s.generator() != null ? s.generator().kindOrDefault().columns() : s.schemaOrEmpty();
+    for (FieldSpec f : fields) {
+      if (f != null && f.name() != null && f.type() != null) {
+        columns.put(f.name(), f.type());
+      }
+    }
+    boolean text = s.files() != null ? s.files().format() == DataFormat.TEXT : s.formatOrDefault() == DataFormat.TEXT;
+    if (s.generator() == null && text) {
+      columns.put("value", "string");
+    }
+    if (s.kafka() != null && s.kafka().includeMetadataOrDefault()) {
+      columns.put("kafkaKey", "string");
+      columns.put("kafkaTopic", "string");
+      columns.put("kafkaPartition", "int");
+      columns.put("kafkaOffset", "long");
+      columns.put("kafkaTimestamp", "timestamp");
+    }
+    return columns;
+  }
+
+  // ---- transforms ----------------------------------------------------------------------
+
+  private void checkTransform(TransformSpec t, String path) {
+    if (t == null) {
+      add(path, "empty transform");
+      return;
+    }
+    List<String> kinds = present(Map.of("filter", t.filter() != null, "select", t.select() != null,
+        "sql", t.sql() != null, "window", t.window() != null));
+    boolean kindOk = exactlyOne(path, kinds, "filter, select, sql, window");
+    List<String> from = t.fromOrEmpty();
+    if (from.isEmpty()) {
+      add(path + ".from", "required", "the name of a source or an earlier transform");
+    }
+    for (int i = 0; i < from.size(); i++) {
+      String fp = from.size() == 1 ? path + ".from" : path + ".from[" + i + "]";
+      checkReference(from.get(i), fp);
+      if (from.get(i) != null && from.get(i).equals(t.name()) && path.equals(inputPaths.get(t.name()))) {
+        add(fp, "a transform cannot read from itself");
+      }
+    }
+    if (!kindOk) {
+      return;
+    }
+    if (t.sql() == null && from.size() > 1) {
+      add(path + ".from", kinds.get(0) + " reads one input, got " + from.size(), "use sql to combine several inputs");
+    }
+    switch (t.kind()) {
+      case FILTER -> requireText(t.filter(), path + ".filter", "a SQL condition such as amount > 10");
+      case SQL -> requireText(t.sql(), path + ".sql", "a SELECT over the inputs named in from");
+      case SELECT -> {
+        if (t.select().isEmpty()) {
+          add(path + ".select", "required: at least one expression");
+        }
+        for (int i = 0; i < t.select().size(); i++) {
+          requireText(t.select().get(i), path + ".select[" + i + "]", "a SQL expression such as amount * 2 AS doubled");
+        }
+      }
+      case WINDOW -> checkWindow(t.window(), path + ".window");
+    }
+  }
+
+  private void checkWindow(WindowSpec w, String path) {
+    WindowType type = w.type() == null ? WindowType.TUMBLING : w.type();
+    requireText(w.column(), path + ".column", "the event-time column, e.g. eventTime");
+    switch (type) {
+      case TUMBLING -> {
+        Optional<Duration> size = checkDuration(w.size(), path + ".size", true);
+        size.ifPresent(d -> positive(d, path + ".size"));
+        if (w.slide() != null) {
+          add(path + ".slide", "only sliding windows have a slide", "set type: sliding, or remove slide");
+        }
+        if (w.gap() != null) {
+          add(path + ".gap", "only session windows have a gap", "set type: session, or remove gap");
+        }
+      }
+      case SLIDING -> {
+        Optional<Duration> size = checkDuration(w.size(), path + ".size", true);
+        Optional<Duration> slide = checkDuration(w.slide(), path + ".slide", true);
+        size.ifPresent(d -> positive(d, path + ".size"));
+        slide.ifPresent(d -> positive(d, path + ".slide"));
+        if (size.isPresent() && slide.isPresent() && slide.get().compareTo(size.get()) > 0) {
+          add(path + ".slide", "slide (" + w.slide() + ") is longer than size (" + w.size() + ")",
+              "a sliding window's slide must be at most its size; rows between windows would be lost");
+        }
+        if (w.gap() != null) {
+          add(path + ".gap", "only session windows have a gap", "set type: session, or remove gap");
+        }
+      }
+      case SESSION -> {
+        checkDuration(w.gap(), path + ".gap", true).ifPresent(d -> positive(d, path + ".gap"));
+        if (w.size() != null) {
+          add(path + ".size", "session windows have no size; they close after gap without events", "remove size");
+        }
+        if (w.slide() != null) {
+          add(path + ".slide", "session windows have no slide", "remove slide");
+        }
+      }
+    }
+    for (int i = 0; i < w.groupByOrEmpty().size(); i++) {
+      requireText(w.groupByOrEmpty().get(i), path + ".groupBy[" + i + "]", "a column name");
+    }
+    if (w.aggregationsOrEmpty().isEmpty()) {
+      add(path + ".aggregations", "required: at least one aggregation", "e.g. - {fn: count, as: events}");
+    }
+    Set<String> outputs = new HashSet<>(Set.of("windowstart", "windowend"));
+    w.groupByOrEmpty().stream().filter(g -> g != null).forEach(g -> outputs.add(g.toLowerCase(Locale.ROOT)));
+    for (int i = 0; i < w.aggregationsOrEmpty().size(); i++) {
+      AggregationSpec a = w.aggregationsOrEmpty().get(i);
+      String ap = path + ".aggregations[" + i + "]";
+      if (a == null) {
+        add(ap, "empty aggregation");
+        continue;
+      }
+      if (a.fn() == null) {
+        add(ap + ".fn", "required", "count, sum, avg, min, max or approx_count_distinct");
+        continue;
+      }
+      if (a.fn() != AggregateFunction.COUNT && isBlank(a.column())) {
+        add(ap + ".column", "required for " + a.fn().name().toLowerCase(Locale.ROOT), "the column to aggregate");
+        continue;
+      }
+      if (a.alias() != null && !STEP_NAME.matcher(a.alias()).matches()) {
+        add(ap + ".as", "'" + a.alias() + "' is not a valid column name", "letters, digits and '_', starting with a letter");
+      } else if (!outputs.add(a.outputName().toLowerCase(Locale.ROOT))) {
+        add(ap + ".as", "output column '" + a.outputName() + "' already exists", "give this aggregation another name with as");
+      }
+    }
+  }
+
+  private void checkCycles(PipelineSpec spec) {
+    Set<String> done = new HashSet<>();
+    for (int i = 0; i < spec.transformsOrEmpty().size(); i++) {
+      TransformSpec t = spec.transformsOrEmpty().get(i);
+      if (t != null && t.name() != null && !done.contains(t.name())) {
+        List<String> stack = new ArrayList<>();
+        Optional<List<String>> cycle = findCycle(t.name(), stack, done);
+        cycle.ifPresent(done::addAll); // report each loop once, not once per member
+        if (cycle.isPresent() && cycle.get().size() > 2) { // size 2 = self reference, reported already
+          add("spec.transforms[" + i + "].from", "cycle: " + String.join(" -> ", cycle.get()),
+              "transforms must form a graph without loops");
+        }
+      }
+    }
+  }
+
+  private Optional<List<String>> findCycle(String name, List<String> stack, Set<String> done) {
+    int at = stack.indexOf(name);
+    if (at >= 0) {
+      List<String> cycle = new ArrayList<>(stack.subList(at, stack.size()));
+      cycle.add(name);
+      return Optional.of(cycle);
+    }
+    TransformSpec t = transformsByName.get(name);
+    if (t == null || done.contains(name)) {
+      return Optional.empty();
+    }
+    stack.add(name);
+    for (String input : t.fromOrEmpty()) {
+      Optional<List<String>> cycle = findCycle(input, stack, done);
+      if (cycle.isPresent()) {
+        return cycle;
+      }
+    }
+    stack.remove(stack.size() - 1);
+    done.add(name);
+    return Optional.empty();
+  }
+
+  // ---- sinks ---------------------------------------------------------------------------
+
+  private void checkSink(SinkSpec s, String path, Map<String, String> sinkNames) {
+    if (s == null) {
+      add(path, "empty sink");
+      return;
+    }
+    if (checkName(s.name(), path + ".name") && sinkNames.putIfAbsent(s.name(), path) != null) {
+      add(path + ".name", "duplicate sink name '" + s.name() + "', also used by " + sinkNames.get(s.name()),
+          "each sink is a query with its own checkpoint directory; names must be unique");
+    }
+    if (isBlank(s.from())) {
+      add(path + ".from", "required", "the name of a source or transform");
+    } else {
+      checkReference(s.from(), path + ".from");
+    }
+    checkTrigger(s.trigger(), path + ".trigger");
+    List<String> kinds = present(Map.of("console", s.console() != null, "files", s.files() != null,
+        "kafka", s.kafka() != null));
+    if (!exactlyOne(path, kinds, "console, files, kafka")) {
+      return;
+    }
+    switch (s.kind()) {
+      case CONSOLE -> {
+        if (s.console().numRows() != null && s.console().numRows() < 1) {
+          add(path + ".console.numRows", "must be at least 1");
+        }
+      }
+      case FILES -> {
+        requireText(s.files().path(), path + ".files.path", "an output directory such as /data/out or s3a://bucket/out");
+        if (s.files().format() == DataFormat.TEXT) {
+          add(path + ".files.format", "text is not supported for sinks", "parquet, json or csv");
+        }
+        for (int i = 0; i < s.files().partitionByOrEmpty().size(); i++) {
+          requireText(s.files().partitionByOrEmpty().get(i), path + ".files.partitionBy[" + i + "]", "a column name");
+        }
+        if (s.outputModeOrDefault() != OutputMode.APPEND) {
+          add(path + ".outputMode", "the files sink supports only append",
+              "files are never rewritten; use outputMode: append with a watermark");
+        }
+      }
+      case KAFKA -> {
+        requireText(s.kafka().bootstrapServers(), path + ".kafka.bootstrapServers", "host:port of one or more brokers");
+        requireText(s.kafka().topic(), path + ".kafka.topic", "the topic to write to");
+        if (s.kafka().key() != null && s.kafka().key().isBlank()) {
+          add(path + ".kafka.key", "must not be empty", "a SQL expression such as userId, or remove key");
+        }
+        checkKafkaOptions(s.kafka().optionsOrEmpty(), path + ".kafka");
+        checkCredentials(s.kafka().credentials(), path + ".kafka.credentials");
+      }
+    }
+    checkOutputModeAgainstLineage(s, path);
+  }
+
+  private void checkTrigger(TriggerSpec t, String path) {
+    if (t == null) {
+      return;
+    }
+    if (t.processingTime() != null && Boolean.TRUE.equals(t.availableNow())) {
+      add(path, "set processingTime or availableNow, not both");
+    }
+    checkDuration(t.processingTime(), path + ".processingTime", false);
+  }
+
+  /** Spark's rules for output modes that the spec alone decides. */
+  private void checkOutputModeAgainstLineage(SinkSpec s, String path) {
+    if (s.from() == null || !inputPaths.containsKey(s.from())) {
+      return;
+    }
+    Set<String> lineage = lineage(s.from());
+    List<TransformSpec> windows = lineage.stream().map(transformsByName::get)
+        .filter(t -> t != null && t.window() != null).toList();
+    boolean sqlInLineage = lineage.stream().map(transformsByName::get).anyMatch(t -> t != null && t.sql() != null);
+    boolean watermarked = lineage.stream().map(sourcesByName::get).anyMatch(src -> src != null && src.watermark() != null);
+    switch (s.outputModeOrDefault()) {
+      case APPEND -> {
+        if (!windows.isEmpty() && !watermarked) {
+          TransformSpec w = windows.get(0);
+          add(path + ".outputMode", "append mode on aggregation '" + w.name()
+                  + "' needs a watermark on its event-time column '" + w.window().column() + "'",
+              "add watermark: {column: " + w.window().column() + ", delay: 30s} to its source, or set outputMode: update");
+        }
+      }
+      case COMPLETE -> {
+        if (windows.isEmpty() && !sqlInLineage) {
+          add(path + ".outputMode", "complete mode needs an aggregation upstream",
+              "use append, or read from a window transform");
+        }
+      }
+      case UPDATE -> { }
+    }
+  }
+
+  /** All names the given input reads from, itself included. Safe on cycles. */
+  private Set<String> lineage(String name) {
+    Set<String> seen = new HashSet<>();
+    List<String> todo = new ArrayList<>(List.of(name));
+    while (!todo.isEmpty()) {
+      String n = todo.remove(todo.size() - 1);
+      if (seen.add(n) && transformsByName.containsKey(n)) {
+        todo.addAll(transformsByName.get(n).fromOrEmpty().stream().filter(x -> x != null).toList());
+      }
+    }
+    return seen;
+  }
+
+  // ---- helpers -------------------------------------------------------------------------
+
+  /** Records a source/transform name; false when it is missing, invalid or taken. */
+  private boolean registerInput(String name, String path) {
+    if (!checkName(name, path + ".name")) {
+      return false;
+    }
+    String other = inputPaths.putIfAbsent(name, path);
+    if (other != null) {
+      add(path + ".name", "name '" + name + "' is already used by " + other,
+          "sources and transforms share one set of names");
+      return false;
+    }
+    return true;
+  }
+
+  private boolean checkName(String name, String path) {
+    if (isBlank(name)) {
+      add(path, "required", "a name such as clicks or perPage");
+      return false;
+    }
+    if (!STEP_NAME.matcher(name).matches()) {
+      add(path, "'" + name + "' is not a valid name",
+          "use letters, digits and '_', starting with a letter (names are SQL view names)");
+      return false;
+    }
+    return true;
+  }
+
+  private void checkReference(String name, String path) {
+    if (isBlank(name)) {
+      add(path, "must not be empty");
+    } else if (!inputPaths.containsKey(name)) {
+      add(path, "unknown input '" + name + "'", Suggestions.hint(name, inputPaths.keySet()));
+    }
+  }
+
+  private Optional<Duration> checkDuration(String text, String path, boolean required) {
+    if (text == null) {
+      if (required) {
+        add(path, "required", Durations.FORMAT_HINT);
+      }
+      return Optional.empty();
+    }
+    Optional<Duration> d = Durations.parse(text);
+    if (d.isEmpty()) {
+      add(path, "'" + text + "' is not a duration", Durations.FORMAT_HINT);
+    }
+    return d;
+  }
+
+  private void positive(Duration d, String path) {
+    if (d.isZero()) {
+      add(path, "must be longer than 0");
+    }
+  }
+
+  private boolean requireText(String value, String path, String hint) {
+    if (isBlank(value)) {
+      add(path, value == null ? "required" : "must not be empty", hint);
+      return false;
+    }
+    return true;
+  }
+
+  private boolean exactlyOne(String path, List<String> present, String options) {
+    if (present.isEmpty()) {
+      add(path, "set one of " + options);
+      return false;
+    }
+    if (present.size() > 1) {
+      add(path, "set only one of " + options + ", found " + String.join(", ", present));
+      return false;
+    }
+    return true;
+  }
+
+  /** The keys whose flag is true, in a stable order. */
+  private static List<String> present(Map<String, Boolean> flags) {
+    return flags.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).sorted().toList();
+  }
+
+  private static String columnNames(List<FieldSpec> fields) {
+    return fields.stream().map(FieldSpec::name).collect(Collectors.joining(", "));
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private void add(String path, String message) {
+    problems.add(Problem.at(path, message));
+  }
+
+  private void add(String path, String message, String hint) {
+    problems.add(Problem.at(path, message, hint));
+  }
+}

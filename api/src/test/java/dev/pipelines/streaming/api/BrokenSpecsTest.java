@@ -1,0 +1,283 @@
+package dev.pipelines.streaming.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipelines.streaming.api.validation.Problem;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Broken specs and the exact lines a user sees for them. */
+class BrokenSpecsTest {
+
+  private static final String HEADER = """
+      apiVersion: streaming.pipelines.dev/v1alpha1
+      kind: StreamingPipeline
+      metadata:
+        name: demo
+      """;
+
+  private static List<String> problems(String yaml) {
+    return PipelineLoader.parse(yaml).problems().stream().map(Problem::toString).toList();
+  }
+
+  private static void assertProblems(String yaml, String... expected) {
+    assertThat(problems(yaml)).containsExactly(expected);
+  }
+
+  @Test
+  void validMinimalPipelineHasNoProblems() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          sinks: [{name: out, from: clicks, console: {}}]
+        """);
+  }
+
+  @Test
+  void unknownFieldsAreAllReportedWithSuggestions() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: clicks
+              kafka: {bootstrapServers: "k:9092", topc: clicks}
+              schema: [{name: a, typ: string}]
+          sinks:
+            - name: out
+              form: clicks
+              console: {}
+        """,
+        "spec.sources[0].kafka.topc: unknown field (did you mean 'topic'?)",
+        "spec.sources[0].schema[0].typ: unknown field (did you mean 'type'?)",
+        "spec.sinks[0].form: unknown field (did you mean 'from'?)");
+  }
+
+  @Test
+  void wrongTypesNameTheFieldAndWhatWasFound() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: clicks
+              generator: {rowsPerSecond: fast}
+          transforms: {name: x}
+          sinks:
+            - name: out
+              from: clicks
+              console: {numRows: [1]}
+              outputMode: appendd
+        """,
+        "spec.sources[0].generator.rowsPerSecond: expected a whole number, got \"fast\"",
+        "spec.transforms: expected a list, got an object (start each item with '- ')",
+        "spec.sinks[0].console.numRows: expected a whole number, got a list",
+        "spec.sinks[0].outputMode: unknown value 'appendd' (did you mean 'append'?)");
+  }
+
+  @Test
+  void missingFieldsAreRequired() {
+    assertProblems("""
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {}
+        spec:
+          sources:
+            - name: clicks
+              kafka: {}
+              schema: [{name: a, type: string}]
+          sinks:
+            - name: out
+              from: clicks
+              kafka: {bootstrapServers: "k:9092"}
+        """,
+        "metadata.name: required (the pipeline's name, e.g. clicks-per-page)",
+        "spec.sources[0].kafka.bootstrapServers: required (host:port of one or more brokers, comma-separated)",
+        "spec.sources[0].kafka.topic: required: set topic or pattern",
+        "spec.sinks[0].kafka.topic: required (the topic to write to)");
+  }
+
+  @Test
+  void unknownReferencesAndCycles() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          transforms:
+            - {name: a, from: b, filter: "true"}
+            - {name: b, from: a, filter: "true"}
+            - {name: c, from: clikcs, filter: "true"}
+          sinks: [{name: out, from: nowhere, console: {}}]
+        """,
+        "spec.transforms[2].from: unknown input 'clikcs' (did you mean 'clicks'?)",
+        "spec.transforms[0].from: cycle: a -> b -> a (transforms must form a graph without loops)",
+        "spec.sinks[0].from: unknown input 'nowhere' (expected one of: clicks, a, b, c)");
+  }
+
+  @Test
+  void badDurationsAndSlideLongerThanSize() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: clicks
+              generator: {}
+              watermark: {column: eventTime, delay: 10 seconds}
+          transforms:
+            - name: w
+              from: clicks
+              window: {type: sliding, column: eventTime, size: 1m, slide: 5m, aggregations: [{fn: count}]}
+            - name: t
+              from: clicks
+              window: {column: eventTime, size: 1x, aggregations: [{fn: count}]}
+          sinks:
+            - {name: out, from: w, console: {}, trigger: {processingTime: soon}}
+        """,
+        "spec.sources[0].watermark.delay: '10 seconds' is not a duration (write a whole number and a unit: 500ms, 30s, 5m, 1h, 1d)",
+        "spec.transforms[0].window.slide: slide (5m) is longer than size (1m) (a sliding window's slide must be at most its size; rows between windows would be lost)",
+        "spec.transforms[1].window.size: '1x' is not a duration (write a whole number and a unit: 500ms, 30s, 5m, 1h, 1d)",
+        "spec.sinks[0].trigger.processingTime: 'soon' is not a duration (write a whole number and a unit: 500ms, 30s, 5m, 1h, 1d)");
+  }
+
+  @Test
+  void appendModeOnAggregationNeedsWatermark() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          transforms:
+            - name: perPage
+              from: clicks
+              window: {column: eventTime, size: 1m, groupBy: page, aggregations: [{fn: count}]}
+          sinks:
+            - {name: out, from: perPage, console: {}}
+            - {name: ok, from: perPage, console: {}, outputMode: update}
+        """,
+        "spec.sinks[0].outputMode: append mode on aggregation 'perPage' needs a watermark on its event-time column "
+            + "'eventTime' (add watermark: {column: eventTime, delay: 30s} to its source, or set outputMode: update)");
+  }
+
+  @Test
+  void duplicateNames() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          transforms: [{name: clicks, from: clicks, filter: "true"}]
+          sinks:
+            - {name: out, from: clicks, console: {}}
+            - {name: out, from: clicks, console: {}}
+        """,
+        "spec.transforms[0].name: name 'clicks' is already used by spec.sources[0] (sources and transforms share one set of names)",
+        "spec.sinks[1].name: duplicate sink name 'out', also used by spec.sinks[0] (each sink is a query with its own checkpoint directory; names must be unique)");
+  }
+
+  @Test
+  void sourceAndSinkKindRules() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: a
+              kafka: {bootstrapServers: "k:9092", topic: t, options: {"kafka.sasl.jaas.config": "secret"}}
+              generator: {}
+            - name: b
+              kafka: {bootstrapServers: "k:9092", topic: t}
+            - name: c
+              files: {path: /in, format: csv}
+              watermark: {column: ts, delay: 1m}
+            - name: d
+              socket: {host: localhost, port: 70000}
+              format: text
+          sinks:
+            - {name: out, from: b, files: {path: /out}, outputMode: update}
+            - {name: none, from: b}
+        """,
+        "spec.sources[0]: set only one of kafka, files, socket, generator, found generator, kafka",
+        "spec.sources[1].schema: required for json values (list the value's fields, e.g. - {name: userId, type: string}, or set format: text)",
+        "spec.sources[2].schema: required for csv files (streaming file sources need a declared schema: - {name: id, type: long})",
+        "spec.sources[3].socket.port: must be between 1 and 65535, got 70000",
+        "spec.sinks[0].outputMode: the files sink supports only append (files are never rewritten; use outputMode: append with a watermark)",
+        "spec.sinks[1]: set one of console, files, kafka");
+  }
+
+  @Test
+  void secretsMustNotBeInline() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: b
+              kafka:
+                bootstrapServers: "k:9092"
+                topic: t
+                options: {"kafka.sasl.jaas.config": "x"}
+                credentials: {username: {env: KAFKA_USER}, password: {}}
+              format: text
+          sinks: [{name: out, from: b, console: {}}]
+        """,
+        "spec.sources[0].kafka.options[\"kafka.sasl.jaas.config\"]: secrets must not be written in the spec (use credentials with secretKeyRef or env)",
+        "spec.sources[0].kafka.credentials.password: set exactly one of secretKeyRef, env");
+  }
+
+  @Test
+  void watermarkColumnMustBeATimestampOfTheSource() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: a
+              kafka: {bootstrapServers: "k:9092", topic: t}
+              schema: [{name: ts, type: string}, {name: n, type: lnog}]
+              watermark: {column: ts, delay: 1m}
+            - name: b
+              generator: {}
+              watermark: {column: eventTim, delay: 1m}
+          sinks: [{name: out, from: a, console: {}}]
+        """,
+        "spec.sources[0].schema[1].type: unknown type 'lnog' (did you mean 'long'?)",
+        "spec.sources[0].watermark.column: 'ts' is string; a watermark needs a timestamp column (declare it as type: timestamp)",
+        "spec.sources[1].watermark.column: no column 'eventTim' in this source (did you mean 'eventTime'?)");
+  }
+
+  @Test
+  void windowKindRules() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          transforms:
+            - name: s
+              from: clicks
+              window: {type: session, column: eventTime, size: 1m, aggregations: [{fn: sum}]}
+            - name: t
+              from: clicks
+              window: {column: eventTime, size: 1m, slide: 10s, aggregations: [{fn: count}, {fn: count}]}
+            - name: u
+              from: [clicks, s]
+              filter: "true"
+          sinks: [{name: out, from: clicks, console: {}}]
+        """,
+        "spec.transforms[0].window.gap: required (write a whole number and a unit: 500ms, 30s, 5m, 1h, 1d)",
+        "spec.transforms[0].window.size: session windows have no size; they close after gap without events (remove size)",
+        "spec.transforms[0].window.aggregations[0].column: required for sum (the column to aggregate)",
+        "spec.transforms[1].window.slide: only sliding windows have a slide (set type: sliding, or remove slide)",
+        "spec.transforms[1].window.aggregations[1].as: output column 'count' already exists (give this aggregation another name with as)",
+        "spec.transforms[2].from: filter reads one input, got 2 (use sql to combine several inputs)");
+  }
+
+  @Test
+  void notYamlAndEmptyFiles() {
+    assertThat(problems("spec: [unclosed")).singleElement().asString()
+        .startsWith("(file): not valid YAML:").contains("line");
+    assertProblems("", "(file): the file is empty (start from a file in examples/)");
+    assertProblems("- just\n- a list\n",
+        "(file): expected an object with fields apiVersion, kind, metadata, spec, got a list");
+  }
+
+  @Test
+  void wrongApiVersionKindAndName() {
+    assertProblems("""
+        apiVersion: v1
+        kind: Pipeline
+        metadata: {name: Not_Valid}
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          sinks: [{name: 9out, from: clicks, console: {}}]
+          sparkConf: {shuffle.partitions: "4"}
+        """,
+        "apiVersion: must be streaming.pipelines.dev/v1alpha1, got 'v1'",
+        "kind: must be StreamingPipeline, got 'Pipeline'",
+        "metadata.name: 'Not_Valid' is not a valid name (use lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit)",
+        "spec.sinks[0].name: '9out' is not a valid name (use letters, digits and '_', starting with a letter (names are SQL view names))",
+        "spec.sparkConf[\"shuffle.partitions\"]: not a Spark setting (Spark settings start with 'spark.')");
+  }
+}
