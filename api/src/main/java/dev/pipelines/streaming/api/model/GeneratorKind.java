@@ -4,12 +4,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 public enum GeneratorKind {
-  /** eventId long, userId string, page string, amount double, eventTime timestamp. */
+  /** eventId long, userId string, page string, amount decimal(10,2), eventTime timestamp. */
   @JsonProperty("clickstream") CLICKSTREAM(List.of(
       new FieldSpec("eventId", "long"),
       new FieldSpec("userId", "string"),
       new FieldSpec("page", "string"),
-      new FieldSpec("amount", "double"),
+      new FieldSpec("amount", "decimal(10,2)"),
       new FieldSpec("eventTime", "timestamp")));
 
   private final List<FieldSpec> columns;

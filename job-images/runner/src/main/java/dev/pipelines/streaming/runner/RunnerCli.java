@@ -1,0 +1,44 @@
+package dev.pipelines.streaming.runner;
+
+import dev.pipelines.streaming.runner.cli.ExplainCommand;
+import dev.pipelines.streaming.runner.cli.RunCommand;
+import dev.pipelines.streaming.runner.cli.ValidateCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code spo}: run, validate and explain StreamingPipeline files. */
+@Command(
+    name = "spo",
+    mixinStandardHelpOptions = true,
+    versionProvider = RunnerCli.Version.class,
+    description = "Runs StreamingPipeline files on Spark Structured Streaming, locally or as a Kubernetes driver.",
+    subcommands = {RunCommand.class, ValidateCommand.class, ExplainCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:ok (queries ended normally, or stopped gracefully)",
+        "1:a streaming query failed (restart resumes from the checkpoint)",
+        "2:the pipeline file is invalid, or the command line is wrong"},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  spo run examples/clickstream-sliding-window.yaml",
+        "  spo validate examples/*.yaml",
+        "  spo explain examples/kafka-tumbling-window-to-kafka.yaml"})
+public final class RunnerCli {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine(new RunnerCli()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = RunnerCli.class.getPackage().getImplementationVersion();
+      return new String[] {"spo " + (v == null ? "development build" : v)
+          + " (Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ")"};
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.pipelines.streaming.runner.cli;
+
+import dev.pipelines.streaming.api.model.StreamingPipeline;
+import dev.pipelines.streaming.api.validation.Durations;
+import dev.pipelines.streaming.runner.plan.LiveSources;
+import dev.pipelines.streaming.runner.plan.PipelinePlanner;
+import dev.pipelines.streaming.runner.plan.PlannedPipeline;
+import dev.pipelines.streaming.runner.plan.PlanningException;
+import dev.pipelines.streaming.runner.plan.SecretResolver;
+import dev.pipelines.streaming.runner.run.CheckpointLayout;
+import dev.pipelines.streaming.runner.run.GracefulShutdown;
+import dev.pipelines.streaming.runner.run.PipelineRunner;
+import dev.pipelines.streaming.runner.spark.SparkSessionFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {
+        "Runs a pipeline: one streaming query per sink, checkpointed at <checkpoint-root>/<pipeline>/<sink>.",
+        "Run it again after a crash and it continues from the last committed batch.",
+        "Ctrl-C (or SIGTERM) stops each query after its current batch."})
+public final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE", description = "The StreamingPipeline YAML or JSON file.")
+  Path file;
+
+  @Mixin SparkOptions spark;
+
+  @Option(names = "--checkpoint-root", defaultValue = "${env:SPO_CHECKPOINT_ROOT:-" + CheckpointLayout.DEFAULT_ROOT + "}",
+      description = "Directory or URI (s3a://, hdfs://) under which checkpoints live (default: ${DEFAULT-VALUE}).")
+  String checkpointRoot;
+
+  @Option(names = "--stop-timeout", defaultValue = "60s",
+      description = "How long a graceful stop waits for running batches (default: ${DEFAULT-VALUE}).")
+  String stopTimeout;
+
+  @Override
+  public Integer call() {
+    var err = spec.commandLine().getErr();
+    Duration timeout = Durations.parse(stopTimeout).orElse(null);
+    if (timeout == null) {
+      err.println("--stop-timeout: '" + stopTimeout + "' is not a duration (" + Durations.FORMAT_HINT + ")");
+      return PipelineFiles.INVALID;
+    }
+    StreamingPipeline pipeline = PipelineFiles.loadOrReport(file, err);
+    if (pipeline == null) {
+      return PipelineFiles.INVALID;
+    }
+    SparkSession session = SparkSessionFactory.create(pipeline, spark.master, spark.conf);
+    SecretResolver secrets = SecretResolver.fromSystemEnvironment();
+    PipelineRunner runner = new PipelineRunner(session, new CheckpointLayout(checkpointRoot), secrets, System.err);
+    List<StreamingQuery> queries;
+    try {
+      PlannedPipeline planned = PipelinePlanner.plan(session, pipeline, new LiveSources(session, secrets));
+      queries = runner.start(planned);
+    } catch (PlanningException e) {
+      PipelineFiles.report(file, e.problems(), err);
+      session.stop();
+      return PipelineFiles.INVALID;
+    }
+    GracefulShutdown shutdown = runner.gracefulShutdown(queries, timeout);
+    shutdown.install();
+    int exit = runner.awaitTermination(queries);
+    if (!shutdown.wasRequested()) {
+      session.stop(); // on a signal, Spark's own shutdown hook stops the session
+    }
+    return exit;
+  }
+}

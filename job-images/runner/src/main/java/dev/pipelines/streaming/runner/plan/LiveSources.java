@@ -1,0 +1,130 @@
+package dev.pipelines.streaming.runner.plan;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.from_csv;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.pipelines.streaming.api.model.DataFormat;
+import dev.pipelines.streaming.api.model.FilesSourceSpec;
+import dev.pipelines.streaming.api.model.KafkaSourceSpec;
+import dev.pipelines.streaming.api.model.SourceSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamReader;
+
+/** The real sources: Kafka, files, sockets and the generator. */
+public final class LiveSources implements SourceFactory {
+  private final SparkSession spark;
+  private final SecretResolver secrets;
+
+  public LiveSources(SparkSession spark, SecretResolver secrets) {
+    this.spark = spark;
+    this.secrets = secrets;
+  }
+
+  @Override
+  public Dataset<Row> create(SourceSpec source, String path) {
+    if (source.generator() != null) {
+      return GeneratorStreams.clickstream(spark, source.generator());
+    }
+    if (source.files() != null) {
+      return files(source, source.files());
+    }
+    if (source.kafka() != null) {
+      return parseValue(source, kafka(source.kafka(), path));
+    }
+    Dataset<Row> lines = spark.readStream().format("socket")
+        .option("host", source.socket().host())
+        .option("port", source.socket().port())
+        .load();
+    return parseValue(source, lines);
+  }
+
+  private Dataset<Row> kafka(KafkaSourceSpec k, String path) {
+    DataStreamReader reader = spark.readStream().format("kafka")
+        .option("kafka.bootstrap.servers", k.bootstrapServers())
+        .option("startingOffsets", k.startingOffsetsOrDefault())
+        // A topic deleted or truncated under a running query should not kill it silently;
+        // Spark's default (true) fails the query, which the operator then reports.
+        .options(k.optionsOrEmpty());
+    reader = k.topic() != null ? reader.option("subscribe", k.topic()) : reader.option("subscribePattern", k.pattern());
+    reader = reader.options(secrets.kafkaSaslOptions(k.credentials(), path + ".kafka.credentials"));
+    return reader.load();
+  }
+
+  private Dataset<Row> files(SourceSpec source, FilesSourceSpec f) {
+    createLocalDirectory(f.path());
+    DataStreamReader reader = spark.readStream().format(f.format().sparkName());
+    if (f.format() == DataFormat.CSV) {
+      reader = reader.option("header", "true");
+    }
+    if (f.maxFilesPerTrigger() != null) {
+      reader = reader.option("maxFilesPerTrigger", f.maxFilesPerTrigger());
+    }
+    reader = reader.options(f.optionsOrEmpty());
+    if (f.format() != DataFormat.TEXT) {
+      reader = reader.schema(SourceSchemas.declared(source));
+    }
+    return reader.load(f.path());
+  }
+
+  /**
+   * Spark refuses to start a file source on a directory that does not exist yet; a local
+   * input directory is created so the pipeline simply waits for files.
+   */
+  private static void createLocalDirectory(String location) {
+    URI uri = URI.create(location.replace(" ", "%20"));
+    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+      try {
+        Files.createDirectories(uri.getScheme() == null ? Path.of(location) : Path.of(uri));
+      } catch (IOException | RuntimeException e) {
+        // Spark reports the path problem itself, with its own message.
+      }
+    }
+  }
+
+  /** Kafka and socket rows carry a raw value; parse it per the declared format. */
+  static Dataset<Row> parseValue(SourceSpec source, Dataset<Row> raw) {
+    boolean kafka = source.kafka() != null;
+    List<Column> columns = new ArrayList<>();
+    Column value = col("value").cast("string");
+    DataFormat format = source.formatOrDefault();
+    if (format == DataFormat.TEXT) {
+      columns.add(value.as("value"));
+    } else {
+      Column parsed = format == DataFormat.CSV
+          ? from_csv(value, lit(SourceSchemas.declared(source).toDDL()), Map.<String, String>of())
+          : from_json(value, SourceSchemas.declared(source), Map.<String, String>of());
+      columns.add(parsed.as("parsed"));
+    }
+    if (kafka && source.kafka().includeMetadataOrDefault()) {
+      columns.add(col("key").cast("string").as("kafkaKey"));
+      columns.add(col("topic").as("kafkaTopic"));
+      columns.add(col("partition").as("kafkaPartition"));
+      columns.add(col("offset").as("kafkaOffset"));
+      columns.add(col("timestamp").as("kafkaTimestamp"));
+    }
+    Dataset<Row> selected = raw.select(columns.toArray(Column[]::new));
+    if (format == DataFormat.TEXT) {
+      return selected;
+    }
+    List<Column> flat = new ArrayList<>();
+    flat.add(col("parsed.*"));
+    for (String c : selected.columns()) {
+      if (!c.equals("parsed")) {
+        flat.add(col(c));
+      }
+    }
+    return selected.select(flat.toArray(Column[]::new));
+  }
+}

@@ -1,0 +1,204 @@
+package dev.pipelines.streaming.runner.plan;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.pipelines.streaming.api.model.PipelineSpec;
+import dev.pipelines.streaming.api.model.SinkSpec;
+import dev.pipelines.streaming.api.model.SourceSpec;
+import dev.pipelines.streaming.api.model.StreamingPipeline;
+import dev.pipelines.streaming.api.model.TransformSpec;
+import dev.pipelines.streaming.api.validation.Durations;
+import dev.pipelines.streaming.api.validation.Problem;
+import dev.pipelines.streaming.runner.spark.SparkErrors;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.UnsupportedOperationChecker$;
+
+/**
+ * Turns a validated spec into one streaming DataFrame per sink, letting Spark's parser and
+ * analyzer check every SQL expression and column. Spark's errors come back as problems with
+ * the field path of the transform or sink that caused them; steps downstream of a broken
+ * one are skipped rather than reported again.
+ */
+public final class PipelinePlanner {
+  private final SparkSession spark;
+  private final SourceFactory sources;
+  private final List<Problem> problems = new ArrayList<>();
+  private final Map<String, Dataset<Row>> frames = new HashMap<>();
+  /** Names that could not be built; anything reading them is skipped silently. */
+  private final Set<String> broken = new HashSet<>();
+
+  private PipelinePlanner(SparkSession spark, SourceFactory sources) {
+    this.spark = spark;
+    this.sources = sources;
+  }
+
+  /** The planned pipeline; throws {@link PlanningException} listing every problem. */
+  public static PlannedPipeline plan(SparkSession spark, StreamingPipeline pipeline, SourceFactory sources) {
+    PipelinePlanner planner = new PipelinePlanner(spark, sources);
+    Map<SinkSpec, Dataset<Row>> sinks = planner.planSpec(pipeline.spec());
+    if (!planner.problems.isEmpty()) {
+      throw new PlanningException(planner.problems);
+    }
+    return new PlannedPipeline(pipeline, sinks);
+  }
+
+  private Map<SinkSpec, Dataset<Row>> planSpec(PipelineSpec spec) {
+    List<SourceSpec> sourceSpecs = spec.sourcesOrEmpty();
+    for (int i = 0; i < sourceSpecs.size(); i++) {
+      planSource(sourceSpecs.get(i), "spec.sources[" + i + "]");
+    }
+    planTransforms(spec.transformsOrEmpty());
+    Map<SinkSpec, Dataset<Row>> sinks = new LinkedHashMap<>();
+    for (int i = 0; i < spec.sinksOrEmpty().size(); i++) {
+      SinkSpec sink = spec.sinksOrEmpty().get(i);
+      Dataset<Row> planned = planSink(sink, "spec.sinks[" + i + "]");
+      if (planned != null) {
+        sinks.put(sink, planned);
+      }
+    }
+    return sinks;
+  }
+
+  private void planSource(SourceSpec source, String path) {
+    List<Problem> typeProblems = SourceSchemas.typeProblems(source, path);
+    if (!typeProblems.isEmpty()) {
+      problems.addAll(typeProblems);
+      broken.add(source.name());
+      return;
+    }
+    try {
+      Dataset<Row> df = sources.create(source, path);
+      if (source.watermark() != null) {
+        df = df.withWatermark(source.watermark().column(), Durations.toSparkInterval(source.watermark().delay()));
+      }
+      frames.put(source.name(), df);
+    } catch (PlanningException e) {
+      problems.addAll(e.problems());
+      broken.add(source.name());
+    } catch (Exception e) {
+      problems.add(Problem.at(path, SparkErrors.oneLine(e)));
+      broken.add(source.name());
+    }
+  }
+
+  /** In dependency order; the api validator has already ruled out cycles and unknown names. */
+  private void planTransforms(List<TransformSpec> transforms) {
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (int i = 0; i < transforms.size(); i++) {
+      index.put(transforms.get(i).name(), i);
+    }
+    Set<String> pending = new java.util.LinkedHashSet<>(index.keySet());
+    boolean progress = true;
+    while (!pending.isEmpty() && progress) {
+      progress = false;
+      for (String name : List.copyOf(pending)) {
+        TransformSpec t = transforms.get(index.get(name));
+        if (t.fromOrEmpty().stream().allMatch(in -> frames.containsKey(in) || broken.contains(in))) {
+          planTransform(t, "spec.transforms[" + index.get(name) + "]");
+          pending.remove(name);
+          progress = true;
+        }
+      }
+    }
+  }
+
+  private void planTransform(TransformSpec t, String path) {
+    if (t.fromOrEmpty().stream().anyMatch(broken::contains)) {
+      broken.add(t.name());
+      return;
+    }
+    Map<String, Dataset<Row>> inputs = new LinkedHashMap<>();
+    t.fromOrEmpty().forEach(in -> inputs.put(in, frames.get(in)));
+    try {
+      frames.put(t.name(), Transforms.apply(spark, t, inputs));
+    } catch (Exception e) {
+      broken.add(t.name());
+      problems.add(Problem.at(pathOfFailure(t, path, inputs), SparkErrors.oneLine(e)));
+    }
+  }
+
+  /** The most precise field for a transform failure: the select item or column at fault. */
+  private String pathOfFailure(TransformSpec t, String path, Map<String, Dataset<Row>> inputs) {
+    Dataset<Row> in = inputs.values().iterator().next();
+    switch (t.kind()) {
+      case FILTER:
+        return path + ".filter";
+      case SQL:
+        return path + ".sql";
+      case SELECT:
+        for (int i = 0; i < t.select().size(); i++) {
+          try {
+            in.selectExpr(t.select().get(i));
+          } catch (Exception e) {
+            return path + ".select[" + i + "]";
+          }
+        }
+        return path + ".select";
+      default:
+        Set<String> columns = new HashSet<>();
+        for (String c : in.columns()) {
+          columns.add(c.toLowerCase(Locale.ROOT));
+        }
+        var w = t.window();
+        if (!columns.contains(w.column().toLowerCase(Locale.ROOT))) {
+          return path + ".window.column";
+        }
+        for (int i = 0; i < w.groupByOrEmpty().size(); i++) {
+          if (!columns.contains(w.groupByOrEmpty().get(i).toLowerCase(Locale.ROOT))) {
+            return path + ".window.groupBy[" + i + "]";
+          }
+        }
+        for (int i = 0; i < w.aggregationsOrEmpty().size(); i++) {
+          String c = w.aggregationsOrEmpty().get(i).column();
+          if (c != null && !columns.contains(c.toLowerCase(Locale.ROOT))) {
+            return path + ".window.aggregations[" + i + "].column";
+          }
+        }
+        return path + ".window";
+    }
+  }
+
+  private Dataset<Row> planSink(SinkSpec sink, String path) {
+    if (broken.contains(sink.from())) {
+      return null;
+    }
+    Dataset<Row> rows = frames.get(sink.from());
+    try {
+      if (sink.files() != null) {
+        for (int i = 0; i < sink.files().partitionByOrEmpty().size(); i++) {
+          String column = sink.files().partitionByOrEmpty().get(i);
+          try {
+            rows.select(col("`" + column + "`"));
+          } catch (Exception e) {
+            problems.add(Problem.at(path + ".files.partitionBy[" + i + "]", SparkErrors.oneLine(e)));
+            return null;
+          }
+        }
+      }
+      Dataset<Row> projected;
+      try {
+        projected = Sinks.project(sink, rows);
+      } catch (Exception e) {
+        problems.add(Problem.at(path + ".kafka.key", SparkErrors.oneLine(e)));
+        return null;
+      }
+      // Spark's own streaming rules (output modes, watermarks, joins), checked before start.
+      UnsupportedOperationChecker$.MODULE$.checkForStreaming(
+          projected.queryExecution().analyzed(), Sinks.outputMode(sink));
+      return projected;
+    } catch (Exception e) {
+      problems.add(Problem.at(path, SparkErrors.oneLine(e)));
+      return null;
+    }
+  }
+}

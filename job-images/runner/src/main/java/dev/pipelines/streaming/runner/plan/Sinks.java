@@ -1,0 +1,82 @@
+package dev.pipelines.streaming.runner.plan;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+
+import dev.pipelines.streaming.api.model.SinkSpec;
+import dev.pipelines.streaming.api.model.TriggerSpec;
+import dev.pipelines.streaming.api.validation.Durations;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.OutputMode;
+import org.apache.spark.sql.streaming.Trigger;
+
+/** How each sink kind writes: the final projection and the configured stream writer. */
+public final class Sinks {
+  private Sinks() {}
+
+  /** The rows the sink writes: Kafka gets key/value columns, the others take rows as they are. */
+  static Dataset<Row> project(SinkSpec sink, Dataset<Row> rows) {
+    if (sink.kafka() == null) {
+      return rows;
+    }
+    List<Column> columns = new ArrayList<>();
+    if (sink.kafka().key() != null) {
+      columns.add(expr(sink.kafka().key()).cast("string").as("key"));
+    }
+    Column[] all = java.util.Arrays.stream(rows.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
+    columns.add(to_json(struct(all)).as("value"));
+    return rows.select(columns.toArray(Column[]::new));
+  }
+
+  public static OutputMode outputMode(SinkSpec sink) {
+    return switch (sink.outputModeOrDefault()) {
+      case APPEND -> OutputMode.Append();
+      case UPDATE -> OutputMode.Update();
+      case COMPLETE -> OutputMode.Complete();
+    };
+  }
+
+  /** A writer for the projected rows, with everything but the checkpoint location. */
+  public static DataStreamWriter<Row> writer(SinkSpec sink, Dataset<Row> projected, Map<String, String> kafkaSasl) {
+    DataStreamWriter<Row> writer = projected.writeStream()
+        .queryName(sink.name())
+        .outputMode(outputMode(sink));
+    Trigger trigger = trigger(sink.trigger());
+    if (trigger != null) {
+      writer = writer.trigger(trigger);
+    }
+    switch (sink.kind()) {
+      case CONSOLE -> writer = writer.format("console")
+          .option("numRows", sink.console().numRowsOrDefault())
+          .option("truncate", sink.console().truncateOrDefault());
+      case FILES -> writer = writer.format(sink.files().formatOrDefault().sparkName())
+          .option("path", sink.files().path())
+          .options(sink.files().optionsOrEmpty())
+          .partitionBy(sink.files().partitionByOrEmpty().toArray(String[]::new));
+      case KAFKA -> writer = writer.format("kafka")
+          .option("kafka.bootstrap.servers", sink.kafka().bootstrapServers())
+          .option("topic", sink.kafka().topic())
+          .options(sink.kafka().optionsOrEmpty())
+          .options(kafkaSasl);
+    }
+    return writer;
+  }
+
+  static Trigger trigger(TriggerSpec t) {
+    if (t == null) {
+      return null;
+    }
+    if (Boolean.TRUE.equals(t.availableNow())) {
+      return Trigger.AvailableNow();
+    }
+    return t.processingTime() == null ? null : Trigger.ProcessingTime(Durations.require(t.processingTime()).toMillis());
+  }
+}

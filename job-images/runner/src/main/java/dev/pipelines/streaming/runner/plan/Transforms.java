@@ -1,0 +1,83 @@
+package dev.pipelines.streaming.runner.plan;
+
+import static org.apache.spark.sql.functions.approx_count_distinct;
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.session_window;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.window;
+
+import dev.pipelines.streaming.api.model.AggregationSpec;
+import dev.pipelines.streaming.api.model.TransformSpec;
+import dev.pipelines.streaming.api.model.WindowSpec;
+import dev.pipelines.streaming.api.model.WindowType;
+import dev.pipelines.streaming.api.validation.Durations;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** One transform of the spec applied to its input DataFrames. Spark errors propagate. */
+final class Transforms {
+  private Transforms() {}
+
+  static Dataset<Row> apply(SparkSession spark, TransformSpec t, Map<String, Dataset<Row>> inputs) {
+    Dataset<Row> first = inputs.get(t.fromOrEmpty().get(0));
+    return switch (t.kind()) {
+      case FILTER -> first.filter(expr(t.filter()));
+      case SELECT -> first.select(t.select().stream().map(e -> expr(e)).toArray(Column[]::new));
+      case SQL -> sql(spark, t, inputs);
+      case WINDOW -> windowAggregate(first, t.window());
+    };
+  }
+
+  private static Dataset<Row> sql(SparkSession spark, TransformSpec t, Map<String, Dataset<Row>> inputs) {
+    // Views are session-wide; input names are unique in a pipeline, so this is unambiguous.
+    t.fromOrEmpty().forEach(name -> inputs.get(name).createOrReplaceTempView(name));
+    return spark.sql(t.sql());
+  }
+
+  /** Output: windowStart, windowEnd, the groupBy keys, then the aggregations. */
+  static Dataset<Row> windowAggregate(Dataset<Row> input, WindowSpec w) {
+    WindowType type = w.type() == null ? WindowType.TUMBLING : w.type();
+    Column event = col(w.column());
+    Column windowColumn = switch (type) {
+      case TUMBLING -> window(event, Durations.toSparkInterval(w.size()));
+      case SLIDING -> window(event, Durations.toSparkInterval(w.size()), Durations.toSparkInterval(w.slide()));
+      case SESSION -> session_window(event, Durations.toSparkInterval(w.gap()));
+    };
+    List<Column> groups = new ArrayList<>();
+    groups.add(windowColumn.as("window"));
+    w.groupByOrEmpty().forEach(g -> groups.add(col(g)));
+    List<Column> aggregations = w.aggregationsOrEmpty().stream().map(Transforms::aggregation).toList();
+    Dataset<Row> grouped = input.groupBy(groups.toArray(Column[]::new))
+        .agg(aggregations.get(0), aggregations.subList(1, aggregations.size()).toArray(Column[]::new));
+    List<Column> output = new ArrayList<>();
+    output.add(col("window.start").as("windowStart"));
+    output.add(col("window.end").as("windowEnd"));
+    w.groupByOrEmpty().forEach(g -> output.add(col(g)));
+    w.aggregationsOrEmpty().forEach(a -> output.add(col(a.outputName())));
+    return grouped.select(output.toArray(Column[]::new));
+  }
+
+  private static Column aggregation(AggregationSpec a) {
+    Column c = a.column() == null ? lit(1) : col(a.column());
+    Column result = switch (a.fn()) {
+      case COUNT -> count(c);
+      case SUM -> sum(c);
+      case AVG -> avg(c);
+      case MIN -> min(c);
+      case MAX -> max(c);
+      case APPROX_COUNT_DISTINCT -> approx_count_distinct(c);
+    };
+    return result.as(a.outputName());
+  }
+}

@@ -1,0 +1,102 @@
+package dev.pipelines.streaming.runner.run;
+
+import dev.pipelines.streaming.api.model.SinkSpec;
+import dev.pipelines.streaming.runner.plan.PlannedPipeline;
+import dev.pipelines.streaming.runner.plan.SecretResolver;
+import dev.pipelines.streaming.runner.plan.Sinks;
+import dev.pipelines.streaming.runner.spark.SparkErrors;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+
+/** Starts one streaming query per sink and supervises them until they end. */
+public final class PipelineRunner {
+  /** Exit code when a query failed (the operator restarts the driver from its checkpoint). */
+  public static final int QUERY_FAILED = 1;
+
+  private final SparkSession spark;
+  private final CheckpointLayout checkpoints;
+  private final SecretResolver secrets;
+  private final PrintStream log;
+
+  public PipelineRunner(SparkSession spark, CheckpointLayout checkpoints, SecretResolver secrets, PrintStream log) {
+    this.spark = spark;
+    this.checkpoints = checkpoints;
+    this.secrets = secrets;
+    this.log = log;
+  }
+
+  /** Starts every sink's query; on a start failure the ones already started are stopped. */
+  public List<StreamingQuery> start(PlannedPipeline planned) {
+    spark.streams().addListener(new ProgressLogger(log));
+    List<StreamingQuery> started = new ArrayList<>();
+    List<SinkSpec> sinks = List.copyOf(planned.sinks().keySet());
+    for (int i = 0; i < sinks.size(); i++) {
+      SinkSpec sink = sinks.get(i);
+      Dataset<Row> rows = planned.sinks().get(sink);
+      Map<String, String> sasl = sink.kafka() == null ? Map.of()
+          : secrets.kafkaSaslOptions(sink.kafka().credentials(), "spec.sinks[" + i + "].kafka.credentials");
+      String checkpoint = checkpoints.forSink(planned.pipeline().name(), sink.name());
+      try {
+        started.add(Sinks.writer(sink, rows, sasl).option("checkpointLocation", checkpoint).start());
+        log.printf("[%s] writing %s, checkpoint %s%n", sink.name(), describe(sink), checkpoint);
+      } catch (TimeoutException | RuntimeException e) {
+        started.forEach(PipelineRunner::stopQuietly);
+        throw new IllegalStateException("spec.sinks[" + i + "] (" + sink.name() + ") did not start: "
+            + SparkErrors.oneLine(e), e);
+      }
+    }
+    return started;
+  }
+
+  /**
+   * Waits until every query has ended. Returns 0 when they ended normally (availableNow
+   * finished, or a graceful stop), {@link #QUERY_FAILED} as soon as one fails, after
+   * stopping the others.
+   */
+  public int awaitTermination(List<StreamingQuery> queries) {
+    while (true) {
+      try {
+        spark.streams().awaitAnyTermination();
+      } catch (StreamingQueryException e) {
+        String failed = queries.stream().filter(q -> q.exception().isDefined()).map(StreamingQuery::name)
+            .findFirst().orElse("query");
+        log.printf("[%s] failed: %s%n", failed, SparkErrors.oneLine(e.cause()));
+        queries.forEach(PipelineRunner::stopQuietly);
+        return QUERY_FAILED;
+      }
+      if (queries.stream().noneMatch(StreamingQuery::isActive)) {
+        return 0;
+      }
+      spark.streams().resetTerminated();
+    }
+  }
+
+  public GracefulShutdown gracefulShutdown(List<StreamingQuery> queries, Duration timeout) {
+    return new GracefulShutdown(queries, timeout, log);
+  }
+
+  private static String describe(SinkSpec sink) {
+    return switch (sink.kind()) {
+      case CONSOLE -> "to the console (" + sink.outputModeOrDefault().value() + ")";
+      case FILES -> sink.files().formatOrDefault().sparkName() + " files to " + sink.files().path();
+      case KAFKA -> "to Kafka topic " + sink.kafka().topic();
+    };
+  }
+
+  private static void stopQuietly(StreamingQuery q) {
+    try {
+      q.stop();
+    } catch (Exception ignored) {
+      // already stopping or failed; nothing more to do
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.pipelines.streaming.runner.run;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+
+/** One line per micro-batch that read data, so a user sees the pipeline is alive. */
+final class ProgressLogger extends StreamingQueryListener {
+  private final PrintStream out;
+
+  ProgressLogger(PrintStream out) {
+    this.out = out;
+  }
+
+  @Override
+  public void onQueryStarted(QueryStartedEvent event) {
+    out.printf("[%s] started (id %s)%n", event.name(), event.id());
+  }
+
+  @Override
+  public void onQueryProgress(QueryProgressEvent event) {
+    StreamingQueryProgress p = event.progress();
+    if (p.numInputRows() == 0) {
+      return;
+    }
+    Long duration = p.durationMs().get("triggerExecution");
+    out.printf(Locale.ROOT, "[%s] batch %d: %d rows in %d ms (%.1f rows/s in, %.1f rows/s processed)%n",
+        p.name(), p.batchId(), p.numInputRows(), duration == null ? 0 : duration,
+        p.inputRowsPerSecond(), p.processedRowsPerSecond());
+  }
+
+  @Override
+  public void onQueryTerminated(QueryTerminatedEvent event) {
+    if (event.exception().isDefined()) {
+      out.printf("[query %s] failed: %s%n", event.id(), event.exception().get().lines().findFirst().orElse(""));
+    }
+  }
+}

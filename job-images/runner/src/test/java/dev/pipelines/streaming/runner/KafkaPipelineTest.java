@@ -1,0 +1,128 @@
+package dev.pipelines.streaming.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipelines.streaming.runner.testing.KafkaBroker;
+import dev.pipelines.streaming.runner.testing.Pipelines;
+import dev.pipelines.streaming.runner.testing.SparkTestSession;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Kafka source and sink against a real broker (KRaft, child JVM). */
+class KafkaPipelineTest {
+  static SparkSession spark;
+  static KafkaBroker kafka;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    kafka = KafkaBroker.shared();
+    spark = SparkTestSession.create();
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  private static Map.Entry<String, String> click(String user, String page, double amount, String time) {
+    return Map.entry(user, """
+        {"userId":"%s","page":"%s","amount":%s,"eventTime":"%s"}""".formatted(user, page, amount, time));
+  }
+
+  @Test
+  void jsonFromKafkaFilteredAndWrittenBackWithKeys() {
+    kafka.createTopic("orders-in", 2);
+    kafka.produce("orders-in", List.of(
+        click("u1", "/checkout", 12.5, "2026-01-01T10:00:00Z"),
+        click("u2", "/home", 0, "2026-01-01T10:00:01Z"),
+        click("u3", "/checkout", 99.0, "2026-01-01T10:00:02Z"),
+        Map.entry("bad", "{not json")));
+    String yaml = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: checkout}
+        spec:
+          sources:
+            - name: clicks
+              kafka: {bootstrapServers: "%1$s", topic: orders-in, startingOffsets: earliest, includeMetadata: true}
+              schema:
+                - {name: userId, type: string}
+                - {name: page, type: string}
+                - {name: amount, type: double}
+                - {name: eventTime, type: timestamp}
+          transforms:
+            - {name: checkouts, from: clicks, filter: "page = '/checkout'"}
+            - {name: out, from: checkouts, select: [userId, amount, "kafkaTopic AS fromTopic"]}
+          sinks:
+            - name: toKafka
+              from: out
+              trigger: {availableNow: true}
+              kafka: {bootstrapServers: "%1$s", topic: checkouts-out, key: "upper(userId)"}
+        """.formatted(kafka.bootstrapServers());
+
+    assertThat(Pipelines.runToCompletion(spark, yaml, dir)).isZero();
+
+    List<ConsumerRecord<String, String>> out = kafka.readAll("checkouts-out", 2, Duration.ofSeconds(30));
+    assertThat(out).extracting(r -> r.key() + " " + r.value()).containsExactlyInAnyOrder(
+        "U1 {\"userId\":\"u1\",\"amount\":12.5,\"fromTopic\":\"orders-in\"}",
+        "U3 {\"userId\":\"u3\",\"amount\":99.0,\"fromTopic\":\"orders-in\"}");
+  }
+
+  @Test
+  void tumblingWindowCountsFromKafkaToKafka() {
+    kafka.createTopic("clicks-in", 1);
+    kafka.produce("clicks-in", List.of(
+        click("u1", "/home", 1, "2026-01-01T10:00:05Z"),
+        click("u2", "/home", 2, "2026-01-01T10:00:15Z"),
+        click("u1", "/cart", 3, "2026-01-01T10:00:45Z"),
+        click("u3", "/home", 4, "2026-01-01T10:01:30Z"),
+        // moves the watermark (delay 30s) past 10:02, closing the first two minutes
+        click("u9", "/home", 5, "2026-01-01T10:05:00Z")));
+    String yaml = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: page-views}
+        spec:
+          sources:
+            - name: clicks
+              kafka: {bootstrapServers: "%1$s", topic: clicks-in, startingOffsets: earliest}
+              schema:
+                - {name: userId, type: string}
+                - {name: page, type: string}
+                - {name: amount, type: double}
+                - {name: eventTime, type: timestamp}
+              watermark: {column: eventTime, delay: 30s}
+          transforms:
+            - name: perMinute
+              from: clicks
+              window:
+                type: tumbling
+                column: eventTime
+                size: 1m
+                groupBy: [page]
+                aggregations: [{fn: count, as: views}, {fn: sum, column: amount, as: total}]
+          sinks:
+            - name: toKafka
+              from: perMinute
+              trigger: {availableNow: true}
+              kafka: {bootstrapServers: "%1$s", topic: views-out, key: page}
+        """.formatted(kafka.bootstrapServers());
+
+    assertThat(Pipelines.runToCompletion(spark, yaml, dir)).isZero();
+
+    List<ConsumerRecord<String, String>> out = kafka.readAll("views-out", 3, Duration.ofSeconds(30));
+    assertThat(out).extracting(ConsumerRecord::value).containsExactlyInAnyOrder(
+        "{\"windowStart\":\"2026-01-01T10:00:00.000Z\",\"windowEnd\":\"2026-01-01T10:01:00.000Z\",\"page\":\"/home\",\"views\":2,\"total\":3.0}",
+        "{\"windowStart\":\"2026-01-01T10:00:00.000Z\",\"windowEnd\":\"2026-01-01T10:01:00.000Z\",\"page\":\"/cart\",\"views\":1,\"total\":3.0}",
+        "{\"windowStart\":\"2026-01-01T10:01:00.000Z\",\"windowEnd\":\"2026-01-01T10:02:00.000Z\",\"page\":\"/home\",\"views\":1,\"total\":4.0}");
+  }
+}

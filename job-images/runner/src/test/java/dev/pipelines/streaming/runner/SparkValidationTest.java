@@ -1,0 +1,142 @@
+package dev.pipelines.streaming.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pipelines.streaming.api.validation.Problem;
+import dev.pipelines.streaming.runner.plan.PipelinePlanner;
+import dev.pipelines.streaming.runner.plan.PlanningException;
+import dev.pipelines.streaming.runner.plan.StandInSources;
+import dev.pipelines.streaming.runner.testing.Pipelines;
+import dev.pipelines.streaming.runner.testing.SparkTestSession;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What Spark itself finds in a spec (SQL, columns, streaming rules), with field paths. */
+class SparkValidationTest {
+  static SparkSession spark;
+
+  static final String HEADER = """
+      apiVersion: streaming.pipelines.dev/v1alpha1
+      kind: StreamingPipeline
+      metadata: {name: demo}
+      spec:
+        sources:
+          - name: orders
+            kafka: {bootstrapServers: "127.0.0.1:1", topic: orders}
+            schema:
+              - {name: orderId, type: string}
+              - {name: amount, type: double}
+              - {name: ts, type: timestamp}
+      """;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = SparkTestSession.create();
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  static List<String> problems(String yaml) {
+    try {
+      PipelinePlanner.plan(spark, Pipelines.parse(yaml), new StandInSources(spark));
+      return List.of();
+    } catch (PlanningException e) {
+      return e.problems().stream().map(Problem::toString).toList();
+    }
+  }
+
+  @Test
+  void validPipelinePlans() {
+    assertThat(problems(HEADER + """
+          transforms:
+            - {name: big, from: orders, filter: "amount > 10"}
+            - {name: shaped, from: big, select: ["orderId", "amount * 2 AS doubled"]}
+            - {name: q, from: [shaped, orders], sql: "SELECT s.orderId, o.ts FROM shaped s JOIN orders o ON s.orderId = o.orderId"}
+          sinks:
+            - {name: out, from: q, console: {}}
+        """)).isEmpty();
+  }
+
+  @Test
+  void unknownColumnsAndBadSqlAreReportedPerField() {
+    assertThat(problems(HEADER + """
+          transforms:
+            - {name: a, from: orders, filter: "amout > 10"}
+            - {name: b, from: orders, select: ["orderId", "amount +* 2"]}
+            - {name: c, from: orders, sql: "SELEC * FROM orders"}
+            - {name: d, from: a, select: ["orderId"]}
+          sinks:
+            - {name: out, from: d, console: {}}
+        """)).satisfiesExactly(
+            a -> assertThat(a).isEqualTo("spec.transforms[0].filter: [UNRESOLVED_COLUMN.WITH_SUGGESTION] A column,"
+                + " variable, or function parameter with name `amout` cannot be resolved. Did you mean one of the"
+                + " following? [`amount`, `ts`, `orderId`]."),
+            b -> assertThat(b).isEqualTo(
+                "spec.transforms[1].select[1]: [PARSE_SYNTAX_ERROR] Syntax error at or near '2': extra input '2'."),
+            c -> assertThat(c).isEqualTo("spec.transforms[2].sql: [PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'."));
+  }
+
+  @Test
+  void windowColumnsAreResolved() {
+    assertThat(problems(HEADER + """
+              watermark: {column: ts, delay: 1m}
+          transforms:
+            - name: w
+              from: orders
+              window: {column: ts, size: 1m, groupBy: [custmer], aggregations: [{fn: sum, column: amount}]}
+          sinks:
+            - {name: out, from: w, console: {}}
+        """)).singleElement().asString()
+        .startsWith("spec.transforms[0].window.groupBy[0]: [UNRESOLVED_COLUMN.WITH_SUGGESTION]")
+        .contains("`custmer`");
+  }
+
+  @Test
+  void sparkStreamingRulesApplyToSqlAggregations() {
+    assertThat(problems(HEADER + """
+          transforms:
+            - {name: totals, from: orders, sql: "SELECT orderId, sum(amount) AS total FROM orders GROUP BY orderId"}
+          sinks:
+            - {name: out, from: totals, console: {}}
+        """)).singleElement().asString()
+        .startsWith("spec.sinks[0]: ")
+        .contains("[STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION] Invalid streaming output mode: append")
+        .contains("not supported for streaming aggregations without watermark");
+  }
+
+  @Test
+  void kafkaKeyAndPartitionColumnsAreChecked() {
+    assertThat(problems(HEADER + """
+          sinks:
+            - {name: k, from: orders, kafka: {bootstrapServers: "127.0.0.1:1", topic: out, key: "orderid +"}}
+            - {name: f, from: orders, files: {path: /tmp/x, partitionBy: [day]}}
+        """)).satisfiesExactly(
+            k -> assertThat(k).startsWith("spec.sinks[0].kafka.key: [PARSE_SYNTAX_ERROR]"),
+            f -> assertThat(f).startsWith("spec.sinks[1].files.partitionBy[0]: [UNRESOLVED_COLUMN")
+                .contains("`day`"));
+  }
+
+  @Test
+  void invalidSchemaTypeThatLooksPlausible() {
+    assertThatThrownBy(() -> PipelinePlanner.plan(spark, Pipelines.parse("""
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: demo}
+        spec:
+          sources:
+            - name: s
+              kafka: {bootstrapServers: "127.0.0.1:1", topic: t}
+              schema: [{name: m, type: "map<string>"}]
+          sinks: [{name: out, from: s, console: {}}]
+        """), new StandInSources(spark)))
+        .isInstanceOf(PlanningException.class)
+        .hasMessageContaining("spec.sources[0].schema[0].type: ");
+  }
+}
