@@ -184,12 +184,12 @@ class BrokenSpecsTest {
             - {name: out, from: b, files: {path: /out}, outputMode: update}
             - {name: none, from: b}
         """,
-        "spec.sources[0]: set only one of kafka, files, socket, generator, found generator, kafka",
+        "spec.sources[0]: set only one of kafka, files, socket, generator, jdbc, found generator, kafka",
         "spec.sources[1].schema: required for json values (list the value's fields, e.g. - {name: userId, type: string}, or set format: text)",
         "spec.sources[2].schema: required for csv files (streaming file sources need a declared schema: - {name: id, type: long})",
         "spec.sources[3].socket.port: must be between 1 and 65535, got 70000",
         "spec.sinks[0].outputMode: the files sink supports only append (files are never rewritten; use outputMode: append with a watermark)",
-        "spec.sinks[1]: set one of console, files, kafka");
+        "spec.sinks[1]: set one of console, files, kafka, jdbc");
   }
 
   @Test
@@ -251,7 +251,7 @@ class BrokenSpecsTest {
         "spec.transforms[0].window.aggregations[0].column: required for sum (the column to aggregate)",
         "spec.transforms[1].window.slide: only sliding windows have a slide (set type: sliding, or remove slide)",
         "spec.transforms[1].window.aggregations[1].as: output column 'count' already exists (give this aggregation another name with as)",
-        "spec.transforms[2].from: filter reads one input, got 2 (use sql to combine several inputs)");
+        "spec.transforms[2].from: filter reads one input, got 2 (use sql or join to combine inputs)");
   }
 
   @Test

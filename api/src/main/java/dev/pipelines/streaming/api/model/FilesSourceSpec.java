@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.api.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Map;
 
@@ -9,6 +10,9 @@ public record FilesSourceSpec(
     @JsonPropertyDescription("Directory (local, hdfs://, s3a://) watched for new files.") String path,
     @JsonPropertyDescription("json, csv, parquet or text.") DataFormat format,
     Integer maxFilesPerTrigger,
+    @JsonProperty("static")
+    @JsonPropertyDescription("Read the directory as a static table (e.g. a lookup for joins) instead of a stream.")
+    Boolean isStatic,
     @JsonPropertyDescription("Extra Spark file source options, e.g. header, multiLine.") Map<String, String> options) {
 
   public Map<String, String> optionsOrEmpty() {

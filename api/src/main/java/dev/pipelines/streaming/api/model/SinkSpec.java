@@ -2,8 +2,9 @@ package dev.pipelines.streaming.api.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
 
-/** A named output: one streaming query. Exactly one of console, files, kafka is set. */
+/** A named output: one streaming query. Exactly one of console, files, kafka, jdbc is set. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SinkSpec(
     String name,
@@ -11,8 +12,15 @@ public record SinkSpec(
     ConsoleSinkSpec console,
     FilesSinkSpec files,
     KafkaSinkSpec kafka,
+    @JsonPropertyDescription("PostgreSQL table, written exactly once.") JdbcSinkSpec jdbc,
     TriggerSpec trigger,
-    @JsonPropertyDescription("append (default), update or complete.") OutputMode outputMode) {
+    @JsonPropertyDescription("append (default), update or complete.") OutputMode outputMode,
+    @JsonPropertyDescription("Data-quality rules checked on the rows this sink writes.")
+    List<ExpectationSpec> expectations) {
+
+  public List<ExpectationSpec> expectationsOrEmpty() {
+    return expectations == null ? List.of() : expectations;
+  }
 
   public OutputMode outputModeOrDefault() {
     return outputMode == null ? OutputMode.APPEND : outputMode;
@@ -22,8 +30,9 @@ public record SinkSpec(
     if (console != null) return SinkKind.CONSOLE;
     if (files != null) return SinkKind.FILES;
     if (kafka != null) return SinkKind.KAFKA;
+    if (jdbc != null) return SinkKind.JDBC;
     return null;
   }
 
-  public enum SinkKind { CONSOLE, FILES, KAFKA }
+  public enum SinkKind { CONSOLE, FILES, KAFKA, JDBC }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 
-/** A named input. Exactly one of kafka, files, socket, generator is set. */
+/** A named input. Exactly one of kafka, files, socket, generator, jdbc is set. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SourceSpec(
     String name,
@@ -12,6 +12,7 @@ public record SourceSpec(
     FilesSourceSpec files,
     SocketSourceSpec socket,
     GeneratorSourceSpec generator,
+    @JsonPropertyDescription("A database table, read as a static table (for joins).") JdbcSourceSpec jdbc,
     @JsonPropertyDescription("How the Kafka/socket message value is parsed: json (default), csv or text.")
     DataFormat format,
     @JsonPropertyDescription("Columns of the parsed value; required for json and csv.")
@@ -20,6 +21,11 @@ public record SourceSpec(
 
   public List<FieldSpec> schemaOrEmpty() {
     return schema == null ? List.of() : schema;
+  }
+
+  /** Static sources are read as tables (re-read each micro-batch), not as streams. */
+  public boolean isStatic() {
+    return jdbc != null || (files != null && Boolean.TRUE.equals(files.isStatic()));
   }
 
   /** The value format of a Kafka or socket source. */

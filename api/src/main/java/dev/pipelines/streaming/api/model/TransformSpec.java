@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 
-/** A named step. Exactly one of filter, select, sql, window is set. */
+/** A named step. Exactly one of filter, select, sql, window, join, dedupe, anomaly is set. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TransformSpec(
     String name,
@@ -19,10 +19,24 @@ public record TransformSpec(
     List<String> select,
     @JsonPropertyDescription("A Spark SQL query; inputs are visible as views named after them.")
     String sql,
-    WindowSpec window) {
+    WindowSpec window,
+    JoinSpec join,
+    DedupeSpec dedupe,
+    AnomalySpec anomaly,
+    @JsonPropertyDescription("Data-quality rules checked on this transform's output.")
+    List<ExpectationSpec> expectations) {
 
   public List<String> fromOrEmpty() {
     return from == null ? List.of() : from;
+  }
+
+  public List<ExpectationSpec> expectationsOrEmpty() {
+    return expectations == null ? List.of() : expectations;
+  }
+
+  /** Whether Spark keeps state across batches for this step (its keys must not change). */
+  public boolean isStateful() {
+    return window != null || join != null || dedupe != null || anomaly != null;
   }
 
   public TransformKind kind() {
@@ -30,8 +44,11 @@ public record TransformSpec(
     if (select != null) return TransformKind.SELECT;
     if (sql != null) return TransformKind.SQL;
     if (window != null) return TransformKind.WINDOW;
+    if (join != null) return TransformKind.JOIN;
+    if (dedupe != null) return TransformKind.DEDUPE;
+    if (anomaly != null) return TransformKind.ANOMALY;
     return null;
   }
 
-  public enum TransformKind { FILTER, SELECT, SQL, WINDOW }
+  public enum TransformKind { FILTER, SELECT, SQL, WINDOW, JOIN, DEDUPE, ANOMALY }
 }

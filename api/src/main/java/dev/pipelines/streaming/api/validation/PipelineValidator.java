@@ -1,6 +1,10 @@
 package dev.pipelines.streaming.api.validation;
 
 import dev.pipelines.streaming.api.model.AggregationSpec;
+import dev.pipelines.streaming.api.model.AnomalySpec;
+import dev.pipelines.streaming.api.model.ExpectationSpec;
+import dev.pipelines.streaming.api.model.JdbcSinkSpec;
+import dev.pipelines.streaming.api.model.JoinSpec;
 import dev.pipelines.streaming.api.model.AggregationSpec.AggregateFunction;
 import dev.pipelines.streaming.api.model.DataFormat;
 import dev.pipelines.streaming.api.model.FieldSpec;
@@ -124,15 +128,19 @@ public final class PipelineValidator {
       sourcesByName.put(s.name(), s);
     }
     List<String> kinds = present(Map.of("kafka", s.kafka() != null, "files", s.files() != null,
-        "socket", s.socket() != null, "generator", s.generator() != null));
-    if (!exactlyOne(path, kinds, "kafka, files, socket, generator")) {
+        "socket", s.socket() != null, "generator", s.generator() != null, "jdbc", s.jdbc() != null));
+    if (!exactlyOne(path, kinds, "kafka, files, socket, generator, jdbc")) {
       return;
     }
     switch (kinds.get(0)) {
       case "kafka" -> checkKafkaSource(s, path);
       case "files" -> checkFilesSource(s, path);
       case "socket" -> checkSocketSource(s, path);
+      case "jdbc" -> checkJdbcSource(s, path);
       default -> checkGeneratorSource(s, path);
+    }
+    if (s.isStatic() && s.watermark() != null) {
+      add(path + ".watermark", "a static source has no event time to watch", "remove watermark");
     }
     checkSchemaFields(s, path);
     checkWatermark(s, path);
@@ -256,6 +264,32 @@ public final class PipelineValidator {
     }
   }
 
+  private void checkJdbcSource(SourceSpec s, String path) {
+    checkJdbcConnection(s.jdbc().url(), s.jdbc().table(), s.jdbc().user(), s.jdbc().password(), path + ".jdbc");
+    if (!s.schemaOrEmpty().isEmpty()) {
+      add(path + ".schema", "a table's columns come from the database; remove schema");
+    }
+    if (s.format() != null) {
+      add(path + ".format", "not used by jdbc sources; remove it");
+    }
+  }
+
+  private void checkJdbcConnection(String url, String table, ValueFrom user, ValueFrom password, String path) {
+    if (requireText(url, path + ".url", "e.g. jdbc:postgresql://db:5432/shop") && !url.startsWith("jdbc:postgresql:")) {
+      add(path + ".url", "only PostgreSQL URLs are supported", "jdbc:postgresql://host:5432/database");
+    }
+    if (requireText(table, path + ".table", "a table name such as page_views or analytics.page_views")
+        && !table.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?")) {
+      add(path + ".table", "'" + table + "' is not a plain table name", "letters, digits and '_', optionally schema.table");
+    }
+    if (user != null) {
+      checkValueFrom(user, path + ".user");
+    }
+    if (password != null) {
+      checkValueFrom(password, path + ".password");
+    }
+  }
+
   /** Kafka and socket values: json/csv need a schema, text has one column 'value'. */
   private void checkValueFormat(SourceSpec s, String path) {
     DataFormat format = s.formatOrDefault();
@@ -343,8 +377,10 @@ public final class PipelineValidator {
       return;
     }
     List<String> kinds = present(Map.of("filter", t.filter() != null, "select", t.select() != null,
-        "sql", t.sql() != null, "window", t.window() != null));
-    boolean kindOk = exactlyOne(path, kinds, "filter, select, sql, window");
+        "sql", t.sql() != null, "window", t.window() != null, "join", t.join() != null,
+        "dedupe", t.dedupe() != null, "anomaly", t.anomaly() != null));
+    boolean kindOk = exactlyOne(path, kinds, "filter, select, sql, window, join, dedupe, anomaly");
+    checkExpectations(t.expectationsOrEmpty(), path + ".expectations");
     List<String> from = t.fromOrEmpty();
     if (from.isEmpty()) {
       add(path + ".from", "required", "the name of a source or an earlier transform");
@@ -359,8 +395,10 @@ public final class PipelineValidator {
     if (!kindOk) {
       return;
     }
-    if (t.sql() == null && from.size() > 1) {
-      add(path + ".from", kinds.get(0) + " reads one input, got " + from.size(), "use sql to combine several inputs");
+    if (t.join() != null && from.size() != 2) {
+      add(path + ".from", "a join reads two inputs (left, right), got " + from.size());
+    } else if (t.sql() == null && t.join() == null && from.size() > 1) {
+      add(path + ".from", kinds.get(0) + " reads one input, got " + from.size(), "use sql or join to combine inputs");
     }
     switch (t.kind()) {
       case FILTER -> requireText(t.filter(), path + ".filter", "a SQL condition such as amount > 10");
@@ -374,6 +412,116 @@ public final class PipelineValidator {
         }
       }
       case WINDOW -> checkWindow(t.window(), path + ".window");
+      case JOIN -> checkJoin(t, path);
+      case DEDUPE -> checkDedupe(t, path);
+      case ANOMALY -> checkAnomaly(t, path + ".anomaly");
+    }
+  }
+
+  /** Only join shapes Spark accepts on streams, so it never rejects them at runtime. */
+  private void checkJoin(TransformSpec t, String path) {
+    var j = t.join();
+    String jp = path + ".join";
+    if (j.onOrEmpty().isEmpty()) {
+      add(jp + ".on", "required: the key columns both sides share", "e.g. on: [userId]");
+    }
+    for (int i = 0; i < j.onOrEmpty().size(); i++) {
+      requireText(j.onOrEmpty().get(i), jp + ".on[" + i + "]", "a column name");
+    }
+    boolean bounded = j.within() != null;
+    if (bounded) {
+      checkDuration(j.within(), jp + ".within", true);
+      requireText(j.leftTime(), jp + ".leftTime", "the left input's event-time column");
+      requireText(j.rightTime(), jp + ".rightTime", "the right input's event-time column");
+    } else if (j.leftTime() != null || j.rightTime() != null) {
+      add(jp + ".within", "required with leftTime/rightTime", "how far apart matching events may be, e.g. 10m");
+    }
+    if (t.fromOrEmpty().size() != 2 || !t.fromOrEmpty().stream().allMatch(inputPaths::containsKey)) {
+      return;
+    }
+    String left = t.fromOrEmpty().get(0);
+    String right = t.fromOrEmpty().get(1);
+    boolean leftStatic = isStaticInput(left);
+    boolean rightStatic = isStaticInput(right);
+    JoinSpec.JoinType type = j.typeOrDefault();
+    if (leftStatic && rightStatic) {
+      add(path + ".from", "both inputs are static tables", "a join needs at least one streaming input");
+    } else if (leftStatic || rightStatic) {
+      boolean outerOnStaticSide = (type == JoinSpec.JoinType.LEFT && leftStatic) || (type == JoinSpec.JoinType.RIGHT && rightStatic);
+      if (outerOnStaticSide) {
+        add(jp + ".type", "a " + type.name().toLowerCase(Locale.ROOT) + " outer join must keep the streaming side",
+            "Spark supports stream-static inner joins and outer joins that keep the stream; swap the inputs or use inner");
+      }
+      if (bounded) {
+        add(jp + ".within", "only for joins of two streams", "a static table has no event time; remove within");
+      }
+    } else if (type != JoinSpec.JoinType.INNER) {
+      if (!bounded) {
+        add(jp + ".within", "required for a " + type.name().toLowerCase(Locale.ROOT) + " outer join of two streams",
+            "set leftTime, rightTime and within, so Spark knows when an unmatched row is final");
+      }
+      for (String side : List.of(left, right)) {
+        if (!hasWatermark(side)) {
+          add(path + ".from", "input '" + side + "' has no watermark; outer joins of streams need one on both sides",
+              "add watermark to the source of '" + side + "'");
+        }
+      }
+    }
+  }
+
+  private void checkDedupe(TransformSpec t, String path) {
+    List<String> keys = t.dedupe().keysOrEmpty();
+    if (keys.isEmpty()) {
+      add(path + ".dedupe.keys", "required: the columns that identify a duplicate", "e.g. keys: [eventId]");
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      requireText(keys.get(i), path + ".dedupe.keys[" + i + "]", "a column name");
+    }
+    if (t.fromOrEmpty().size() == 1 && inputPaths.containsKey(t.fromOrEmpty().get(0)) && !hasWatermark(t.fromOrEmpty().get(0))) {
+      add(path + ".dedupe", "needs a watermark upstream: keys are remembered for the watermark delay",
+          "add watermark to the source; without it Spark would keep every key forever");
+    }
+  }
+
+  private void checkAnomaly(TransformSpec t, String path) {
+    var a = t.anomaly();
+    requireText(a.column(), path + ".column", "the numeric column to score");
+    for (int i = 0; i < a.keysOrEmpty().size(); i++) {
+      requireText(a.keysOrEmpty().get(i), path + ".keys[" + i + "]", "a column name");
+    }
+    if (a.threshold() != null && a.threshold() <= 0) {
+      add(path + ".threshold", "must be greater than 0, got " + a.threshold());
+    }
+    if (a.windowSize() != null && a.windowSize() < 2) {
+      add(path + ".windowSize", "must be at least 2, got " + a.windowSize());
+    }
+    if (a.alpha() != null && (a.alpha() <= 0 || a.alpha() > 1)) {
+      add(path + ".alpha", "must be in (0, 1], got " + a.alpha());
+    }
+    if (a.minSamples() != null && a.minSamples() < 1) {
+      add(path + ".minSamples", "must be at least 1, got " + a.minSamples());
+    }
+    if (a.methodOrDefault() == AnomalySpec.AnomalyMethod.EWMA && a.windowSize() != null) {
+      add(path + ".windowSize", "only for method zscore", "ewma forgets by alpha; remove windowSize");
+    }
+    if (a.methodOrDefault() == AnomalySpec.AnomalyMethod.ZSCORE && a.alpha() != null) {
+      add(path + ".alpha", "only for method ewma", "zscore uses windowSize; remove alpha");
+    }
+  }
+
+  private void checkExpectations(List<ExpectationSpec> expectations, String path) {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < expectations.size(); i++) {
+      ExpectationSpec e = expectations.get(i);
+      String ep = path + "[" + i + "]";
+      if (e == null) {
+        add(ep, "empty expectation");
+        continue;
+      }
+      if (checkName(e.name(), ep + ".name") && !names.add(e.name())) {
+        add(ep + ".name", "duplicate expectation '" + e.name() + "'");
+      }
+      requireText(e.condition(), ep + ".condition", "a SQL condition every row should meet, e.g. amount >= 0");
     }
   }
 
@@ -501,9 +649,10 @@ public final class PipelineValidator {
       checkReference(s.from(), path + ".from");
     }
     checkTrigger(s.trigger(), path + ".trigger");
+    checkExpectations(s.expectationsOrEmpty(), path + ".expectations");
     List<String> kinds = present(Map.of("console", s.console() != null, "files", s.files() != null,
-        "kafka", s.kafka() != null));
-    if (!exactlyOne(path, kinds, "console, files, kafka")) {
+        "kafka", s.kafka() != null, "jdbc", s.jdbc() != null));
+    if (!exactlyOne(path, kinds, "console, files, kafka, jdbc")) {
       return;
     }
     switch (s.kind()) {
@@ -534,8 +683,24 @@ public final class PipelineValidator {
         checkKafkaOptions(s.kafka().optionsOrEmpty(), path + ".kafka");
         checkCredentials(s.kafka().credentials(), path + ".kafka.credentials");
       }
+      case JDBC -> checkJdbcSink(s, path);
     }
     checkOutputModeAgainstLineage(s, path);
+  }
+
+  private void checkJdbcSink(SinkSpec s, String path) {
+    var j = s.jdbc();
+    checkJdbcConnection(j.url(), j.table(), j.user(), j.password(), path + ".jdbc");
+    for (int i = 0; i < j.keysOrEmpty().size(); i++) {
+      requireText(j.keysOrEmpty().get(i), path + ".jdbc.keys[" + i + "]", "a column name");
+    }
+    if (j.modeOrDefault() == JdbcSinkSpec.JdbcWriteMode.UPSERT && j.keysOrEmpty().isEmpty()) {
+      add(path + ".jdbc.keys", "required for mode upsert", "the columns that identify a row, e.g. [windowStart, page]");
+    }
+    if (j.modeOrDefault() == JdbcSinkSpec.JdbcWriteMode.APPEND && s.outputModeOrDefault() != OutputMode.APPEND) {
+      add(path + ".jdbc.mode", "append would insert a row again each time " + s.outputModeOrDefault().value()
+          + " mode re-emits it", "use mode: upsert with keys");
+    }
   }
 
   private void checkTrigger(TriggerSpec t, String path) {
@@ -558,6 +723,17 @@ public final class PipelineValidator {
         .filter(t -> t != null && t.window() != null).toList();
     boolean sqlInLineage = lineage.stream().map(transformsByName::get).anyMatch(t -> t != null && t.sql() != null);
     boolean watermarked = lineage.stream().map(sourcesByName::get).anyMatch(src -> src != null && src.watermark() != null);
+    if (isStaticInput(s.from())) {
+      add(path + ".from", "'" + s.from() + "' reads only static tables", "a sink needs a streaming input");
+      return;
+    }
+    List<TransformSpec> streamJoins = lineage.stream().map(transformsByName::get)
+        .filter(t -> t != null && t.join() != null && t.fromOrEmpty().stream().noneMatch(this::isStaticInput))
+        .toList();
+    if (!streamJoins.isEmpty() && s.outputModeOrDefault() != OutputMode.APPEND) {
+      add(path + ".outputMode", "joins of two streams support only append (reads join '" + streamJoins.get(0).name() + "')",
+          "use outputMode: append");
+    }
     switch (s.outputModeOrDefault()) {
       case APPEND -> {
         if (!windows.isEmpty() && !watermarked) {
@@ -588,6 +764,17 @@ public final class PipelineValidator {
       }
     }
     return seen;
+  }
+
+  /** True when every source the input reads is static (a table, not a stream). */
+  private boolean isStaticInput(String name) {
+    Set<String> lineage = lineage(name);
+    return lineage.stream().map(sourcesByName::get).filter(x -> x != null).allMatch(SourceSpec::isStatic)
+        && lineage.stream().anyMatch(sourcesByName::containsKey);
+  }
+
+  private boolean hasWatermark(String name) {
+    return lineage(name).stream().map(sourcesByName::get).anyMatch(src -> src != null && src.watermark() != null);
   }
 
   // ---- helpers -------------------------------------------------------------------------

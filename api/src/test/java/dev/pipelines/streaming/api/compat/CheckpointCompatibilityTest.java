@@ -1,0 +1,109 @@
+package dev.pipelines.streaming.api.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipelines.streaming.api.PipelineLoader;
+import dev.pipelines.streaming.api.model.StreamingPipeline;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Spec pairs and the verdict users get when they apply the second over the first. */
+class CheckpointCompatibilityTest {
+
+  static final String BASE = """
+      apiVersion: streaming.pipelines.dev/v1alpha1
+      kind: StreamingPipeline
+      metadata: {name: shop}
+      spec:
+        sparkConf: {spark.sql.shuffle.partitions: "8"}
+        sources:
+          - name: clicks
+            kafka: {bootstrapServers: "k:9092", topic: clicks, options: {maxOffsetsPerTrigger: "1000"}}
+            schema: [{name: userId, type: string}, {name: page, type: string}, {name: amount, type: double}, {name: ts, type: timestamp}]
+            watermark: {column: ts, delay: 30s}
+          - name: orders
+            kafka: {bootstrapServers: "k:9092", topic: orders}
+            schema: [{name: userId, type: string}, {name: ts, type: timestamp}]
+            watermark: {column: ts, delay: 30s}
+        transforms:
+          - {name: valid, from: clicks, filter: "amount >= 0"}
+          - {name: shaped, from: valid, select: [userId, page, amount, ts]}
+          - name: perPage
+            from: shaped
+            window: {column: ts, size: 1m, groupBy: [page], aggregations: [{fn: count, as: views}]}
+          - {name: unique, from: clicks, dedupe: {keys: [userId, ts]}}
+          - {name: raw, from: clicks, select: [userId, page]}
+        sinks:
+          - name: totals
+            from: perPage
+            outputMode: update
+            jdbc: {url: "jdbc:postgresql://db/shop", table: page_views, mode: upsert, keys: [windowStart, page]}
+          - {name: archive, from: unique, files: {path: /data/clicks, format: json}}
+          - {name: feed, from: raw, kafka: {bootstrapServers: "k:9092", topic: feed}}
+      """;
+
+  static Stream<Arguments> changes() {
+    return Stream.of(
+        compatible("nothing changed", "", ""),
+        compatible("a filter changed", "amount >= 0", "amount > 0 AND page <> '/health'"),
+        compatible("a rate limit changed", "maxOffsetsPerTrigger: \"1000\"", "maxOffsetsPerTrigger: \"5000\""),
+        compatible("the watermark delay changed", "delay: 30s}\n    - name: orders", "delay: 2m}\n    - name: orders"),
+        compatible("the Kafka output topic changed", "topic: feed}", "topic: feed-v2}"),
+        compatible("a projection of a stateless query changed", "select: [userId, page]}", "select: [userId, upper(page) AS page]}"),
+        compatible("a sink was added", "", "\n    - {name: debug, from: valid, console: {}}"),
+        compatible("a trigger was added", "outputMode: update", "outputMode: update\n      trigger: {processingTime: 10s}"),
+        incompatible("grouping keys changed", "groupBy: [page]", "groupBy: [page, userId]",
+            "spec.transforms[2].window.groupBy: changed from [page] to [page, userId]; grouping keys are the state's keys"),
+        incompatible("the window size changed", "size: 1m", "size: 5m",
+            "spec.transforms[2].window.size: changed from '1m' to '5m'; the window's state is keyed by it"),
+        incompatible("an aggregation was added", "[{fn: count, as: views}]", "[{fn: count, as: views}, {fn: sum, column: amount}]",
+            "spec.transforms[2].window.aggregations: changed from [count(*) as views] to [count(*) as views, sum(amount) as sum_amount];"
+                + " the aggregation buffers in the state were built for the old aggregations"),
+        incompatible("the source topic changed", "topic: clicks,", "topic: clicks-v2,",
+            "spec.sources[0].kafka.topic: changed from 'clicks' to 'clicks-v2'; offsets in the checkpoint belong to the old topics"),
+        incompatible("a projection feeding a window changed", "select: [userId, page, amount, ts]", "select: [userId, lower(page) AS page, ts]",
+            "spec.transforms[1].select: changed from [userId, page, amount, ts] to [userId, lower(page) AS page, ts];"
+                + " it feeds stateful step 'perPage', whose state schema may no longer match"),
+        incompatible("shuffle partitions changed", "spark.sql.shuffle.partitions: \"8\"", "spark.sql.shuffle.partitions: \"16\"",
+            "spec.sparkConf[\"spark.sql.shuffle.partitions\"]: changed from '8' to '16'; Spark keeps the value the checkpoint was created with"),
+        incompatible("the files sink path changed", "path: /data/clicks", "path: /data/clicks2",
+            "spec.sinks[1].files.path: changed from '/data/clicks' to '/data/clicks2'; the output directory holds the sink's commit log (_spark_metadata)"),
+        incompatible("the output mode changed", "outputMode: update\n      jdbc: {url: \"jdbc:postgresql://db/shop\", table: page_views, mode: upsert",
+            "outputMode: complete\n      jdbc: {url: \"jdbc:postgresql://db/shop\", table: page_views, mode: upsert",
+            "spec.sinks[0].outputMode: changed from update to complete; the query's state was built for the old mode"),
+        incompatible("dedupe keys changed", "keys: [userId, ts]}", "keys: [userId]}",
+            "spec.transforms[3].dedupe.keys: changed from [userId, ts] to [userId]; seen keys are the state"),
+        incompatible("a sink now reads another source", "{name: raw, from: clicks,", "{name: raw, from: orders,",
+            "spec.sinks[2].from: reads sources [orders] instead of [clicks]; a query cannot change its sources"),
+        incompatible("a stateful step was inserted", "{name: archive, from: unique,", "{name: archive, from: perPage,",
+            "spec.transforms[2]: stateful step 'perPage' is new; the checkpoint has no state for it",
+            "spec.sinks[1].from: stateful step 'unique' was removed; the checkpoint holds its state"));
+  }
+
+  static Arguments compatible(String what, String from, String to) {
+    return Arguments.of(what, from, to, List.of());
+  }
+
+  static Arguments incompatible(String what, String from, String to, String... expected) {
+    return Arguments.of(what, from, to, List.of(expected));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("changes")
+  void verdict(String what, String from, String to, List<String> expected) {
+    StreamingPipeline before = PipelineLoader.parse(BASE).orThrow();
+    String changed = from.isEmpty() ? BASE + to : BASE.replace(from, to);
+    if (!from.isEmpty()) {
+      assertThat(changed).as("test setup: the replacement applies").isNotEqualTo(BASE);
+    }
+    StreamingPipeline after = PipelineLoader.parse(changed).orThrow();
+
+    CompatibilityReport report = CheckpointCompatibility.check(before, after);
+
+    assertThat(report.incompatibilities()).extracting(Incompatibility::toString).containsExactlyElementsOf(expected);
+    assertThat(report.compatible()).isEqualTo(expected.isEmpty());
+  }
+}
