@@ -280,4 +280,86 @@ class BrokenSpecsTest {
         "spec.sinks[0].name: '9out' is not a valid name (use letters, digits and '_', starting with a letter (names are SQL view names))",
         "spec.sparkConf[\"shuffle.partitions\"]: not a Spark setting (Spark settings start with 'spark.')");
   }
+
+  @Test
+  void joinShapesSparkWouldRejectAreRefused() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - {name: clicks, generator: {}}
+            - {name: orders, kafka: {bootstrapServers: "k:9092", topic: o}, format: text}
+            - {name: users, files: {path: /u, format: json, static: true}, schema: [{name: userId, type: string}]}
+          transforms:
+            - {name: a, from: [clicks, orders], join: {type: left, on: [userId]}}
+            - {name: b, from: [users, clicks], join: {type: left, on: userId}}
+            - {name: c, from: [clicks], join: {on: userId}}
+            - {name: d, from: [clicks, orders], join: {on: [userId], leftTime: eventTime}}
+          sinks:
+            - {name: out, from: a, console: {}, outputMode: update}
+        """,
+        "spec.transforms[0].join.within: required for a left outer join of two streams (set leftTime, rightTime and within, so Spark knows when an unmatched row is final)",
+        "spec.transforms[0].from: input 'clicks' has no watermark; outer joins of streams need one on both sides (add watermark to the source of 'clicks')",
+        "spec.transforms[0].from: input 'orders' has no watermark; outer joins of streams need one on both sides (add watermark to the source of 'orders')",
+        "spec.transforms[1].join.type: a left outer join must keep the streaming side (Spark supports stream-static inner joins and outer joins that keep the stream; swap the inputs or use inner)",
+        "spec.transforms[2].from: a join reads two inputs (left, right), got 1",
+        "spec.transforms[3].join.within: required with leftTime/rightTime (how far apart matching events may be, e.g. 10m)",
+        "spec.sinks[0].outputMode: joins of two streams support only append (reads join 'a') (use outputMode: append)");
+  }
+
+  @Test
+  void dedupeAnomalyAndExpectationRules() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          transforms:
+            - {name: d, from: clicks, dedupe: {keys: []}}
+            - {name: a, from: clicks, anomaly: {method: ewma, threshold: 0, alpha: 2, windowSize: 5}}
+            - name: e
+              from: clicks
+              filter: "true"
+              expectations:
+                - {name: positive, condition: "amount > 0", onViolation: explode}
+          sinks: [{name: out, from: d, console: {}}]
+        """,
+        "spec.transforms[2].expectations[0].onViolation: unknown value 'explode' (expected one of: warn, drop, fail)");
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          transforms:
+            - {name: d, from: clicks, dedupe: {keys: []}}
+            - {name: a, from: clicks, anomaly: {method: ewma, threshold: 0, alpha: 2, windowSize: 5}}
+            - name: e
+              from: clicks
+              filter: "true"
+              expectations:
+                - {name: positive, condition: "amount > 0"}
+                - {name: positive}
+          sinks: [{name: out, from: d, console: {}}]
+        """,
+        "spec.transforms[0].dedupe.keys: required: the columns that identify a duplicate (e.g. keys: [eventId])",
+        "spec.transforms[0].dedupe: needs a watermark upstream: keys are remembered for the watermark delay (add watermark to the source; without it Spark would keep every key forever)",
+        "spec.transforms[1].anomaly.column: required (the numeric column to score)",
+        "spec.transforms[1].anomaly.threshold: must be greater than 0, got 0.0",
+        "spec.transforms[1].anomaly.alpha: must be in (0, 1], got 2.0",
+        "spec.transforms[1].anomaly.windowSize: only for method zscore (ewma forgets by alpha; remove windowSize)",
+        "spec.transforms[2].expectations[1].name: duplicate expectation 'positive'",
+        "spec.transforms[2].expectations[1].condition: required (a SQL condition every row should meet, e.g. amount >= 0)");
+  }
+
+  @Test
+  void jdbcSinkRules() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}, watermark: {column: eventTime, delay: 1m}}]
+          transforms:
+            - {name: w, from: clicks, window: {column: eventTime, size: 1m, aggregations: [{fn: count}]}}
+          sinks:
+            - {name: a, from: w, outputMode: update, jdbc: {url: "jdbc:mysql://db/x", table: "drop table; x", password: {env: PW}}}
+            - {name: b, from: w, jdbc: {url: "jdbc:postgresql://db/x", table: t, mode: upsert}}
+        """,
+        "spec.sinks[0].jdbc.url: only PostgreSQL URLs are supported (jdbc:postgresql://host:5432/database)",
+        "spec.sinks[0].jdbc.table: 'drop table; x' is not a plain table name (letters, digits and '_', optionally schema.table)",
+        "spec.sinks[0].jdbc.mode: append would insert a row again each time update mode re-emits it (use mode: upsert with keys)",
+        "spec.sinks[1].jdbc.keys: required for mode upsert (the columns that identify a row, e.g. [windowStart, page])");
+  }
 }

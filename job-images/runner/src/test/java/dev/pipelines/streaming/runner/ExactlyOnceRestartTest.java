@@ -2,15 +2,12 @@ package dev.pipelines.streaming.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipelines.streaming.runner.testing.RunnerProcess;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -46,18 +43,16 @@ class ExactlyOnceRestartTest {
               files: {path: "%s", format: json}
         """.formatted(out));
 
-    int committed = 0;
     for (int run = 1; run <= 3; run++) {
-      Process runner = startRunner(spec, dir.resolve("run-" + run + ".log"));
-      committed = awaitCommittedBatches(out, committed + 2, runner, dir.resolve("run-" + run + ".log"));
+      RunnerProcess runner = RunnerProcess.start(spec, dir.resolve("checkpoints"), dir.resolve("run-" + run + ".log"));
+      int target = committedBatches(out.resolve("_spark_metadata")) + 2;
+      runner.await(target + " committed batches", () -> committedBatches(out.resolve("_spark_metadata")) >= target,
+          Duration.ofMinutes(3));
       if (run < 3) {
-        runner.destroyForcibly(); // SIGKILL: no shutdown hook, a batch may be half written
+        runner.kill();
       } else {
-        runner.destroy(); // SIGTERM: graceful stop after the current batch
-      }
-      assertThat(runner.waitFor(60, TimeUnit.SECONDS)).as("runner %d exited", run).isTrue();
-      if (run == 3) {
-        assertThat(Files.readString(dir.resolve("run-3.log"))).contains("[archive] stopping after the current batch");
+        runner.stop();
+        assertThat(runner.log()).contains("[archive] stopping after the current batch");
       }
     }
 
@@ -77,36 +72,8 @@ class ExactlyOnceRestartTest {
     }
   }
 
-  private Process startRunner(Path spec, Path log) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    command.addAll(Arrays.asList(System.getProperty("spark.jvm.opens", "").trim().split("\\s+")));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), RunnerCli.class.getName(),
-        "run", spec.toString(), "--master", "local[2]", "--checkpoint-root", dir.resolve("checkpoints").toString()));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    return pb.start();
-  }
-
-  /** Waits until the file sink's commit log holds at least {@code atLeast} batches. */
-  private static int awaitCommittedBatches(Path out, int atLeast, Process runner, Path log) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    int committed = 0;
-    while (System.nanoTime() < deadline) {
-      committed = committedBatches(out.resolve("_spark_metadata"));
-      if (committed >= atLeast) {
-        return committed;
-      }
-      if (!runner.isAlive()) {
-        throw new AssertionError("runner exited early:\n" + Files.readString(log));
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("only " + committed + " batches committed:\n" + Files.readString(log));
-  }
-
-  private static int committedBatches(Path metadata) throws IOException {
+  /** Batches in the file sink's commit log (0, 1, ... and every tenth as N.compact). */
+  private static int committedBatches(Path metadata) {
     if (!Files.isDirectory(metadata)) {
       return 0;
     }
@@ -114,6 +81,8 @@ class ExactlyOnceRestartTest {
       return (int) files.map(p -> p.getFileName().toString())
           .filter(n -> n.matches("\\d+(\\.compact)?"))
           .count();
+    } catch (IOException e) {
+      return 0; // listing raced with a compaction; ask again
     }
   }
 

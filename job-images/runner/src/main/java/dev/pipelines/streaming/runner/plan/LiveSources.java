@@ -37,6 +37,12 @@ public final class LiveSources implements SourceFactory {
     if (source.generator() != null) {
       return GeneratorStreams.clickstream(spark, source.generator());
     }
+    if (source.jdbc() != null) {
+      return StaticTables.jdbc(spark, source.jdbc(), secrets, path + ".jdbc");
+    }
+    if (source.files() != null && source.isStatic()) {
+      return StaticTables.files(spark, source);
+    }
     if (source.files() != null) {
       return files(source, source.files());
     }
@@ -64,14 +70,11 @@ public final class LiveSources implements SourceFactory {
 
   private Dataset<Row> files(SourceSpec source, FilesSourceSpec f) {
     createLocalDirectory(f.path());
-    DataStreamReader reader = spark.readStream().format(f.format().sparkName());
-    if (f.format() == DataFormat.CSV) {
-      reader = reader.option("header", "true");
-    }
+    DataStreamReader reader = spark.readStream().format(f.format().sparkName())
+        .options(StaticTables.fileOptions(f));
     if (f.maxFilesPerTrigger() != null) {
       reader = reader.option("maxFilesPerTrigger", f.maxFilesPerTrigger());
     }
-    reader = reader.options(f.optionsOrEmpty());
     if (f.format() != DataFormat.TEXT) {
       reader = reader.schema(SourceSchemas.declared(source));
     }

@@ -2,6 +2,7 @@ package dev.pipelines.streaming.runner.plan;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.pipelines.streaming.api.model.ExpectationSpec;
 import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.SourceSpec;
@@ -21,6 +22,7 @@ import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.catalyst.analysis.UnsupportedOperationChecker$;
 
 /**
@@ -119,11 +121,37 @@ public final class PipelinePlanner {
     }
     Map<String, Dataset<Row>> inputs = new LinkedHashMap<>();
     t.fromOrEmpty().forEach(in -> inputs.put(in, frames.get(in)));
+    Dataset<Row> result;
     try {
-      frames.put(t.name(), Transforms.apply(spark, t, inputs));
+      result = Transforms.apply(spark, t, inputs);
     } catch (Exception e) {
       broken.add(t.name());
       problems.add(Problem.at(pathOfFailure(t, path, inputs), SparkErrors.oneLine(e)));
+      return;
+    }
+    Dataset<Row> checked = withExpectations(result, t.expectationsOrEmpty(), t.name(), path);
+    if (checked == null) {
+      broken.add(t.name());
+    } else {
+      frames.put(t.name(), checked);
+    }
+  }
+
+  /** The DataFrame with its data-quality rules, or null after reporting a rule Spark rejects. */
+  private Dataset<Row> withExpectations(Dataset<Row> df, List<ExpectationSpec> rules, String step, String path) {
+    try {
+      return Expectations.apply(df, rules, step);
+    } catch (Exception e) {
+      for (int i = 0; i < rules.size(); i++) {
+        try {
+          df.filter(functions.expr(rules.get(i).condition()));
+        } catch (Exception ruleError) {
+          problems.add(Problem.at(path + ".expectations[" + i + "].condition", SparkErrors.oneLine(ruleError)));
+          return null;
+        }
+      }
+      problems.add(Problem.at(path + ".expectations", SparkErrors.oneLine(e)));
+      return null;
     }
   }
 
@@ -135,6 +163,12 @@ public final class PipelinePlanner {
         return path + ".filter";
       case SQL:
         return path + ".sql";
+      case JOIN:
+        return path + ".join";
+      case DEDUPE:
+        return path + ".dedupe.keys";
+      case ANOMALY:
+        return path + ".anomaly";
       case SELECT:
         for (int i = 0; i < t.select().size(); i++) {
           try {
@@ -172,17 +206,20 @@ public final class PipelinePlanner {
     if (broken.contains(sink.from())) {
       return null;
     }
-    Dataset<Row> rows = frames.get(sink.from());
+    Dataset<Row> rows = withExpectations(frames.get(sink.from()), sink.expectationsOrEmpty(), sink.name(), path);
+    if (rows == null) {
+      return null;
+    }
     try {
-      if (sink.files() != null) {
-        for (int i = 0; i < sink.files().partitionByOrEmpty().size(); i++) {
-          String column = sink.files().partitionByOrEmpty().get(i);
-          try {
-            rows.select(col("`" + column + "`"));
-          } catch (Exception e) {
-            problems.add(Problem.at(path + ".files.partitionBy[" + i + "]", SparkErrors.oneLine(e)));
-            return null;
-          }
+      List<String> columns = sink.files() != null ? sink.files().partitionByOrEmpty()
+          : sink.jdbc() != null ? sink.jdbc().keysOrEmpty() : List.of();
+      String columnsPath = sink.files() != null ? path + ".files.partitionBy" : path + ".jdbc.keys";
+      for (int i = 0; i < columns.size(); i++) {
+        try {
+          rows.select(col("`" + columns.get(i) + "`"));
+        } catch (Exception e) {
+          problems.add(Problem.at(columnsPath + "[" + i + "]", SparkErrors.oneLine(e)));
+          return null;
         }
       }
       Dataset<Row> projected;

@@ -40,6 +40,18 @@ public final class SecretResolver {
             + "\" password=\"" + escape(password) + "\";");
   }
 
+  /** JDBC user/password options; either may be absent (e.g. trust authentication). */
+  public Map<String, String> jdbcOptions(ValueFrom user, ValueFrom password, String path) {
+    Map<String, String> options = new java.util.HashMap<>();
+    if (user != null) {
+      options.put("user", resolve(user, path + ".user"));
+    }
+    if (password != null) {
+      options.put("password", resolve(password, path + ".password"));
+    }
+    return options;
+  }
+
   private String resolve(ValueFrom ref, String path) {
     String value = environment.apply(ref.envName());
     if (value == null) {

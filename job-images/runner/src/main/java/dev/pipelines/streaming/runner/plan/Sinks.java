@@ -8,9 +8,9 @@ import static org.apache.spark.sql.functions.to_json;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.TriggerSpec;
 import dev.pipelines.streaming.api.validation.Durations;
+import dev.pipelines.streaming.runner.jdbc.JdbcBatchWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -45,7 +45,8 @@ public final class Sinks {
   }
 
   /** A writer for the projected rows, with everything but the checkpoint location. */
-  public static DataStreamWriter<Row> writer(SinkSpec sink, Dataset<Row> projected, Map<String, String> kafkaSasl) {
+  public static DataStreamWriter<Row> writer(String pipeline, SinkSpec sink, Dataset<Row> projected,
+      SecretResolver secrets, String path) {
     DataStreamWriter<Row> writer = projected.writeStream()
         .queryName(sink.name())
         .outputMode(outputMode(sink));
@@ -65,7 +66,9 @@ public final class Sinks {
           .option("kafka.bootstrap.servers", sink.kafka().bootstrapServers())
           .option("topic", sink.kafka().topic())
           .options(sink.kafka().optionsOrEmpty())
-          .options(kafkaSasl);
+          .options(secrets.kafkaSaslOptions(sink.kafka().credentials(), path + ".kafka.credentials"));
+      case JDBC -> writer = writer.foreachBatch(new JdbcBatchWriter(pipeline, sink.name(), sink.jdbc(),
+          secrets.jdbcOptions(sink.jdbc().user(), sink.jdbc().password(), path + ".jdbc")));
     }
     return writer;
   }

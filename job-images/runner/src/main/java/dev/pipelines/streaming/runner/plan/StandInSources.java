@@ -16,15 +16,28 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class StandInSources implements SourceFactory {
   private final SparkSession spark;
+  private final SecretResolver secrets;
 
   public StandInSources(SparkSession spark) {
+    this(spark, SecretResolver.fromSystemEnvironment());
+  }
+
+  public StandInSources(SparkSession spark, SecretResolver secrets) {
     this.spark = spark;
+    this.secrets = secrets;
   }
 
   @Override
   public Dataset<Row> create(SourceSpec source, String path) {
     if (source.generator() != null) {
       return GeneratorStreams.clickstream(spark, source.generator());
+    }
+    if (source.jdbc() != null) {
+      // A table's columns live in the database: validating a jdbc source reads its schema.
+      return StaticTables.jdbc(spark, source.jdbc(), secrets, path + ".jdbc");
+    }
+    if (source.isStatic()) {
+      return spark.createDataFrame(new java.util.ArrayList<Row>(), SourceSchemas.output(source));
     }
     Column[] columns = Arrays.stream(SourceSchemas.output(source).fields())
         .map(f -> lit(null).cast(f.dataType()).as(f.name()))

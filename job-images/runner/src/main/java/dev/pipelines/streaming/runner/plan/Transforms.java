@@ -13,6 +13,8 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.window;
 
 import dev.pipelines.streaming.api.model.AggregationSpec;
+import dev.pipelines.streaming.api.model.AnomalySpec;
+import dev.pipelines.streaming.runner.anomaly.AnomalyProcessor;
 import dev.pipelines.streaming.api.model.TransformSpec;
 import dev.pipelines.streaming.api.model.WindowSpec;
 import dev.pipelines.streaming.api.model.WindowType;
@@ -24,6 +26,13 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.streaming.OutputMode;
+import org.apache.spark.sql.streaming.TimeMode;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructType;
 
 /** One transform of the spec applied to its input DataFrames. Spark errors propagate. */
 final class Transforms {
@@ -36,7 +45,46 @@ final class Transforms {
       case SELECT -> first.select(t.select().stream().map(e -> expr(e)).toArray(Column[]::new));
       case SQL -> sql(spark, t, inputs);
       case WINDOW -> windowAggregate(first, t.window());
+      case JOIN -> Joins.join(t, first, inputs.get(t.fromOrEmpty().get(1)));
+      case DEDUPE -> dedupe(first, t.dedupe().keysOrEmpty());
+      case ANOMALY -> anomaly(first, t.anomaly());
     };
+  }
+
+  /** Keys seen within the watermark delay are dropped (the validator requires a watermark). */
+  private static Dataset<Row> dedupe(Dataset<Row> input, List<String> keys) {
+    return input.dropDuplicatesWithinWatermark(keys.get(0), keys.subList(1, keys.size()).toArray(String[]::new));
+  }
+
+  /** Input columns plus score (double, null while a key is still learning) and isAnomaly. */
+  static Dataset<Row> anomaly(Dataset<Row> input, AnomalySpec a) {
+    StructType schema = input.schema();
+    int valueIndex = fieldIndex(schema, a.column());
+    if (!(schema.fields()[valueIndex].dataType() instanceof NumericType)) {
+      throw new IllegalArgumentException("column '" + a.column() + "' is "
+          + schema.fields()[valueIndex].dataType().simpleString() + "; anomaly scoring needs a number");
+    }
+    int orderIndex = a.orderBy() == null ? -1 : fieldIndex(schema, a.orderBy());
+    int[] keyIndexes = a.keysOrEmpty().stream().mapToInt(k -> fieldIndex(schema, k)).toArray();
+    StructType output = schema.add("score", DataTypes.DoubleType, true).add("isAnomaly", DataTypes.BooleanType, false);
+    MapFunction<Row, String> key = row -> {
+      StringBuilder b = new StringBuilder();
+      for (int i : keyIndexes) {
+        b.append(row.get(i)).append('\u0001');
+      }
+      return b.toString();
+    };
+    return input.groupByKey(key, Encoders.STRING()).transformWithState(
+        new AnomalyProcessor(a, valueIndex, orderIndex), TimeMode.None(), OutputMode.Append(), Encoders.row(output));
+  }
+
+  private static int fieldIndex(StructType schema, String name) {
+    for (int i = 0; i < schema.fields().length; i++) {
+      if (schema.fields()[i].name().equalsIgnoreCase(name)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("no column '" + name + "'; columns: " + String.join(", ", schema.fieldNames()));
   }
 
   private static Dataset<Row> sql(SparkSession spark, TransformSpec t, Map<String, Dataset<Row>> inputs) {

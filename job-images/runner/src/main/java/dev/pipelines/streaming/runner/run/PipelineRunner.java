@@ -2,6 +2,7 @@ package dev.pipelines.streaming.runner.run;
 
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.runner.plan.PlannedPipeline;
+import dev.pipelines.streaming.runner.plan.PlanningException;
 import dev.pipelines.streaming.runner.plan.SecretResolver;
 import dev.pipelines.streaming.runner.plan.Sinks;
 import dev.pipelines.streaming.runner.spark.SparkErrors;
@@ -9,7 +10,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,18 +36,23 @@ public final class PipelineRunner {
 
   /** Starts every sink's query; on a start failure the ones already started are stopped. */
   public List<StreamingQuery> start(PlannedPipeline planned) {
+    // awaitAnyTermination() would otherwise rethrow a failure of an earlier pipeline run in
+    // this session (tests, or a future in-process restart).
+    spark.streams().resetTerminated();
     spark.streams().addListener(new ProgressLogger(log));
     List<StreamingQuery> started = new ArrayList<>();
     List<SinkSpec> sinks = List.copyOf(planned.sinks().keySet());
     for (int i = 0; i < sinks.size(); i++) {
       SinkSpec sink = sinks.get(i);
       Dataset<Row> rows = planned.sinks().get(sink);
-      Map<String, String> sasl = sink.kafka() == null ? Map.of()
-          : secrets.kafkaSaslOptions(sink.kafka().credentials(), "spec.sinks[" + i + "].kafka.credentials");
       String checkpoint = checkpoints.forSink(planned.pipeline().name(), sink.name());
       try {
-        started.add(Sinks.writer(sink, rows, sasl).option("checkpointLocation", checkpoint).start());
+        started.add(Sinks.writer(planned.pipeline().name(), sink, rows, secrets, "spec.sinks[" + i + "]")
+            .option("checkpointLocation", checkpoint).start());
         log.printf("[%s] writing %s, checkpoint %s%n", sink.name(), describe(sink), checkpoint);
+      } catch (PlanningException e) {
+        started.forEach(PipelineRunner::stopQuietly);
+        throw e;
       } catch (TimeoutException | RuntimeException e) {
         started.forEach(PipelineRunner::stopQuietly);
         throw new IllegalStateException("spec.sinks[" + i + "] (" + sink.name() + ") did not start: "
@@ -89,6 +94,7 @@ public final class PipelineRunner {
       case CONSOLE -> "to the console (" + sink.outputModeOrDefault().value() + ")";
       case FILES -> sink.files().formatOrDefault().sparkName() + " files to " + sink.files().path();
       case KAFKA -> "to Kafka topic " + sink.kafka().topic();
+      case JDBC -> "to table " + sink.jdbc().table() + " (" + sink.jdbc().modeOrDefault().name().toLowerCase(java.util.Locale.ROOT) + ")";
     };
   }
 

@@ -1,6 +1,9 @@
 package dev.pipelines.streaming.runner.run;
 
 import java.io.PrintStream;
+import dev.pipelines.streaming.runner.plan.Expectations;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
@@ -28,6 +31,27 @@ final class ProgressLogger extends StreamingQueryListener {
     out.printf(Locale.ROOT, "[%s] batch %d: %d rows in %d ms (%.1f rows/s in, %.1f rows/s processed)%n",
         p.name(), p.batchId(), p.numInputRows(), duration == null ? 0 : duration,
         p.inputRowsPerSecond(), p.processedRowsPerSecond());
+    expectationLines(p).forEach(line -> out.printf("[%s] batch %d: %s%n", p.name(), p.batchId(), line));
+  }
+
+  /** "expectations of 'valid': positiveAmount 3/120 violated, knownPage 0/120 violated". */
+  static List<String> expectationLines(StreamingQueryProgress p) {
+    List<String> lines = new ArrayList<>();
+    p.observedMetrics().forEach((name, row) -> {
+      if (!name.startsWith(Expectations.METRICS_PREFIX)) {
+        return;
+      }
+      long rows = row.<Long>getAs(Expectations.ROWS);
+      List<String> rules = new ArrayList<>();
+      for (String field : row.schema().fieldNames()) {
+        if (!field.equals(Expectations.ROWS)) {
+          Object violations = row.getAs(field);
+          rules.add(field + " " + (violations == null ? 0 : violations) + "/" + rows + " violated");
+        }
+      }
+      lines.add("expectations of '" + name.substring(Expectations.METRICS_PREFIX.length()) + "': " + String.join(", ", rules));
+    });
+    return lines;
   }
 
   @Override

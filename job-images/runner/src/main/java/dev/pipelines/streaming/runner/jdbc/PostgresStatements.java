@@ -1,0 +1,65 @@
+package dev.pipelines.streaming.runner.jdbc;
+
+import static dev.pipelines.streaming.runner.jdbc.PostgresTypes.quote;
+import static dev.pipelines.streaming.runner.jdbc.PostgresTypes.quoteQualified;
+
+import dev.pipelines.streaming.api.model.JdbcSinkSpec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** The SQL a JDBC sink runs, derived from its spec and the rows' schema. */
+record PostgresStatements(JdbcSinkSpec spec, StructType schema) {
+  /** One row per (pipeline, sink): the last micro-batch committed with the data. */
+  static final String MARKER_TABLE = "spo_sink_commits";
+
+  String markerTable() {
+    int dot = spec.table().indexOf('.');
+    return dot < 0 ? quote(MARKER_TABLE) : quote(spec.table().substring(0, dot)) + "." + quote(MARKER_TABLE);
+  }
+
+  String createMarkerTable() {
+    return "CREATE TABLE IF NOT EXISTS " + markerTable() + " (pipeline text NOT NULL, sink text NOT NULL,"
+        + " batch_id bigint NOT NULL, committed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (pipeline, sink))";
+  }
+
+  String createTable() {
+    String columns = Arrays.stream(schema.fields())
+        .map(f -> quote(f.name()) + " " + PostgresTypes.sqlType(f.dataType()) + (spec.keysOrEmpty().contains(f.name()) ? " NOT NULL" : ""))
+        .collect(Collectors.joining(", "));
+    String key = spec.keysOrEmpty().isEmpty() ? ""
+        : ", PRIMARY KEY (" + spec.keysOrEmpty().stream().map(PostgresTypes::quote).collect(Collectors.joining(", ")) + ")";
+    return "CREATE TABLE IF NOT EXISTS " + quoteQualified(spec.table()) + " (" + columns + key + ")";
+  }
+
+  String ensureMarkerRow() {
+    return "INSERT INTO " + markerTable() + " (pipeline, sink, batch_id) VALUES (?, ?, -1) ON CONFLICT DO NOTHING";
+  }
+
+  String lockMarker() {
+    return "SELECT batch_id FROM " + markerTable() + " WHERE pipeline = ? AND sink = ? FOR UPDATE";
+  }
+
+  String updateMarker() {
+    return "UPDATE " + markerTable() + " SET batch_id = ?, committed_at = now() WHERE pipeline = ? AND sink = ?";
+  }
+
+  /** INSERT for append; INSERT ... ON CONFLICT (keys) DO UPDATE for upsert. */
+  String write() {
+    List<StructField> fields = Arrays.asList(schema.fields());
+    String names = fields.stream().map(f -> quote(f.name())).collect(Collectors.joining(", "));
+    String values = fields.stream()
+        .map(f -> PostgresTypes.isComplex(f.dataType()) ? "?::jsonb" : "?")
+        .collect(Collectors.joining(", "));
+    String insert = "INSERT INTO " + quoteQualified(spec.table()) + " (" + names + ") VALUES (" + values + ")";
+    if (spec.modeOrDefault() == JdbcSinkSpec.JdbcWriteMode.APPEND) {
+      return insert;
+    }
+    String keys = spec.keysOrEmpty().stream().map(PostgresTypes::quote).collect(Collectors.joining(", "));
+    String updates = fields.stream().map(StructField::name).filter(n -> !spec.keysOrEmpty().contains(n))
+        .map(n -> quote(n) + " = EXCLUDED." + quote(n)).collect(Collectors.joining(", "));
+    return insert + " ON CONFLICT (" + keys + ") DO " + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + updates);
+  }
+}

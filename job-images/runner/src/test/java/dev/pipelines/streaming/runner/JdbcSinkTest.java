@@ -1,0 +1,125 @@
+package dev.pipelines.streaming.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipelines.streaming.api.model.JdbcSinkSpec;
+import dev.pipelines.streaming.runner.jdbc.JdbcBatchWriter;
+import dev.pipelines.streaming.runner.testing.Pipelines;
+import dev.pipelines.streaming.runner.testing.PostgresServer;
+import dev.pipelines.streaming.runner.testing.SparkTestSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The PostgreSQL sink against a real server: table creation, upsert, replayed batches. */
+class JdbcSinkTest {
+  static SparkSession spark;
+  static PostgresServer postgres;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    postgres = PostgresServer.shared();
+    spark = SparkTestSession.create();
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  static List<String> query(String url, String sql) throws Exception {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url); ResultSet rs = c.createStatement().executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<String> values = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          values.add(String.valueOf(rs.getObject(i)));
+        }
+        rows.add(String.join(" ", values));
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void createsTheTableWithMappedTypesAndSkipsReplayedBatches() throws Exception {
+    String url = postgres.createDatabase("replays");
+    JdbcSinkSpec spec = new JdbcSinkSpec(url, "public.scores", JdbcSinkSpec.JdbcWriteMode.UPSERT, List.of("id"), null, null);
+    JdbcBatchWriter writer = new JdbcBatchWriter("demo", "scores", spec, Map.of());
+    Dataset<Row> first = spark.sql("SELECT 1L AS id, 'a' AS name, CAST(1.50 AS DECIMAL(10,2)) AS amount,"
+        + " TIMESTAMP'2026-01-01 10:00:00' AS at, array('x','y') AS tags");
+    Dataset<Row> second = spark.sql("SELECT 1L AS id, 'b' AS name, CAST(2.00 AS DECIMAL(10,2)) AS amount,"
+        + " TIMESTAMP'2026-01-01 11:00:00' AS at, array('z') AS tags UNION ALL "
+        + "SELECT 2L, 'c', CAST(3.00 AS DECIMAL(10,2)), TIMESTAMP'2026-01-01 12:00:00', array()");
+
+    writer.call(first, 0L);
+    writer.call(second, 1L);
+    writer.call(first, 1L);  // a replay of batch 1 after a crash: must change nothing
+    writer.call(first, 0L);
+
+    assertThat(query(url, "SELECT column_name, data_type FROM information_schema.columns "
+        + "WHERE table_name = 'scores' ORDER BY ordinal_position")).containsExactly(
+            "id bigint", "name text", "amount numeric", "at timestamp with time zone", "tags jsonb");
+    assertThat(query(url, "SELECT id, name, amount, at AT TIME ZONE 'UTC', tags::text FROM scores ORDER BY id"))
+        .containsExactly("1 b 2.00 2026-01-01 11:00:00.0 [\"z\"]", "2 c 3.00 2026-01-01 12:00:00.0 []");
+    assertThat(query(url, "SELECT pipeline, sink, batch_id FROM spo_sink_commits")).containsExactly("demo scores 1");
+  }
+
+  @Test
+  void windowedCountsUpsertedFromAPipeline() throws Exception {
+    String url = postgres.createDatabase("windows");
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Files.writeString(in.resolve("a.json"), """
+        {"page":"/home","ts":"2026-01-01T10:00:05Z"}
+        {"page":"/home","ts":"2026-01-01T10:00:25Z"}
+        {"page":"/cart","ts":"2026-01-01T10:00:40Z"}
+        {"page":"/home","ts":"2026-01-01T10:01:10Z"}
+        """);
+    String yaml = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: views}
+        spec:
+          sources:
+            - name: clicks
+              files: {path: "%s", format: json}
+              schema: [{name: page, type: string}, {name: ts, type: timestamp}]
+          transforms:
+            - name: perMinute
+              from: clicks
+              window: {column: ts, size: 1m, groupBy: [page], aggregations: [{fn: count, as: views}]}
+          sinks:
+            - name: toPostgres
+              from: perMinute
+              outputMode: update
+              trigger: {availableNow: true}
+              jdbc: {url: "%s", table: page_views, mode: upsert, keys: [windowStart, page]}
+        """.formatted(in, url);
+
+    assertThat(Pipelines.runToCompletion(spark, yaml, dir.resolve("cp"))).isZero();
+    Files.writeString(in.resolve("b.json"), """
+        {"page":"/home","ts":"2026-01-01T10:00:59Z"}
+        """);
+    assertThat(Pipelines.runToCompletion(spark, yaml, dir.resolve("cp"))).isZero();
+
+    assertThat(query(url, "SELECT \"windowStart\" AT TIME ZONE 'UTC', page, views FROM page_views ORDER BY 1, 2"))
+        .containsExactly(
+            "2026-01-01 10:00:00.0 /cart 1",
+            "2026-01-01 10:00:00.0 /home 3",
+            "2026-01-01 10:01:00.0 /home 1");
+  }
+}

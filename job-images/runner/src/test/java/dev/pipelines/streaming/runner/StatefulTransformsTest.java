@@ -1,0 +1,277 @@
+package dev.pipelines.streaming.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipelines.streaming.runner.run.PipelineRunner;
+import dev.pipelines.streaming.runner.testing.Pipelines;
+import dev.pipelines.streaming.runner.testing.SparkTestSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Joins, sessions, dedupe, anomaly scoring and expectations: exact rows on small inputs. */
+class StatefulTransformsTest {
+  static SparkSession spark;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = SparkTestSession.create();
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  private Path input(String name, String jsonLines) throws IOException {
+    Path d = Files.createDirectories(dir.resolve(name));
+    Files.writeString(d.resolve("data.json"), jsonLines);
+    return d;
+  }
+
+  /** Runs the pipeline (availableNow) and returns its output rows as sorted JSON. */
+  private List<String> run(String sourcesAndTransforms, String from, String orderBy) {
+    String yaml = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: t}
+        spec:
+        %s
+          sinks:
+            - {name: out, from: %s, trigger: {availableNow: true}, files: {path: "%s", format: json}}
+        """.formatted(sourcesAndTransforms.indent(2).stripTrailing(), from, dir.resolve("out"));
+    assertThat(Pipelines.runToCompletion(spark, yaml, dir.resolve("cp"))).isZero();
+    return spark.read().json(dir.resolve("out").toString()).orderBy(orderBy).toJSON().collectAsList();
+  }
+
+  private String clicksAndOrders(String joinType) throws IOException {
+    Path clicks = input("clicks", """
+        {"userId":"u1","page":"/p1","clickTime":"2026-01-01T10:00:00Z"}
+        {"userId":"u2","page":"/p2","clickTime":"2026-01-01T10:00:00Z"}
+        {"userId":"u3","page":"/p3","clickTime":"2026-01-01T10:00:00Z"}
+        {"userId":"u9","page":"/late","clickTime":"2026-01-01T11:00:00Z"}
+        """);
+    Path orders = input("orders", """
+        {"userId":"u1","orderId":"o1","orderTime":"2026-01-01T10:05:00Z"}
+        {"userId":"u2","orderId":"o2","orderTime":"2026-01-01T10:30:00Z"}
+        """);
+    return """
+        sources:
+          - name: clicks
+            files: {path: "%s", format: json}
+            schema: [{name: userId, type: string}, {name: page, type: string}, {name: clickTime, type: timestamp}]
+            watermark: {column: clickTime, delay: 1m}
+          - name: orders
+            files: {path: "%s", format: json}
+            schema: [{name: userId, type: string}, {name: orderId, type: string}, {name: orderTime, type: timestamp}]
+            watermark: {column: orderTime, delay: 1m}
+        transforms:
+          - name: joined
+            from: [clicks, orders]
+            join: {type: %s, on: [userId], leftTime: clickTime, rightTime: orderTime, within: 10m}
+        """.formatted(clicks, orders, joinType);
+  }
+
+  @Test
+  void streamStreamInnerJoinWithinTenMinutes() throws IOException {
+    assertThat(run(clicksAndOrders("inner"), "joined", "userId")).containsExactly(
+        "{\"clickTime\":\"2026-01-01T10:00:00.000Z\",\"orderId\":\"o1\",\"orderTime\":\"2026-01-01T10:05:00.000Z\","
+            + "\"page\":\"/p1\",\"userId\":\"u1\"}");
+  }
+
+  @Test
+  void streamStreamLeftOuterJoinEmitsUnmatchedRowsOnceTheWatermarkPasses() throws IOException {
+    List<String> rows = run(clicksAndOrders("left"), "joined", "userId");
+    assertThat(rows).containsExactly(
+        "{\"clickTime\":\"2026-01-01T10:00:00.000Z\",\"orderId\":\"o1\",\"orderTime\":\"2026-01-01T10:05:00.000Z\","
+            + "\"page\":\"/p1\",\"userId\":\"u1\"}",
+        "{\"clickTime\":\"2026-01-01T10:00:00.000Z\",\"page\":\"/p2\",\"userId\":\"u2\"}",
+        "{\"clickTime\":\"2026-01-01T10:00:00.000Z\",\"page\":\"/p3\",\"userId\":\"u3\"}");
+  }
+
+  @Test
+  void streamStaticJoinEnrichesFromALookupTable() throws IOException {
+    Path clicks = input("clicks", """
+        {"userId":"u1","page":"/a"}
+        {"userId":"u2","page":"/b"}
+        """);
+    Path users = input("users", """
+        {"userId":"u1","country":"PT","page":"/profile"}
+        """);
+    assertThat(run("""
+        sources:
+          - name: clicks
+            files: {path: "%s", format: json}
+            schema: [{name: userId, type: string}, {name: page, type: string}]
+          - name: users
+            files: {path: "%s", format: json, static: true}
+            schema: [{name: userId, type: string}, {name: country, type: string}, {name: page, type: string}]
+        transforms:
+          - {name: enriched, from: [clicks, users], join: {type: left, on: userId}}
+        """.formatted(clicks, users), "enriched", "userId")).containsExactly(
+            "{\"country\":\"PT\",\"page\":\"/a\",\"userId\":\"u1\",\"users_page\":\"/profile\"}",
+            "{\"page\":\"/b\",\"userId\":\"u2\"}");
+  }
+
+  @Test
+  void sessionWindowsCloseAfterTheGap() throws IOException {
+    Path events = input("events", """
+        {"userId":"u1","ts":"2026-01-01T10:00:00Z"}
+        {"userId":"u1","ts":"2026-01-01T10:00:20Z"}
+        {"userId":"u1","ts":"2026-01-01T10:00:50Z"}
+        {"userId":"u1","ts":"2026-01-01T10:05:00Z"}
+        {"userId":"u2","ts":"2026-01-01T10:00:10Z"}
+        {"userId":"u9","ts":"2026-01-01T10:20:00Z"}
+        """);
+    assertThat(run("""
+        sources:
+          - name: events
+            files: {path: "%s", format: json}
+            schema: [{name: userId, type: string}, {name: ts, type: timestamp}]
+            watermark: {column: ts, delay: 1m}
+        transforms:
+          - name: sessions
+            from: events
+            window: {type: session, column: ts, gap: 30s, groupBy: [userId], aggregations: [{fn: count, as: events}]}
+        """.formatted(events), "sessions", "windowStart")).containsExactly(
+            "{\"events\":3,\"userId\":\"u1\",\"windowEnd\":\"2026-01-01T10:01:20.000Z\",\"windowStart\":\"2026-01-01T10:00:00.000Z\"}",
+            "{\"events\":1,\"userId\":\"u2\",\"windowEnd\":\"2026-01-01T10:00:40.000Z\",\"windowStart\":\"2026-01-01T10:00:10.000Z\"}",
+            "{\"events\":1,\"userId\":\"u1\",\"windowEnd\":\"2026-01-01T10:05:30.000Z\",\"windowStart\":\"2026-01-01T10:05:00.000Z\"}");
+  }
+
+  @Test
+  void dedupeKeepsOneRowPerKeyWithinTheWatermark() throws IOException {
+    Path events = input("events", """
+        {"eventId":"e1","ts":"2026-01-01T10:00:00Z"}
+        {"eventId":"e1","ts":"2026-01-01T10:00:01Z"}
+        {"eventId":"e2","ts":"2026-01-01T10:00:02Z"}
+        {"eventId":"e3","ts":"2026-01-01T10:00:03Z"}
+        {"eventId":"e3","ts":"2026-01-01T10:00:04Z"}
+        {"eventId":"e3","ts":"2026-01-01T10:00:05Z"}
+        """);
+    List<String> rows = run("""
+        sources:
+          - name: events
+            files: {path: "%s", format: json}
+            schema: [{name: eventId, type: string}, {name: ts, type: timestamp}]
+            watermark: {column: ts, delay: 10m}
+        transforms:
+          - {name: unique, from: events, dedupe: {keys: [eventId]}}
+        """.formatted(events), "unique", "eventId");
+    assertThat(rows).hasSize(3);
+    assertThat(rows).extracting(r -> r.substring(0, r.indexOf(','))).containsExactly(
+        "{\"eventId\":\"e1\"", "{\"eventId\":\"e2\"", "{\"eventId\":\"e3\"");
+  }
+
+  @Test
+  void zscoreFlagsTheSpikeAndTheBreakFromAFlatHistory() throws IOException {
+    StringBuilder lines = new StringBuilder();
+    double[] s1 = {10, 11, 10, 9, 10, 11, 10, 50, 10};
+    double[] s2 = {100, 100, 100, 100, 100, 100, 101};
+    for (int i = 0; i < s1.length; i++) {
+      lines.append("{\"sensor\":\"s1\",\"value\":%s,\"ts\":\"2026-01-01T10:00:%02dZ\"}%n".formatted(s1[i], i));
+    }
+    for (int i = 0; i < s2.length; i++) {
+      lines.append("{\"sensor\":\"s2\",\"value\":%s,\"ts\":\"2026-01-01T10:00:%02dZ\"}%n".formatted(s2[i], i));
+    }
+    Path readings = input("readings", lines.toString());
+    List<String> rows = run("""
+        sources:
+          - name: readings
+            files: {path: "%s", format: json}
+            schema: [{name: sensor, type: string}, {name: value, type: double}, {name: ts, type: timestamp}]
+        transforms:
+          - name: scored
+            from: readings
+            anomaly: {method: zscore, column: value, keys: [sensor], threshold: 3, windowSize: 10, minSamples: 5, orderBy: ts}
+        """.formatted(readings), "scored", "ts");
+    List<Row> scored = spark.read().json(dir.resolve("out").toString()).orderBy("sensor", "ts").collectAsList();
+    assertThat(rows).hasSize(16);
+    assertThat(scored).filteredOn(r -> r.<Boolean>getAs("isAnomaly"))
+        .extracting(r -> r.getAs("sensor") + "@" + r.getAs("value")).containsExactly("s1@50.0", "s2@101.0");
+    assertThat(scored).filteredOn(r -> r.getAs("score") == null).hasSize(10); // 5 learning rows per sensor
+    Row spike = scored.stream().filter(r -> r.<Double>getAs("value") == 50.0).findFirst().orElseThrow();
+    assertThat(spike.<Double>getAs("score")).isGreaterThan(50);
+  }
+
+  @Test
+  void ewmaFlagsASpikeAgainstTheMovingAverage() throws IOException {
+    Path readings = input("readings", """
+        {"value":10,"ts":"2026-01-01T10:00:00Z"}
+        {"value":12,"ts":"2026-01-01T10:00:01Z"}
+        {"value":10,"ts":"2026-01-01T10:00:02Z"}
+        {"value":12,"ts":"2026-01-01T10:00:03Z"}
+        {"value":10,"ts":"2026-01-01T10:00:04Z"}
+        {"value":40,"ts":"2026-01-01T10:00:05Z"}
+        """);
+    run("""
+        sources:
+          - name: readings
+            files: {path: "%s", format: json}
+            schema: [{name: value, type: double}, {name: ts, type: timestamp}]
+        transforms:
+          - {name: scored, from: readings, anomaly: {method: ewma, column: value, alpha: 0.3, minSamples: 3, orderBy: ts}}
+        """.formatted(readings), "scored", "ts");
+    List<Row> scored = spark.read().json(dir.resolve("out").toString()).orderBy("ts").collectAsList();
+    assertThat(scored).extracting(r -> r.<Boolean>getAs("isAnomaly")).containsExactly(false, false, false, false, false, true);
+    // Hand-computed with West's recurrences: mean 10.894, variance 0.989 before the fourth-to-last row.
+    assertThat(scored.get(3).<Double>getAs("score")).isCloseTo(1.94, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(scored.get(5).<Double>getAs("score")).isGreaterThan(30);
+  }
+
+  @Test
+  void expectationsCountDropAndFail() throws IOException {
+    Path orders = input("orders", """
+        {"userId":"u1","amount":10}
+        {"userId":"u2","amount":-5}
+        {"userId":null,"amount":7}
+        {"userId":"u4","amount":1}
+        """);
+    String spec = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: quality}
+        spec:
+          sources:
+            - name: orders
+              files: {path: "%s", format: json}
+              schema: [{name: userId, type: string}, {name: amount, type: long}]
+          transforms:
+            - name: clean
+              from: orders
+              select: [userId, amount]
+              expectations:
+                - {name: positive, condition: "amount >= 0", onViolation: %s}
+                - {name: knownUser, condition: "userId IS NOT NULL"}
+          sinks:
+            - {name: out, from: clean, trigger: {availableNow: true}, files: {path: "%s", format: json}}
+        """;
+    List<StreamingQuery> queries = Pipelines.start(spark, spec.formatted(orders, "drop", dir.resolve("out")), dir.resolve("cp"));
+    queries.forEach(q -> {
+      try {
+        q.awaitTermination();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+    StreamingQueryProgress progress = queries.get(0).recentProgress()[0];
+    Row counts = progress.observedMetrics().get("expectations.clean");
+    assertThat(counts.<Long>getAs("rows")).isEqualTo(4);
+    assertThat(counts.<Long>getAs("positive")).isEqualTo(1);
+    assertThat(counts.<Long>getAs("knownUser")).isEqualTo(1);
+    assertThat(spark.read().json(dir.resolve("out").toString()).count()).isEqualTo(3); // -5 dropped, null user kept
+
+    int exit = Pipelines.runToCompletion(spark, spec.formatted(orders, "fail", dir.resolve("out2")), dir.resolve("cp2"));
+    assertThat(exit).isEqualTo(PipelineRunner.QUERY_FAILED);
+  }
+}
