@@ -14,7 +14,15 @@ public record PipelineSpec(
     @JsonPropertyDescription("Named outputs; each becomes one streaming query with its own checkpoint.")
     List<SinkSpec> sinks,
     @JsonPropertyDescription("Extra Spark configuration (keys start with 'spark.').")
-    Map<String, String> sparkConf) {
+    Map<String, String> sparkConf,
+    @JsonPropertyDescription("Kubernetes: runner image; default set by the operator.") String image,
+    @JsonPropertyDescription("Kubernetes: driver cores and memory.") ResourcesSpec driver,
+    @JsonPropertyDescription("Kubernetes: executor cores, memory and count.") ResourcesSpec executor,
+    @JsonPropertyDescription("Kubernetes: pod templates for driver and executors.") PodTemplatesSpec podTemplates,
+    @JsonPropertyDescription("Kubernetes: where checkpoints live (required there).") CheckpointSpec checkpoint,
+    @JsonPropertyDescription("Kubernetes: restarts after the driver ends.") RestartPolicySpec restartPolicy,
+    @JsonPropertyDescription("Kubernetes: how spec changes roll out.") UpgradeSpec upgrade,
+    @JsonPropertyDescription("Kubernetes: true stops the driver and keeps the checkpoint; false resumes.") Boolean suspend) {
 
   public List<SourceSpec> sourcesOrEmpty() {
     return sources == null ? List.of() : sources;
@@ -26,6 +34,26 @@ public record PipelineSpec(
 
   public List<SinkSpec> sinksOrEmpty() {
     return sinks == null ? List.of() : sinks;
+  }
+
+  public ResourcesSpec driverOrDefault() {
+    return driver == null ? new ResourcesSpec(null, null, null) : driver;
+  }
+
+  public ResourcesSpec executorOrDefault() {
+    return executor == null ? new ResourcesSpec(null, null, null) : executor;
+  }
+
+  public RestartPolicySpec restartPolicyOrDefault() {
+    return restartPolicy == null ? RestartPolicySpec.DEFAULTS : restartPolicy;
+  }
+
+  public UpgradeSpec upgradeOrDefault() {
+    return upgrade == null ? UpgradeSpec.DEFAULTS : upgrade;
+  }
+
+  public boolean suspended() {
+    return Boolean.TRUE.equals(suspend);
   }
 
   public Map<String, String> sparkConfOrEmpty() {

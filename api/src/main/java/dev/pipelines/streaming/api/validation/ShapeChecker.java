@@ -41,6 +41,9 @@ public final class ShapeChecker {
       return; // absent: whether it is required is the validator's business
     }
     Class<?> raw = type.getRawClass();
+    if (raw == Object.class || JsonNode.class.isAssignableFrom(raw)) {
+      return; // free-form by design (e.g. a pod template): Kubernetes checks it
+    }
     if (raw == String.class) {
       if (!node.isValueNode()) {
         out.add(Problem.at(path, "expected a string, got " + describe(node)));

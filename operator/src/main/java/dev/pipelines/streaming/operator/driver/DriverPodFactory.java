@@ -1,0 +1,148 @@
+package dev.pipelines.streaming.operator.driver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import dev.pipelines.streaming.api.model.StreamingPipeline;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.k8s.KubernetesDriverSpec;
+import org.apache.spark.deploy.k8s.submit.KubernetesClientUtils$;
+import org.apache.spark.deploy.k8s.submit.KubernetesDriverBuilder;
+import org.apache.spark.util.Clock;
+
+/**
+ * Builds a driver attempt's pod with Spark's own {@link KubernetesDriverBuilder}, then adds
+ * what spark-submit's client would (the spark.properties ConfigMap) and what the runner
+ * needs (the pipeline spec, mounted read-only).
+ */
+public final class DriverPodFactory {
+  static final String SPARK_CONF_VOLUME = "spark-conf-volume-driver";
+  static final String SPARK_CONF_DIR = "/opt/spark/conf";
+  static final String SPEC_VOLUME = "pipeline-spec";
+
+  private final KubernetesClient client;
+  private final SparkConfFactory confFactory;
+  private final Clock clock;
+
+  public DriverPodFactory(KubernetesClient client, SparkConfFactory confFactory, Clock clock) {
+    this.client = client;
+    this.confFactory = confFactory;
+    this.clock = clock;
+  }
+
+  public DriverResources build(DriverRequest r) {
+    SparkConf conf = new SparkConf(false);
+    confFactory.conf(r).forEach(conf::set);
+    List<Path> templates = writePodTemplates(r, conf);
+    try {
+      String prefix = DriverNames.resourcePrefix(r.pipeline(), r.attempt());
+      String[] args = {"run", DriverNames.SPEC_MOUNT + "/" + DriverNames.SPEC_FILE,
+          "--checkpoint-root", SparkConfFactory.checkpointRoot(r)};
+      PipelineDriverConf driverConf = new PipelineDriverConf(conf, "spark-" + prefix, prefix, args, clock);
+      KubernetesDriverSpec spark = new KubernetesDriverBuilder().buildFromFeatures(driverConf, client);
+
+      // The driver template was consumed above; its operator-local path means nothing in the driver.
+      String template = "spark.kubernetes.driver.podTemplateFile";
+      conf.remove(template);
+      Map<String, String> properties = new java.util.HashMap<>(spark.getSystemPropertiesAsJavaMap());
+      properties.remove(template);
+      String confMapName = prefix + "-spark-conf";
+      var utils = KubernetesClientUtils$.MODULE$;
+      Map<String, String> confFiles = utils.buildSparkConfDirFilesMapJava(confMapName, conf, properties);
+      ConfigMap sparkConfMap = utils.buildConfigMapJava(confMapName, confFiles, Map.of());
+
+      Container container = new ContainerBuilder(spark.pod().container())
+          .addNewEnv().withName("SPARK_CONF_DIR").withValue(SPARK_CONF_DIR).endEnv()
+          .addNewVolumeMount().withName(SPARK_CONF_VOLUME).withMountPath(SPARK_CONF_DIR).endVolumeMount()
+          .addNewVolumeMount().withName(SPEC_VOLUME).withMountPath(DriverNames.SPEC_MOUNT).withReadOnly(true).endVolumeMount()
+          .addNewPort().withName("control").withContainerPort(DriverNames.CONTROL_PORT).endPort()
+          .build();
+      OwnerReference owner = owner(r);
+      Pod pod = new PodBuilder(spark.pod().pod())
+          .editMetadata().withOwnerReferences(owner).endMetadata()
+          .editSpec()
+            .addToContainers(container)
+            .addNewVolume().withName(SPARK_CONF_VOLUME)
+              .withNewConfigMap().withName(confMapName).withItems(utils.buildKeyToPathObjectsJava(confFiles)).endConfigMap()
+            .endVolume()
+            .addNewVolume().withName(SPEC_VOLUME)
+              .withNewConfigMap().withName(DriverNames.specConfigMap(r.pipeline())).endConfigMap()
+            .endVolume()
+            .withRestartPolicy("Never")
+          .endSpec()
+          .build();
+
+      List<HasMetadata> prerequisites = new ArrayList<>();
+      prerequisites.add(sparkConfMap);
+      prerequisites.addAll(spark.getDriverPreKubernetesResourcesAsJavaList());
+      prerequisites.addAll(spark.getDriverKubernetesResourcesAsJavaList());
+      prerequisites.forEach(res -> {
+        res.getMetadata().setNamespace(r.namespace());
+        res.getMetadata().setOwnerReferences(List.of(owner));
+      });
+      return new DriverResources(pod, prerequisites);
+    } finally {
+      templates.forEach(DriverPodFactory::deleteQuietly);
+    }
+  }
+
+  /** The pipeline owns everything per attempt, so deleting it cleans up (garbage collection). */
+  static OwnerReference owner(DriverRequest r) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(StreamingPipeline.API_VERSION)
+        .withKind(StreamingPipeline.KIND)
+        .withName(r.pipeline())
+        .withUid(r.ownerUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  /** Spark reads pod templates from files; they live only while the driver is built. */
+  private static List<Path> writePodTemplates(DriverRequest r, SparkConf conf) {
+    List<Path> files = new ArrayList<>();
+    if (r.spec().podTemplates() == null) {
+      return files;
+    }
+    write(r.spec().podTemplates().driver(), "driver", conf, files);
+    write(r.spec().podTemplates().executor(), "executor", conf, files);
+    return files;
+  }
+
+  private static void write(JsonNode template, String role, SparkConf conf, List<Path> files) {
+    if (template == null || template.isNull()) {
+      return;
+    }
+    try {
+      Path file = Files.createTempFile(role + "-pod-template", ".yaml");
+      Files.writeString(file, Serialization.asYaml(template));
+      conf.set("spark.kubernetes." + role + ".podTemplateFile", file.toString());
+      files.add(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // a temp file; the OS cleans it eventually
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.pipelines.streaming.operator.driver;
+
+import dev.pipelines.streaming.api.model.CheckpointSpec;
+import dev.pipelines.streaming.api.model.KafkaCredentials;
+import dev.pipelines.streaming.api.model.PipelineSpec;
+import dev.pipelines.streaming.api.model.ValueFrom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The SparkConf a driver attempt runs with: the user's spec.sparkConf, then what the operator
+ * must control (namespace, names, image, labels, volumes, secrets). Every key is a documented
+ * Spark setting, so users can reason about the driver with Spark's own docs.
+ */
+public final class SparkConfFactory {
+  static final String MASTER = "k8s://https://kubernetes.default.svc:443";
+
+  private final String defaultImage;
+
+  public SparkConfFactory(String defaultImage) {
+    this.defaultImage = defaultImage;
+  }
+
+  public Map<String, String> conf(DriverRequest r) {
+    PipelineSpec spec = r.spec();
+    Map<String, String> conf = new LinkedHashMap<>(spec.sparkConfOrEmpty());
+    // Spark names its scratch volume after a random UUID unless told; a fixed path keeps the
+    // driver pod identical for identical input.
+    conf.putIfAbsent("spark.local.dir", "/var/data/spark-local");
+    conf.put("spark.master", MASTER);
+    conf.put("spark.submit.deployMode", "cluster");
+    conf.put("spark.app.name", r.pipeline());
+    conf.put("spark.kubernetes.namespace", r.namespace());
+    conf.put("spark.kubernetes.container.image", spec.image() == null ? defaultImage : spec.image());
+    conf.put("spark.kubernetes.driver.pod.name", DriverNames.driverPod(r.pipeline(), r.attempt()));
+    conf.put("spark.kubernetes.executor.podNamePrefix", DriverNames.resourcePrefix(r.pipeline(), r.attempt()));
+    conf.put("spark.kubernetes.authenticate.driver.serviceAccountName", DriverNames.serviceAccount(r.pipeline()));
+    conf.put("spark.driver.cores", String.valueOf(spec.driverOrDefault().coresOrDefault()));
+    conf.put("spark.driver.memory", spec.driverOrDefault().memoryOrDefault());
+    conf.put("spark.executor.cores", String.valueOf(spec.executorOrDefault().coresOrDefault()));
+    conf.put("spark.executor.memory", spec.executorOrDefault().memoryOrDefault());
+    conf.put("spark.executor.instances", String.valueOf(spec.executorOrDefault().instancesOrDefault()));
+    for (String role : List.of("driver", "executor")) {
+      conf.put("spark.kubernetes." + role + ".label." + DriverNames.LABEL_PIPELINE, r.pipeline());
+      conf.put("spark.kubernetes." + role + ".label." + DriverNames.LABEL_ATTEMPT, String.valueOf(r.attempt()));
+      conf.put("spark.kubernetes." + role + ".label." + DriverNames.LABEL_MANAGED_BY, DriverNames.MANAGED_BY);
+    }
+    conf.put("spark.kubernetes.driver.label." + DriverNames.LABEL_GENERATION, String.valueOf(r.generation()));
+    CheckpointSpec checkpoint = spec.checkpoint();
+    if (checkpoint != null && checkpoint.pvc() != null) {
+      String claim = checkpoint.pvc().claimName() == null
+          ? DriverNames.checkpointClaim(r.pipeline()) : checkpoint.pvc().claimName();
+      for (String role : List.of("driver", "executor")) {
+        String volume = "spark.kubernetes." + role + ".volumes.persistentVolumeClaim.checkpoints.";
+        conf.put(volume + "mount.path", CheckpointSpec.MOUNT_PATH);
+        conf.put(volume + "options.claimName", claim);
+      }
+    }
+    secretEnvironment(spec).forEach((env, ref) -> conf.put("spark.kubernetes.driver.secretKeyRef." + env, ref));
+    return conf;
+  }
+
+  /** Where this attempt's queries checkpoint: {@code <base>/<namespace>/epoch-<n>}; the runner adds /<pipeline>/<sink>. */
+  public static String checkpointRoot(DriverRequest r) {
+    CheckpointSpec c = r.spec().checkpoint();
+    String base = c == null || c.location() == null ? CheckpointSpec.MOUNT_PATH : c.location();
+    return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/" + r.namespace() + "/epoch-" + r.epoch();
+  }
+
+  /** Each secretKeyRef in the spec, as Spark's env-from-secret setting: ENV -> secret:key. */
+  static Map<String, String> secretEnvironment(PipelineSpec spec) {
+    List<ValueFrom> refs = new ArrayList<>();
+    spec.sourcesOrEmpty().forEach(s -> {
+      if (s.kafka() != null) addCredentials(s.kafka().credentials(), refs);
+      if (s.jdbc() != null) Stream.of(s.jdbc().user(), s.jdbc().password()).forEach(refs::add);
+    });
+    spec.sinksOrEmpty().forEach(s -> {
+      if (s.kafka() != null) addCredentials(s.kafka().credentials(), refs);
+      if (s.jdbc() != null) Stream.of(s.jdbc().user(), s.jdbc().password()).forEach(refs::add);
+    });
+    Map<String, String> env = new LinkedHashMap<>();
+    refs.stream().filter(v -> v != null && v.secretKeyRef() != null)
+        .forEach(v -> env.put(v.envName(), v.secretKeyRef().name() + ":" + v.secretKeyRef().key()));
+    return env;
+  }
+
+  private static void addCredentials(KafkaCredentials c, List<ValueFrom> refs) {
+    if (c != null) {
+      refs.add(c.username());
+      refs.add(c.password());
+    }
+  }
+}

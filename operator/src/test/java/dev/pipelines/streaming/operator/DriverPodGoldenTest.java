@@ -1,0 +1,86 @@
+package dev.pipelines.streaming.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipelines.streaming.api.PipelineLoader;
+import dev.pipelines.streaming.api.model.StreamingPipeline;
+import dev.pipelines.streaming.operator.driver.DriverPodFactory;
+import dev.pipelines.streaming.operator.driver.DriverRequest;
+import dev.pipelines.streaming.operator.driver.DriverResources;
+import dev.pipelines.streaming.operator.driver.SparkConfFactory;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import org.apache.spark.util.ManualClock;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The driver pod Spark's builder makes for a pipeline, compared with a reviewed file.
+ * After an intended change: mvn test -Dtest=DriverPodGoldenTest -Dgolden.update=true
+ */
+class DriverPodGoldenTest {
+  static final Path GOLDEN = Path.of("src/test/resources/golden");
+
+  static final String PIPELINE = """
+      apiVersion: streaming.pipelines.dev/v1alpha1
+      kind: StreamingPipeline
+      metadata: {name: clicks, namespace: analytics}
+      spec:
+        image: registry.example.com/streaming-pipeline-runner:1.2.3
+        sparkConf: {spark.sql.shuffle.partitions: "16"}
+        driver: {cores: 1, memory: 2g}
+        executor: {cores: 2, memory: 4g, instances: 3}
+        checkpoint: {pvc: {size: 5Gi}}
+        podTemplates:
+          driver:
+            apiVersion: v1
+            kind: Pod
+            spec:
+              tolerations: [{key: dedicated, value: streaming, effect: NoSchedule}]
+        sources:
+          - name: clicks
+            kafka:
+              bootstrapServers: kafka:9092
+              topic: clicks
+              credentials:
+                username: {secretKeyRef: {name: kafka-user, key: username}}
+                password: {secretKeyRef: {name: kafka-user, key: password}}
+            format: text
+        sinks:
+          - {name: out, from: clicks, console: {}}
+      """;
+
+  @Test
+  void driverPodMatchesTheReviewedFile() throws IOException {
+    StreamingPipeline p = PipelineLoader.parse(PIPELINE).orThrow();
+    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      DriverPodFactory factory = new DriverPodFactory(client,
+          new SparkConfFactory("streaming-pipeline-runner:latest"), new ManualClock(0));
+      DriverResources built = factory.build(new DriverRequest("analytics", "clicks", "uid-1234", p.spec(), 2, 7, 0));
+
+      // Spark sets SPARK_USER from the OS user running the operator; the file holds a placeholder.
+      String pod = Serialization.asYaml(built.pod()).replaceAll(
+          "(name: \"SPARK_USER\"\n\\s+value: )\"[^\"]*\"", "$1\"<operator user>\"");
+      compare("driver-pod.yaml", pod);
+      // java.util.Properties writes the current date as a comment line.
+      compare("driver-prerequisites.yaml", built.prerequisites().stream()
+          .map(HasMetadata.class::cast).map(Serialization::asYaml).collect(Collectors.joining())
+          .replaceAll("\n\\s*#\\w{3} \\w{3} [^\n]*", ""));
+    }
+  }
+
+  private static void compare(String file, String actual) throws IOException {
+    Path golden = GOLDEN.resolve(file);
+    if (Boolean.getBoolean("golden.update") || !Files.exists(golden)) {
+      Files.createDirectories(GOLDEN);
+      Files.writeString(golden, actual);
+    }
+    assertThat(actual).as("%s (regenerate with -Dgolden.update=true after an intended change)", golden)
+        .isEqualTo(Files.readString(golden));
+  }
+}
