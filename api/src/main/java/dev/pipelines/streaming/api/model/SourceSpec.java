@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
@@ -24,6 +25,7 @@ public record SourceSpec(
   }
 
   /** Static sources are read as tables (re-read each micro-batch), not as streams. */
+  @JsonIgnore
   public boolean isStatic() {
     return jdbc != null || (files != null && Boolean.TRUE.equals(files.isStatic()));
   }

@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.api.model;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
@@ -35,6 +36,7 @@ public record TransformSpec(
   }
 
   /** Whether Spark keeps state across batches for this step (its keys must not change). */
+  @JsonIgnore
   public boolean isStateful() {
     return window != null || join != null || dedupe != null || anomaly != null;
   }

@@ -74,7 +74,7 @@ public final class DriverPodFactory {
           .build();
       OwnerReference owner = owner(r);
       Pod pod = new PodBuilder(spark.pod().pod())
-          .editMetadata().withOwnerReferences(owner).endMetadata()
+          .editMetadata().withNamespace(r.namespace()).withOwnerReferences(owner).endMetadata()
           .editSpec()
             .addToContainers(container)
             .addNewVolume().withName(SPARK_CONF_VOLUME)

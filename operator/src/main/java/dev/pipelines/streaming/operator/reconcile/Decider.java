@@ -152,6 +152,11 @@ public final class Decider {
 
     private void observeActive() {
       ObservedDriver d = in.driver();
+      if (driver == null || !d.podName().equals(driver.podName())) {
+        // A driver found by its labels that status does not know (the operator died after
+        // creating it): adopt it rather than start a second one.
+        driver = new DriverStatus(d.podName(), d.attempt(), null, d.specGeneration(), null);
+      }
       if (d.phase() == ObservedDriver.Phase.PENDING) {
         phase = "Starting";
         message = "driver " + d.podName() + " is starting";

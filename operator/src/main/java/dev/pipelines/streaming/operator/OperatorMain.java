@@ -1,0 +1,110 @@
+package dev.pipelines.streaming.operator;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.pipelines.streaming.operator.driver.DriverPodFactory;
+import dev.pipelines.streaming.operator.driver.SparkConfFactory;
+import dev.pipelines.streaming.operator.reconcile.ClusterActor;
+import dev.pipelines.streaming.operator.reconcile.Decider;
+import dev.pipelines.streaming.operator.reconcile.EventRecorder;
+import dev.pipelines.streaming.operator.reconcile.PipelineObserver;
+import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.spark.util.SystemClock;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar streaming-pipeline-operator.jar}: in-cluster, or against the current kubeconfig. */
+@Command(name = "streaming-pipeline-operator", mixinStandardHelpOptions = true,
+    description = "Runs StreamingPipeline resources as Spark drivers: restarts them from their checkpoint,"
+        + " rolls out spec changes, suspends and resumes them.")
+public final class OperatorMain implements Callable<Integer> {
+  @Option(names = "--namespaces", split = ",", defaultValue = "${env:WATCH_NAMESPACES:-}",
+      description = "Namespaces to watch, comma-separated (default: all; env WATCH_NAMESPACES).")
+  List<String> namespaces;
+
+  @Option(names = "--runner-image", defaultValue = "${env:RUNNER_IMAGE:-streaming-pipeline-runner:latest}",
+      description = "Runner image for pipelines that set no spec.image (default: ${DEFAULT-VALUE}).")
+  String runnerImage;
+
+  @Option(names = "--health-port", defaultValue = "8081", description = "Port of /healthz and /readyz (default: ${DEFAULT-VALUE}).")
+  int healthPort;
+
+  @Option(names = "--leader-election", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Run one active replica at a time (default: true).")
+  boolean leaderElection;
+
+  @Option(names = "--leader-election-namespace", defaultValue = "${env:POD_NAMESPACE:-default}",
+      description = "Namespace of the leader-election Lease (default: env POD_NAMESPACE, else default).")
+  String leaseNamespace;
+
+  public static void main(String[] args) {
+    int exit = new CommandLine(new OperatorMain()).execute(args);
+    if (exit != 0) {
+      System.exit(exit);
+    }
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    Operator operator = create(client, runnerImage, leaderElection ? leaseNamespace : null);
+    operator.register(new StreamingPipelineReconciler(loop(client, runnerImage)),
+        o -> {
+          if (namespaces != null && !namespaces.isEmpty() && !namespaces.get(0).isBlank()) {
+            o.settingNamespaces(Set.copyOf(namespaces));
+          }
+        });
+    startHealthServer(healthPort, operator);
+    operator.start();
+    return 0;
+  }
+
+  /** The operator with the settings production and tests share. */
+  public static Operator create(KubernetesClient client, String runnerImage, String leaseNamespace) {
+    return new Operator(o -> {
+      o.withKubernetesClient(client)
+          // Status is written with a JSON merge patch: the operator owns status, never spec.
+          .withUseSSAToPatchPrimaryResource(false)
+          .checkingCRDAndValidateLocalModel(false);
+      if (leaseNamespace != null) {
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("streaming-pipeline-operator", leaseNamespace));
+      }
+    });
+  }
+
+  public static ReconcileLoop loop(KubernetesClient client, String runnerImage) {
+    DriverPodFactory pods = new DriverPodFactory(client, new SparkConfFactory(runnerImage), new SystemClock());
+    return new ReconcileLoop(new PipelineObserver(client), new Decider(), new ClusterActor(client, pods),
+        new EventRecorder(client), Clock.systemUTC());
+  }
+
+  /** /healthz: the process is alive. /readyz: the operator's controllers are running. */
+  private static void startHealthServer(int port, Operator operator) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.createContext("/healthz", exchange -> respond(exchange, 200, "ok"));
+    server.createContext("/readyz", exchange -> {
+      boolean ready = operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+      respond(exchange, ready ? 200 : 503, ready ? "ready" : "not ready");
+    });
+    server.start();
+  }
+
+  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int code, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.sendResponseHeaders(code, bytes.length);
+    try (var out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}

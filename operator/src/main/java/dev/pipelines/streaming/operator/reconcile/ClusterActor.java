@@ -1,0 +1,164 @@
+package dev.pipelines.streaming.operator.reconcile;
+
+import dev.pipelines.streaming.api.PipelineLoader;
+import dev.pipelines.streaming.api.model.CheckpointSpec;
+import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
+import dev.pipelines.streaming.operator.driver.DriverNames;
+import dev.pipelines.streaming.operator.driver.DriverPodFactory;
+import dev.pipelines.streaming.operator.driver.DriverRequest;
+import dev.pipelines.streaming.operator.driver.DriverResources;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.net.HttpURLConnection;
+import java.util.List;
+import java.util.Map;
+
+/** Carries out the Decider's actions. Every write is idempotent: reconciles may repeat. */
+public final class ClusterActor {
+  private final KubernetesClient client;
+  private final DriverPodFactory pods;
+
+  public ClusterActor(KubernetesClient client, DriverPodFactory pods) {
+    this.client = client;
+    this.pods = pods;
+  }
+
+  public void apply(StreamingPipelineResource pipeline, Action action) {
+    if (action instanceof Action.StartDriver start) {
+      startDriver(pipeline, start);
+    } else if (action instanceof Action.StopDriver stop) {
+      client.pods().inNamespace(namespace(pipeline)).withName(stop.podName())
+          .withGracePeriod(stop.gracePeriodSeconds()).delete();
+    }
+  }
+
+  private void startDriver(StreamingPipelineResource p, Action.StartDriver start) {
+    String ns = namespace(p);
+    String name = p.getMetadata().getName();
+    OwnerReference owner = owner(p);
+    applyDriverAccess(ns, name, owner);
+    applyCheckpointClaim(p, ns, name, owner);
+    applyControlService(ns, name, owner);
+    applySpec(p, ns, name, owner);
+    DriverResources driver = pods.build(new DriverRequest(ns, name, p.getMetadata().getUid(), p.getSpec(),
+        start.attempt(), generation(p), start.epoch()));
+    driver.prerequisites().forEach(this::createIfAbsent);
+    createIfAbsent(driver.pod());
+    deleteOldDrivers(ns, name, start.attempt());
+  }
+
+  /** The driver's ServiceAccount and the Role Spark's driver needs to run executors. */
+  private void applyDriverAccess(String ns, String name, OwnerReference owner) {
+    String sa = DriverNames.serviceAccount(name);
+    apply(new ServiceAccountBuilder().withNewMetadata().withName(sa).withNamespace(ns).withLabels(labels(name))
+        .withOwnerReferences(owner).endMetadata().build());
+    apply(new RoleBuilder().withNewMetadata().withName(sa).withNamespace(ns).withLabels(labels(name))
+        .withOwnerReferences(owner).endMetadata()
+        .withRules(new PolicyRuleBuilder().withApiGroups("")
+            .withResources("pods", "services", "configmaps", "persistentvolumeclaims")
+            .withVerbs("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection").build())
+        .build());
+    apply(new RoleBindingBuilder().withNewMetadata().withName(sa).withNamespace(ns).withLabels(labels(name))
+        .withOwnerReferences(owner).endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(sa).endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName(sa).withNamespace(ns).endSubject()
+        .build());
+  }
+
+  /** A claim the operator creates once and then leaves alone (PVC specs are mostly immutable). */
+  private void applyCheckpointClaim(StreamingPipelineResource p, String ns, String name, OwnerReference owner) {
+    CheckpointSpec c = p.getSpec().checkpoint();
+    if (c == null || c.pvc() == null || c.pvc().claimName() != null) {
+      return;
+    }
+    var pvc = new PersistentVolumeClaimBuilder().withNewMetadata().withName(DriverNames.checkpointClaim(name))
+        .withNamespace(ns).withLabels(labels(name)).withOwnerReferences(owner).endMetadata()
+        .withNewSpec().withAccessModes(c.pvc().accessModesOrDefault()).withStorageClassName(c.pvc().storageClassName())
+        .withNewResources().withRequests(Map.of("storage", new Quantity(c.pvc().sizeOrDefault()))).endResources()
+        .endSpec().build();
+    createIfAbsent(pvc);
+  }
+
+  /** A stable address for the current driver's control endpoint, whatever the attempt. */
+  private void applyControlService(String ns, String name, OwnerReference owner) {
+    apply(new ServiceBuilder().withNewMetadata().withName(DriverNames.service(name)).withNamespace(ns)
+        .withLabels(labels(name)).withOwnerReferences(owner).endMetadata()
+        .withNewSpec().withSelector(Map.of(DriverNames.LABEL_PIPELINE, name, DriverNames.SPARK_ROLE, "driver"))
+        .addNewPort().withName("control").withPort(DriverNames.CONTROL_PORT).endPort().endSpec().build());
+  }
+
+  /** The spec the new driver runs; also the "running spec" the next upgrade is checked against. */
+  private void applySpec(StreamingPipelineResource p, String ns, String name, OwnerReference owner) {
+    String yaml;
+    try {
+      yaml = PipelineLoader.yamlMapper().writeValueAsString(p.toPipeline());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the spec of " + name, e);
+    }
+    apply(new ConfigMapBuilder().withNewMetadata().withName(DriverNames.specConfigMap(name)).withNamespace(ns)
+        .withLabels(labels(name))
+        .withAnnotations(Map.of(DriverNames.LABEL_GENERATION, String.valueOf(generation(p))))
+        .withOwnerReferences(owner).endMetadata()
+        .withData(Map.of(DriverNames.SPEC_FILE, yaml)).build());
+  }
+
+  /** Keeps the previous attempt's pod for `kubectl logs`; older ones go. */
+  private void deleteOldDrivers(String ns, String name, int attempt) {
+    List<Pod> drivers = client.pods().inNamespace(ns).withLabel(DriverNames.LABEL_PIPELINE, name)
+        .withLabel(DriverNames.SPARK_ROLE, "driver").list().getItems();
+    for (Pod pod : drivers) {
+      String a = pod.getMetadata().getLabels().get(DriverNames.LABEL_ATTEMPT);
+      if (a != null && Integer.parseInt(a) < attempt - 1) {
+        client.resource(pod).delete();
+      }
+    }
+  }
+
+  private void apply(HasMetadata resource) {
+    client.resource(resource).createOr(NonDeletingOperation::update);
+  }
+
+  /** Create; an existing object of the same name is this attempt's, from an earlier reconcile. */
+  private void createIfAbsent(HasMetadata resource) {
+    try {
+      client.resource(resource).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+    }
+  }
+
+  static OwnerReference owner(StreamingPipelineResource p) {
+    return new OwnerReferenceBuilder().withApiVersion(p.getApiVersion()).withKind(p.getKind())
+        .withName(p.getMetadata().getName()).withUid(p.getMetadata().getUid())
+        .withController(true).withBlockOwnerDeletion(true).build();
+  }
+
+  static Map<String, String> labels(String pipeline) {
+    return Map.of(DriverNames.LABEL_PIPELINE, pipeline, DriverNames.LABEL_MANAGED_BY, DriverNames.MANAGED_BY);
+  }
+
+  static String namespace(StreamingPipelineResource p) {
+    return p.getMetadata().getNamespace();
+  }
+
+  static long generation(StreamingPipelineResource p) {
+    Long g = p.getMetadata().getGeneration();
+    return g == null ? 1 : g;
+  }
+}

@@ -1,0 +1,301 @@
+package dev.pipelines.streaming.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
+import dev.pipelines.streaming.operator.driver.DriverPodFactory;
+import dev.pipelines.streaming.operator.driver.SparkConfFactory;
+import dev.pipelines.streaming.operator.reconcile.ClusterActor;
+import dev.pipelines.streaming.operator.reconcile.Decider;
+import dev.pipelines.streaming.operator.reconcile.Decision;
+import dev.pipelines.streaming.operator.reconcile.EventRecorder;
+import dev.pipelines.streaming.operator.reconcile.PipelineObserver;
+import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.spark.util.ManualClock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconcile loop against an API server (fabric8's mock in CRUD mode until the real
+ * kube-apiserver harness exists), one step at a time. Pods do not run here: tests set their
+ * phase the way a kubelet would.
+ */
+@EnableKubernetesMockClient(crud = true)
+class ReconcileAgainstApiServerTest {
+  static final String NS = "analytics";
+  KubernetesClient client;
+  KubernetesMockServer server;
+  MutableClock clock;
+  ReconcileLoop loop;
+
+  static final String PIPELINE = """
+      apiVersion: streaming.pipelines.dev/v1alpha1
+      kind: StreamingPipeline
+      metadata: {name: clicks, namespace: analytics}
+      spec:
+        sparkConf: {spark.sql.shuffle.partitions: "16"}
+        checkpoint: {pvc: {size: 2Gi}}
+        restartPolicy: {maxRestarts: 1, initialBackoff: 10s}
+        sources:
+          - name: clicks
+            generator: {}
+            watermark: {column: eventTime, delay: 30s}
+        transforms:
+          - {name: big, from: clicks, filter: "amount > 10"}
+          - name: perPage
+            from: big
+            window: {column: eventTime, size: 1m, groupBy: [page], aggregations: [{fn: count}]}
+        sinks:
+          - {name: out, from: perPage, console: {}}
+      """;
+
+  @BeforeEach
+  void setUp() {
+    clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
+    loop = newLoop();
+  }
+
+  ReconcileLoop newLoop() {
+    DriverPodFactory pods = new DriverPodFactory(client, new SparkConfFactory("runner:test"), new ManualClock(0));
+    return new ReconcileLoop(new PipelineObserver(client), new Decider(), new ClusterActor(client, pods),
+        new EventRecorder(client), clock);
+  }
+
+  /** The manifest as the user last applied it. */
+  String applied;
+
+  StreamingPipelineResource create(String yaml) {
+    applied = yaml;
+    StreamingPipelineResource r = Serialization.unmarshal(yaml, StreamingPipelineResource.class);
+    r.getMetadata().setUid(UUID.randomUUID().toString());
+    r.getMetadata().setGeneration(1L);
+    return client.resource(r).create();
+  }
+
+  /** One reconcile, persisting its status the way JOSDK does; returns the decision. */
+  Decision reconcile() {
+    StreamingPipelineResource current = current();
+    Decision d = loop.reconcile(current);
+    current.setStatus(d.status());
+    client.resource(current).update();
+    return d;
+  }
+
+  StreamingPipelineResource current() {
+    return client.resources(StreamingPipelineResource.class).inNamespace(NS).withName("clicks").get();
+  }
+
+  /** A spec change as kubectl apply makes it: new spec, generation + 1. */
+  void changeSpec(String from, String to) {
+    assertThat(applied).as("test setup: the edit applies").contains(from);
+    applied = applied.replace(from, to);
+    StreamingPipelineResource r = current();
+    StreamingPipelineResource changed = Serialization.unmarshal(applied, StreamingPipelineResource.class);
+    changed.getMetadata().setUid(r.getMetadata().getUid());
+    changed.getMetadata().setResourceVersion(r.getMetadata().getResourceVersion());
+    changed.getMetadata().setGeneration(r.getMetadata().getGeneration() + 1);
+    changed.setStatus(r.getStatus());
+    client.resource(changed).update();
+  }
+
+  List<Pod> drivers() {
+    return client.pods().inNamespace(NS).withLabel("spark-role", "driver").list().getItems();
+  }
+
+  void setPhase(String pod, String phase, Integer exitCode) {
+    Pod p = client.pods().inNamespace(NS).withName(pod).get();
+    PodStatusBuilder status = new PodStatusBuilder().withPhase(phase);
+    if (exitCode != null) {
+      status.withContainerStatuses(new ContainerStatusBuilder().withName("spark-kubernetes-driver")
+          .withNewState().withNewTerminated().withExitCode(exitCode).withReason("Error")
+          .withMessage("StreamingQueryException: broker down").endTerminated().endState().build());
+    }
+    p.setStatus(status.build());
+    client.resource(p).update();
+  }
+
+  List<String> events() {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .map(e -> e.getType() + " " + e.getReason() + ": " + e.getMessage()).toList();
+  }
+
+  static void assertOwnedByPipeline(HasMetadata r) {
+    assertThat(r.getMetadata().getOwnerReferences()).as(r.getKind() + " " + r.getMetadata().getName())
+        .singleElement().satisfies(o -> {
+          assertThat(o.getKind()).isEqualTo("StreamingPipeline");
+          assertThat(o.getName()).isEqualTo("clicks");
+          assertThat(o.getController()).isTrue();
+        });
+  }
+
+  @Test
+  void createMakesEveryOwnedResourceAndTheDriver() {
+    create(PIPELINE);
+    Decision d = reconcile();
+
+    assertThat(d.status().phase()).isEqualTo("Starting");
+    Pod driver = client.pods().inNamespace(NS).withName("clicks-driver-1").get();
+    assertThat(driver).isNotNull();
+    assertThat(driver.getMetadata().getLabels()).containsEntry("streaming.pipelines.dev/generation", "1");
+    assertOwnedByPipeline(driver);
+    List<HasMetadata> owned = List.of(
+        client.serviceAccounts().inNamespace(NS).withName("clicks-driver").get(),
+        client.rbac().roles().inNamespace(NS).withName("clicks-driver").get(),
+        client.rbac().roleBindings().inNamespace(NS).withName("clicks-driver").get(),
+        client.persistentVolumeClaims().inNamespace(NS).withName("clicks-checkpoints").get(),
+        client.services().inNamespace(NS).withName("clicks-driver").get(),
+        client.services().inNamespace(NS).withName("clicks-a1-driver-svc").get(),
+        client.configMaps().inNamespace(NS).withName("clicks-spec").get(),
+        client.configMaps().inNamespace(NS).withName("clicks-a1-spark-conf").get());
+    owned.forEach(ReconcileAgainstApiServerTest::assertOwnedByPipeline);
+    assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("clicks-checkpoints").get()
+        .getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("2Gi");
+    ConfigMap sparkConf = client.configMaps().inNamespace(NS).withName("clicks-a1-spark-conf").get();
+    assertThat(sparkConf.getData().get("spark.properties"))
+        .contains("spark.sql.shuffle.partitions=16", "spark.kubernetes.container.image=runner\\:test",
+            "spark.kubernetes.executor.volumes.persistentVolumeClaim.checkpoints.options.claimName=clicks-checkpoints");
+    assertThat(client.configMaps().inNamespace(NS).withName("clicks-spec").get().getData().get("pipeline.yaml"))
+        .contains("filter: \"amount > 10\"");
+    assertThat(events()).containsExactly("Normal DriverCreated: driver clicks-driver-1: starting the first driver");
+
+    setPhase("clicks-driver-1", "Running", null);
+    assertThat(reconcile().status().phase()).isEqualTo("Running");
+    assertThat(current().getStatus().conditions()).anySatisfy(c -> {
+      assertThat(c.type()).isEqualTo("Ready");
+      assertThat(c.status()).isEqualTo("True");
+    });
+  }
+
+  @Test
+  void failedDriverRestartsAfterBackoffThenTheOperatorGivesUp() {
+    create(PIPELINE);
+    reconcile();
+    setPhase("clicks-driver-1", "Failed", 1);
+
+    Decision wait = reconcile();
+    assertThat(wait.status().phase()).isEqualTo("Restarting");
+    assertThat(wait.requeueAfter()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(drivers()).hasSize(1);
+
+    clock.advance(Duration.ofSeconds(11));
+    reconcile();
+    assertThat(drivers()).extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("clicks-driver-1", "clicks-driver-2");
+    assertThat(current().getStatus().restarts().count()).isEqualTo(1);
+
+    setPhase("clicks-driver-2", "Failed", 137);
+    Decision failed = reconcile();
+    assertThat(failed.status().phase()).isEqualTo("Failed");
+    assertThat(failed.status().message()).startsWith("driver clicks-driver-2 failed: exit code 137 (Error): "
+        + "StreamingQueryException: broker down; gave up after 1 restart");
+    assertThat(events()).anySatisfy(e -> assertThat(e).startsWith("Warning Failed: driver clicks-driver-2 failed"));
+  }
+
+  @Test
+  void compatibleChangeRollsOutANewDriverOnTheSameCheckpoint() {
+    create(PIPELINE);
+    reconcile();
+    setPhase("clicks-driver-1", "Running", null);
+    reconcile();
+
+    changeSpec("amount > 10", "amount > 20");
+    Decision stop = reconcile();
+    assertThat(stop.status().phase()).isEqualTo("Upgrading");
+    assertThat(drivers()).isEmpty(); // no kubelet here: deletion is immediate
+
+    Decision start = reconcile();
+    assertThat(start.status().phase()).isEqualTo("Starting");
+    Pod next = client.pods().inNamespace(NS).withName("clicks-driver-2").get();
+    assertThat(next.getMetadata().getLabels()).containsEntry("streaming.pipelines.dev/generation", "2");
+    assertThat(client.configMaps().inNamespace(NS).withName("clicks-spec").get().getData().get("pipeline.yaml"))
+        .contains("amount > 20");
+    assertThat(start.status().checkpoint().location()).isEqualTo("/checkpoints/analytics/epoch-0/clicks");
+  }
+
+  @Test
+  void incompatibleChangeIsRefusedWithTheFieldNamed() {
+    create(PIPELINE);
+    reconcile();
+    setPhase("clicks-driver-1", "Running", null);
+    reconcile();
+
+    changeSpec("groupBy: [page]", "groupBy: [page, userId]");
+    Decision d = reconcile();
+    assertThat(drivers()).extracting(p -> p.getMetadata().getName()).containsExactly("clicks-driver-1");
+    assertThat(d.status().conditions()).anySatisfy(c -> {
+      assertThat(c.type()).isEqualTo("Ready");
+      assertThat(c.reason()).isEqualTo("IncompatibleChange");
+      assertThat(c.message()).contains("spec.transforms[1].window.groupBy: changed from [page] to [page, userId]");
+    });
+    assertThat(events()).anySatisfy(e -> assertThat(e).startsWith("Warning IncompatibleChange: generation 2 cannot resume"));
+  }
+
+  @Test
+  void suspendStopsTheDriverAndResumeStartsANewOne() {
+    create(PIPELINE);
+    reconcile();
+    setPhase("clicks-driver-1", "Running", null);
+    reconcile();
+
+    changeSpec("  restartPolicy:", "  suspend: true\n  restartPolicy:");
+    assertThat(reconcile().status().phase()).isEqualTo("Suspended");
+    assertThat(drivers()).isEmpty();
+    assertThat(reconcile().requeueAfter()).isNull();
+    assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("clicks-checkpoints").get()).isNotNull();
+
+    changeSpec("suspend: true", "suspend: false");
+    reconcile();
+    assertThat(drivers()).extracting(p -> p.getMetadata().getName()).containsExactly("clicks-driver-2");
+  }
+
+  @Test
+  void invalidSpecCreatesNothingAndSaysWhy() {
+    create(PIPELINE.replace("checkpoint: {pvc: {size: 2Gi}}", "checkpoint: {location: /tmp/local}")
+        .replace("from: perPage", "from: perPag"));
+    Decision d = reconcile();
+    assertThat(drivers()).isEmpty();
+    assertThat(client.serviceAccounts().inNamespace(NS).list().getItems()).isEmpty();
+    assertThat(d.status().conditions()).anySatisfy(c -> assertThat(c.reason()).isEqualTo("InvalidSpec"));
+    assertThat(events()).containsExactly("Warning InvalidSpec: 2 problems: "
+        + "spec.sinks[0].from: unknown input 'perPag' (did you mean 'perPage'?); "
+        + "spec.checkpoint.location: '/tmp/local' is not a shared location (every pod must reach it: s3a://, gs://, abfss://, hdfs://; for a volume use pvc)");
+  }
+
+  @Test
+  void anOperatorRestartedMidwayDoesNotStartASecondDriver() {
+    create(PIPELINE);
+    loop.reconcile(current()); // the driver is created, then the operator dies before writing status
+
+    loop = newLoop();
+    Decision d = reconcile();
+    assertThat(drivers()).extracting(p -> p.getMetadata().getName()).containsExactly("clicks-driver-1");
+    assertThat(d.status().driver().podName()).isEqualTo("clicks-driver-1");
+  }
+
+  @Test
+  void aDeletedDriverIsReplaced() {
+    create(PIPELINE);
+    reconcile();
+    setPhase("clicks-driver-1", "Running", null);
+    reconcile();
+    client.pods().inNamespace(NS).withName("clicks-driver-1").delete();
+
+    assertThat(reconcile().status().restarts().lastReason()).isEqualTo("driver pod clicks-driver-1 disappeared (deleted or evicted)");
+    clock.advance(Duration.ofSeconds(11));
+    reconcile();
+    assertThat(drivers()).extracting(p -> p.getMetadata().getName()).containsExactly("clicks-driver-2");
+  }
+
+}
