@@ -76,6 +76,7 @@ public final class OperatorMain implements Callable<Integer> {
       o.withKubernetesClient(client)
           // Status is written with a JSON merge patch: the operator owns status, never spec.
           .withUseSSAToPatchPrimaryResource(false)
+          .withCloseClientOnStop(false)
           .checkingCRDAndValidateLocalModel(false);
       if (leaseNamespace != null) {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("streaming-pipeline-operator", leaseNamespace));

@@ -57,7 +57,7 @@ public final class RunCommand implements Callable<Integer> {
     if (pipeline == null) {
       return PipelineFiles.INVALID;
     }
-    SparkSession session = SparkSessionFactory.create(pipeline, spark.master, spark.conf);
+    SparkSession session = SparkSessionFactory.create(pipeline, spark.effectiveMaster(), spark.conf);
     SecretResolver secrets = SecretResolver.fromSystemEnvironment();
     PipelineRunner runner = new PipelineRunner(session, new CheckpointLayout(checkpointRoot), secrets, System.err);
     List<StreamingQuery> queries;

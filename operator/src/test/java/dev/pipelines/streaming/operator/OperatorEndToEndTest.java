@@ -1,0 +1,76 @@
+package dev.pipelines.streaming.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.Operator;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/** The operator as deployed (JOSDK, informers, status patches), against an API server. */
+@EnableKubernetesMockClient(crud = true)
+class OperatorEndToEndTest {
+  KubernetesClient client;
+
+  static final String PIPELINE = """
+      apiVersion: streaming.pipelines.dev/v1alpha1
+      kind: StreamingPipeline
+      metadata: {name: demo, namespace: team-a}
+      spec:
+        checkpoint: {location: "s3a://bucket/checkpoints"}
+        sources: [{name: clicks, generator: {}}]
+        sinks: [{name: out, from: clicks, console: {}}]
+      """;
+
+  @Test
+  void newPipelineGetsADriverAndItsStatusFollowsThePod() throws InterruptedException {
+    Operator operator = OperatorMain.create(client, "runner:test", null);
+    operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test")));
+    operator.start();
+    try {
+      StreamingPipelineResource p = Serialization.unmarshal(PIPELINE, StreamingPipelineResource.class);
+      p.getMetadata().setUid(UUID.randomUUID().toString());
+      p.getMetadata().setGeneration(1L);
+      client.resource(p).create();
+
+      await("driver pod", () -> client.pods().inNamespace("team-a").withName("demo-driver-1").get() != null);
+      await("phase Starting", () -> "Starting".equals(phase()));
+
+      Pod pod = client.pods().inNamespace("team-a").withName("demo-driver-1").get();
+      pod.setStatus(new PodStatusBuilder().withPhase("Running").build());
+      client.resource(pod).update();
+      await("phase Running", () -> "Running".equals(phase()));
+      assertThat(current().getStatus().observedGeneration()).isEqualTo(1);
+      assertThat(current().getStatus().checkpoint().location()).isEqualTo("s3a://bucket/checkpoints/team-a/epoch-0/demo");
+    } finally {
+      operator.stop();
+    }
+  }
+
+  private StreamingPipelineResource current() {
+    return client.resources(StreamingPipelineResource.class).inNamespace("team-a").withName("demo").get();
+  }
+
+  private String phase() {
+    StreamingPipelineResource r = current();
+    return r == null || r.getStatus() == null ? null : r.getStatus().phase();
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("timed out waiting for " + what);
+  }
+}
