@@ -14,7 +14,15 @@ mkdir -p "$out"
 ln -sf "$(command -v kubectl)" "$out/kubectl"
 etcd_bin="$(command -v etcd || true)"
 [ -n "$etcd_bin" ] || { echo "etcd not found: apt-get install etcd-server" >&2; exit 1; }
-ln -sf "$etcd_bin" "$out/etcd"
+# kube-api-test starts etcd listening on all interfaces; this wrapper keeps it on loopback.
+rm -f "$out/etcd"
+cat > "$out/etcd" <<WRAPPER
+#!/usr/bin/env bash
+args=()
+for a in "\$@"; do args+=("\${a//0.0.0.0/127.0.0.1}"); done
+exec "$etcd_bin" "\${args[@]}"
+WRAPPER
+chmod +x "$out/etcd"
 
 if [ -x "$out/kube-apiserver" ]; then
   echo "kube-apiserver $VERSION cached at $out"

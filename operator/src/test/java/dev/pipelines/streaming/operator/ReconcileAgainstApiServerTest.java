@@ -14,11 +14,10 @@ import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,15 +28,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reconcile loop against an API server (fabric8's mock in CRUD mode until the real
- * kube-apiserver harness exists), one step at a time. Pods do not run here: tests set their
- * phase the way a kubelet would.
+ * The reconcile loop against an API server, one step at a time; run against fabric8's mock
+ * (fast) and a real kube-apiserver (server-side validation, status subresource, resource
+ * versions for real). Pods do not run here: tests set their phase the way a kubelet would.
  */
-@EnableKubernetesMockClient(crud = true)
-class ReconcileAgainstApiServerTest {
-  static final String NS = "analytics";
+abstract class ReconcileAgainstApiServerTest {
+  String ns;
   KubernetesClient client;
-  KubernetesMockServer server;
   MutableClock clock;
   ReconcileLoop loop;
 
@@ -62,8 +59,14 @@ class ReconcileAgainstApiServerTest {
           - {name: out, from: perPage, console: {}}
       """;
 
+  /** The API server's client; the pipeline's namespace exists. */
+  abstract KubernetesClient client();
+
   @BeforeEach
   void setUp() {
+    client = client();
+    ns = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
     clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
     loop = newLoop();
   }
@@ -78,8 +81,8 @@ class ReconcileAgainstApiServerTest {
   String applied;
 
   StreamingPipelineResource create(String yaml) {
-    applied = yaml;
-    StreamingPipelineResource r = Serialization.unmarshal(yaml, StreamingPipelineResource.class);
+    applied = yaml.replace("namespace: analytics", "namespace: " + ns);
+    StreamingPipelineResource r = Serialization.unmarshal(applied, StreamingPipelineResource.class);
     r.getMetadata().setUid(UUID.randomUUID().toString());
     r.getMetadata().setGeneration(1L);
     return client.resource(r).create();
@@ -90,12 +93,12 @@ class ReconcileAgainstApiServerTest {
     StreamingPipelineResource current = current();
     Decision d = loop.reconcile(current);
     current.setStatus(d.status());
-    client.resource(current).update();
+    client.resource(current).updateStatus();
     return d;
   }
 
   StreamingPipelineResource current() {
-    return client.resources(StreamingPipelineResource.class).inNamespace(NS).withName("clicks").get();
+    return client.resources(StreamingPipelineResource.class).inNamespace(ns).withName("clicks").get();
   }
 
   /** A spec change as kubectl apply makes it: new spec, generation + 1. */
@@ -106,17 +109,17 @@ class ReconcileAgainstApiServerTest {
     StreamingPipelineResource changed = Serialization.unmarshal(applied, StreamingPipelineResource.class);
     changed.getMetadata().setUid(r.getMetadata().getUid());
     changed.getMetadata().setResourceVersion(r.getMetadata().getResourceVersion());
-    changed.getMetadata().setGeneration(r.getMetadata().getGeneration() + 1);
-    changed.setStatus(r.getStatus());
+    changed.getMetadata().setGeneration(r.getMetadata().getGeneration() + 1); // a real server computes it itself
+    changed.setStatus(r.getStatus()); // a real server keeps status on update; the mock needs it sent
     client.resource(changed).update();
   }
 
   List<Pod> drivers() {
-    return client.pods().inNamespace(NS).withLabel("spark-role", "driver").list().getItems();
+    return client.pods().inNamespace(ns).withLabel("spark-role", "driver").list().getItems();
   }
 
   void setPhase(String pod, String phase, Integer exitCode) {
-    Pod p = client.pods().inNamespace(NS).withName(pod).get();
+    Pod p = client.pods().inNamespace(ns).withName(pod).get();
     PodStatusBuilder status = new PodStatusBuilder().withPhase(phase);
     if (exitCode != null) {
       status.withContainerStatuses(new ContainerStatusBuilder().withName("spark-kubernetes-driver")
@@ -124,11 +127,11 @@ class ReconcileAgainstApiServerTest {
           .withMessage("StreamingQueryException: broker down").endTerminated().endState().build());
     }
     p.setStatus(status.build());
-    client.resource(p).update();
+    client.pods().inNamespace(ns).resource(p).updateStatus();
   }
 
   List<String> events() {
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
         .map(e -> e.getType() + " " + e.getReason() + ": " + e.getMessage()).toList();
   }
 
@@ -147,27 +150,27 @@ class ReconcileAgainstApiServerTest {
     Decision d = reconcile();
 
     assertThat(d.status().phase()).isEqualTo("Starting");
-    Pod driver = client.pods().inNamespace(NS).withName("clicks-driver-1").get();
+    Pod driver = client.pods().inNamespace(ns).withName("clicks-driver-1").get();
     assertThat(driver).isNotNull();
     assertThat(driver.getMetadata().getLabels()).containsEntry("streaming.pipelines.dev/generation", "1");
     assertOwnedByPipeline(driver);
     List<HasMetadata> owned = List.of(
-        client.serviceAccounts().inNamespace(NS).withName("clicks-driver").get(),
-        client.rbac().roles().inNamespace(NS).withName("clicks-driver").get(),
-        client.rbac().roleBindings().inNamespace(NS).withName("clicks-driver").get(),
-        client.persistentVolumeClaims().inNamespace(NS).withName("clicks-checkpoints").get(),
-        client.services().inNamespace(NS).withName("clicks-driver").get(),
-        client.services().inNamespace(NS).withName("clicks-a1-driver-svc").get(),
-        client.configMaps().inNamespace(NS).withName("clicks-spec").get(),
-        client.configMaps().inNamespace(NS).withName("clicks-a1-spark-conf").get());
+        client.serviceAccounts().inNamespace(ns).withName("clicks-driver").get(),
+        client.rbac().roles().inNamespace(ns).withName("clicks-driver").get(),
+        client.rbac().roleBindings().inNamespace(ns).withName("clicks-driver").get(),
+        client.persistentVolumeClaims().inNamespace(ns).withName("clicks-checkpoints").get(),
+        client.services().inNamespace(ns).withName("clicks-driver").get(),
+        client.services().inNamespace(ns).withName("clicks-a1-driver-svc").get(),
+        client.configMaps().inNamespace(ns).withName("clicks-spec").get(),
+        client.configMaps().inNamespace(ns).withName("clicks-a1-spark-conf").get());
     owned.forEach(ReconcileAgainstApiServerTest::assertOwnedByPipeline);
-    assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("clicks-checkpoints").get()
+    assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("clicks-checkpoints").get()
         .getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("2Gi");
-    ConfigMap sparkConf = client.configMaps().inNamespace(NS).withName("clicks-a1-spark-conf").get();
+    ConfigMap sparkConf = client.configMaps().inNamespace(ns).withName("clicks-a1-spark-conf").get();
     assertThat(sparkConf.getData().get("spark.properties"))
         .contains("spark.sql.shuffle.partitions=16", "spark.kubernetes.container.image=runner\\:test",
             "spark.kubernetes.executor.volumes.persistentVolumeClaim.checkpoints.options.claimName=clicks-checkpoints");
-    assertThat(client.configMaps().inNamespace(NS).withName("clicks-spec").get().getData().get("pipeline.yaml"))
+    assertThat(client.configMaps().inNamespace(ns).withName("clicks-spec").get().getData().get("pipeline.yaml"))
         .contains("filter: \"amount > 10\"");
     assertThat(events()).containsExactly("Normal DriverCreated: driver clicks-driver-1: starting the first driver");
 
@@ -217,11 +220,11 @@ class ReconcileAgainstApiServerTest {
 
     Decision start = reconcile();
     assertThat(start.status().phase()).isEqualTo("Starting");
-    Pod next = client.pods().inNamespace(NS).withName("clicks-driver-2").get();
+    Pod next = client.pods().inNamespace(ns).withName("clicks-driver-2").get();
     assertThat(next.getMetadata().getLabels()).containsEntry("streaming.pipelines.dev/generation", "2");
-    assertThat(client.configMaps().inNamespace(NS).withName("clicks-spec").get().getData().get("pipeline.yaml"))
+    assertThat(client.configMaps().inNamespace(ns).withName("clicks-spec").get().getData().get("pipeline.yaml"))
         .contains("amount > 20");
-    assertThat(start.status().checkpoint().location()).isEqualTo("/checkpoints/analytics/epoch-0/clicks");
+    assertThat(start.status().checkpoint().location()).isEqualTo("/checkpoints/" + ns + "/epoch-0/clicks");
   }
 
   @Test
@@ -253,7 +256,7 @@ class ReconcileAgainstApiServerTest {
     assertThat(reconcile().status().phase()).isEqualTo("Suspended");
     assertThat(drivers()).isEmpty();
     assertThat(reconcile().requeueAfter()).isNull();
-    assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("clicks-checkpoints").get()).isNotNull();
+    assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("clicks-checkpoints").get()).isNotNull();
 
     changeSpec("suspend: true", "suspend: false");
     reconcile();
@@ -266,7 +269,7 @@ class ReconcileAgainstApiServerTest {
         .replace("from: perPage", "from: perPag"));
     Decision d = reconcile();
     assertThat(drivers()).isEmpty();
-    assertThat(client.serviceAccounts().inNamespace(NS).list().getItems()).isEmpty();
+    assertThat(client.serviceAccounts().inNamespace(ns).list().getItems()).isEmpty();
     assertThat(d.status().conditions()).anySatisfy(c -> assertThat(c.reason()).isEqualTo("InvalidSpec"));
     assertThat(events()).containsExactly("Warning InvalidSpec: 2 problems: "
         + "spec.sinks[0].from: unknown input 'perPag' (did you mean 'perPage'?); "
@@ -290,7 +293,7 @@ class ReconcileAgainstApiServerTest {
     reconcile();
     setPhase("clicks-driver-1", "Running", null);
     reconcile();
-    client.pods().inNamespace(NS).withName("clicks-driver-1").delete();
+    client.pods().inNamespace(ns).withName("clicks-driver-1").delete();
 
     assertThat(reconcile().status().restarts().lastReason()).isEqualTo("driver pod clicks-driver-1 disappeared (deleted or evicted)");
     clock.advance(Duration.ofSeconds(11));

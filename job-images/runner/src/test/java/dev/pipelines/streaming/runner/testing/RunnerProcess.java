@@ -30,7 +30,10 @@ public final class RunnerProcess {
         "run", spec.toString(), "--master", "local[2]", "--checkpoint-root", checkpointRoot.toString()));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    return new RunnerProcess(pb.start(), log);
+    Process process = pb.start();
+    // A failed assertion must not leave a runner behind: it dies with the test JVM.
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+    return new RunnerProcess(process, log);
   }
 
   /** Polls until the condition holds; fails with the runner's log if it exits or times out. */
@@ -45,6 +48,7 @@ public final class RunnerProcess {
       }
       Thread.sleep(200);
     }
+    process.destroyForcibly();
     throw new AssertionError("timed out waiting for " + what + ":\n" + log());
   }
 

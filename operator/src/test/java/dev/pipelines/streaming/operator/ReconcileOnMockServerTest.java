@@ -1,0 +1,15 @@
+package dev.pipelines.streaming.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+
+/** The reconcile scenarios on fabric8's mock API server (CRUD mode): fast, no schema checks. */
+@EnableKubernetesMockClient(crud = true)
+class ReconcileOnMockServerTest extends ReconcileAgainstApiServerTest {
+  static KubernetesClient mockClient;
+
+  @Override
+  KubernetesClient client() {
+    return mockClient;
+  }
+}
