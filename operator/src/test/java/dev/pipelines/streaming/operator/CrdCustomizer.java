@@ -31,6 +31,10 @@ final class CrdCustomizer {
     ObjectNode spec = (ObjectNode) version.at("/schema/openAPIV3Schema/properties/spec");
     spec.putArray("required").add("sources").add("sinks");
     JsonNode props = spec.get("properties");
+    stringOrList(crd.at("/spec/versions/0/schema/openAPIV3Schema"));
+    for (String list : new String[] {"sources", "transforms", "sinks"}) {
+      maxLength(items(props, list).get("properties").get("name"), 63); // bounds CEL cost of name rules
+    }
     limit(props, "sources", 50);
     limit(props, "transforms", 100);
     limit(props, "sinks", 50);
@@ -44,11 +48,13 @@ final class CrdCustomizer {
     oneOf(items(props, "sinks"), "console", "files", "kafka", "jdbc");
     oneOf(items(props, "transforms"), "filter", "select", "sql", "window", "join", "dedupe", "anomaly");
     ObjectNode window = (ObjectNode) items(props, "transforms").get("properties").get("window");
+    for (String d : new String[] {"size", "slide", "gap"}) {
+      maxLength(window.get("properties").get(d), 32);
+    }
     String duration = "'^[0-9]+(ms|s|m|h)$'";
     rule(window, "!has(self.slide) || !has(self.size) || !self.size.matches(" + duration + ") || !self.slide.matches("
         + duration + ") || duration(self.slide) <= duration(self.size)",
         "a sliding window's slide must be at most its size", null);
-    stringOrList(crd.at("/spec/versions/0/schema/openAPIV3Schema"));
     ObjectNode checkpoint = (ObjectNode) props.get("checkpoint");
     rule(checkpoint, "has(self.location) != has(self.pvc)", "set location or pvc, not both", null);
     return YAML.writeValueAsString(crd);
@@ -56,8 +62,8 @@ final class CrdCustomizer {
 
   /**
    * Every list of strings in the model also accepts a single string (from: clicks); a
-   * structural schema cannot say "string or array", so such fields keep unknown shape and a
-   * CEL rule checks the type.
+   * structural schema cannot say "string or array", so such fields keep an open shape here
+   * and the operator's validator checks them (with field paths, in status and events).
    */
   private static void stringOrList(JsonNode node) {
     if (node.isObject()) {
@@ -70,9 +76,8 @@ final class CrdCustomizer {
             if (schema.has("description")) {
               replaced.put("description", schema.get("description").asText());
             }
+            // CEL cannot see untyped fields; the operator's validator checks their shape.
             replaced.put("x-kubernetes-preserve-unknown-fields", true);
-            rule(replaced, "type(self) == string || (type(self) == list && self.all(x, type(x) == string))",
-                "must be a string or a list of strings", null);
           }
         });
       }
@@ -97,13 +102,19 @@ final class CrdCustomizer {
     ((ObjectNode) props.get(list)).put("maxItems", max); // bounds the cost of CEL rules over the list
   }
 
-  private static void oneOf(ObjectNode item, String... kinds) {
+  private static void maxLength(JsonNode schema, int max) {
+    ((ObjectNode) schema).put("maxLength", max);
+  }
+
+  /** Exactly one kind set; kinds without a typed schema (string-or-list) are left to the operator. */
+  private static void oneOf(ObjectNode item, String... all) {
+    String[] kinds = java.util.Arrays.stream(all).filter(k -> item.get("properties").get(k).has("type")).toArray(String[]::new);
     StringBuilder count = new StringBuilder("[");
     for (int i = 0; i < kinds.length; i++) {
       count.append(i == 0 ? "" : ", ").append("has(self.").append(kinds[i]).append(")");
     }
     count.append("].filter(x, x).size() == 1");
-    rule(item, count.toString(), "set exactly one of " + String.join(", ", kinds), null);
+    rule(item, count.toString(), "set exactly one of " + String.join(", ", all), null);
     ((ObjectNode) item).putArray("required").add("name");
   }
 

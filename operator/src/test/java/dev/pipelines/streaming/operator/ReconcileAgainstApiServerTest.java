@@ -59,8 +59,13 @@ abstract class ReconcileAgainstApiServerTest {
           - {name: out, from: perPage, console: {}}
       """;
 
-  /** The API server's client; the pipeline's namespace exists. */
+  /** An admin client: the test plays user and kubelet with it. */
   abstract KubernetesClient client();
+
+  /** The client the operator works with; by default the admin. */
+  KubernetesClient operatorClient() {
+    return client;
+  }
 
   @BeforeEach
   void setUp() {
@@ -72,9 +77,10 @@ abstract class ReconcileAgainstApiServerTest {
   }
 
   ReconcileLoop newLoop() {
-    DriverPodFactory pods = new DriverPodFactory(client, new SparkConfFactory("runner:test"), new ManualClock(0));
-    return new ReconcileLoop(new PipelineObserver(client), new Decider(), new ClusterActor(client, pods),
-        new EventRecorder(client), clock);
+    KubernetesClient operator = operatorClient();
+    DriverPodFactory pods = new DriverPodFactory(operator, new SparkConfFactory("runner:test"), new ManualClock(0));
+    return new ReconcileLoop(new PipelineObserver(operator), new Decider(), new ClusterActor(operator, pods),
+        new EventRecorder(operator), clock);
   }
 
   /** The manifest as the user last applied it. */

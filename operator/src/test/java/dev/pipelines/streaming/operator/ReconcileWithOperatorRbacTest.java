@@ -1,0 +1,79 @@
+package dev.pipelines.streaming.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pipelines.streaming.operator.apiserver.RealApiServer;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconcile scenarios on a real API server with the operator holding exactly the
+ * permissions of deploy/operator-rbac.yaml (impersonating its ServiceAccount).
+ */
+class ReconcileWithOperatorRbacTest extends ReconcileAgainstApiServerTest {
+  static final String OPERATOR = "system:serviceaccount:streaming-system:streaming-pipeline-operator";
+  static KubernetesClient admin;
+  static KubernetesClient operator;
+
+  @BeforeAll
+  static void startServer() throws IOException {
+    admin = RealApiServer.adminClient();
+    RealApiServer.installCrd(admin);
+    try (InputStream rbac = Files.newInputStream(Path.of("../deploy/operator-rbac.yaml"))) {
+      admin.load(rbac).serverSideApply();
+    }
+    operator = impersonating(OPERATOR, "system:serviceaccounts", "system:serviceaccounts:streaming-system");
+  }
+
+  static KubernetesClient impersonating(String user, String... groups) {
+    Config config = new ConfigBuilder(admin.getConfiguration()).withImpersonateUsername(user)
+        .withImpersonateGroups(groups).build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  @Override
+  KubernetesClient client() {
+    return admin;
+  }
+
+  @Override
+  KubernetesClient operatorClient() {
+    return operator;
+  }
+
+  @Test
+  void aMissingPermissionFailsTheReconcile() throws IOException {
+    ClusterRole full = admin.rbac().clusterRoles().withName("streaming-pipeline-operator").get();
+    ClusterRole withoutRoles = new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder()
+        .withNewMetadata().withName("operator-without-roles").endMetadata()
+        .withRules(full.getRules().stream().filter(r -> !r.getResources().contains("roles")).toList())
+        .build();
+    admin.resource(withoutRoles).serverSideApply();
+    admin.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+        .withNewMetadata().withName("operator-without-roles").endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("operator-without-roles").endRoleRef()
+        .addNewSubject().withKind("User").withName("limited-operator").endSubject().build()).serverSideApply();
+    KubernetesClient limited = impersonating("limited-operator");
+    operator = limited;
+    try {
+      loop = newLoop();
+      create(PIPELINE);
+      assertThatThrownBy(this::reconcile).isInstanceOf(KubernetesClientException.class)
+          .hasMessageContaining("roles.rbac.authorization.k8s.io").hasMessageContaining("forbidden");
+      assertThat(drivers()).isEmpty();
+    } finally {
+      operator = impersonating(OPERATOR, "system:serviceaccounts", "system:serviceaccounts:streaming-system");
+    }
+  }
+}
