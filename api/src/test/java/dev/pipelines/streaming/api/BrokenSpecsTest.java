@@ -290,10 +290,10 @@ class BrokenSpecsTest {
             - {name: orders, kafka: {bootstrapServers: "k:9092", topic: o}, format: text}
             - {name: users, files: {path: /u, format: json, static: true}, schema: [{name: userId, type: string}]}
           transforms:
-            - {name: a, from: [clicks, orders], join: {type: left, on: [userId]}}
-            - {name: b, from: [users, clicks], join: {type: left, on: userId}}
-            - {name: c, from: [clicks], join: {on: userId}}
-            - {name: d, from: [clicks, orders], join: {on: [userId], leftTime: eventTime}}
+            - {name: a, from: [clicks, orders], join: {type: left, keys: [userId]}}
+            - {name: b, from: [users, clicks], join: {type: left, keys: userId}}
+            - {name: c, from: [clicks], join: {keys: userId}}
+            - {name: d, from: [clicks, orders], join: {keys: [userId], leftTime: eventTime}}
           sinks:
             - {name: out, from: a, console: {}, outputMode: update}
         """,

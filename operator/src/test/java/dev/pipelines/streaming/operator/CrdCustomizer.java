@@ -113,8 +113,10 @@ final class CrdCustomizer {
     for (int i = 0; i < kinds.length; i++) {
       count.append(i == 0 ? "" : ", ").append("has(self.").append(kinds[i]).append(")");
     }
-    count.append("].filter(x, x).size() == 1");
-    rule(item, count.toString(), "set exactly one of " + String.join(", ", all), null);
+    // "at most one" when some kinds are invisible to CEL; "none" is then the operator's to report.
+    boolean allTyped = kinds.length == all.length;
+    count.append("].filter(x, x).size() ").append(allTyped ? "== 1" : "<= 1");
+    rule(item, count.toString(), (allTyped ? "set exactly one of " : "set only one of ") + String.join(", ", all), null);
     ((ObjectNode) item).putArray("required").add("name");
   }
 

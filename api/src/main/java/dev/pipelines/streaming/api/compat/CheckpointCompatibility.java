@@ -212,7 +212,7 @@ public final class CheckpointCompatibility {
         var o = old.join();
         var n = now.join();
         changed(o.typeOrDefault(), n.typeOrDefault(), path + ".join.type", "join state depends on the join type");
-        changed(o.onOrEmpty(), n.onOrEmpty(), path + ".join.on", "join state is keyed by the join keys");
+        changed(o.keysOrEmpty(), n.keysOrEmpty(), path + ".join.keys", "join state is keyed by the join keys");
         changed(o.leftTime() + "/" + o.rightTime() + "/" + o.within(), n.leftTime() + "/" + n.rightTime() + "/" + n.within(),
             path + ".join.within", "the event-time bound decides which state exists");
       }

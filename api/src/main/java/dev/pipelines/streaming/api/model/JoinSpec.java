@@ -14,9 +14,10 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JoinSpec(
     @JsonPropertyDescription("inner (default), left or right (outer joins).") JoinType type,
+    // Not "on": YAML 1.1 (kubectl, Helm) reads an unquoted on as the boolean true.
     @JsonPropertyDescription("Key columns present on both sides with the same name.")
     @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
-    List<String> on,
+    List<String> keys,
     @JsonPropertyDescription("Event-time column of the left input (stream-stream joins).") String leftTime,
     @JsonPropertyDescription("Event-time column of the right input (stream-stream joins).") String rightTime,
     @JsonPropertyDescription("Matching rows are at most this far apart in event time, e.g. 10m.") String within) {
@@ -25,8 +26,8 @@ public record JoinSpec(
     return type == null ? JoinType.INNER : type;
   }
 
-  public List<String> onOrEmpty() {
-    return on == null ? List.of() : on;
+  public List<String> keysOrEmpty() {
+    return keys == null ? List.of() : keys;
   }
 
   public enum JoinType {

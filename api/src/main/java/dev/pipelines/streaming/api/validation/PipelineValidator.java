@@ -422,11 +422,11 @@ public final class PipelineValidator {
   private void checkJoin(TransformSpec t, String path) {
     var j = t.join();
     String jp = path + ".join";
-    if (j.onOrEmpty().isEmpty()) {
-      add(jp + ".on", "required: the key columns both sides share", "e.g. on: [userId]");
+    if (j.keysOrEmpty().isEmpty()) {
+      add(jp + ".keys", "required: the key columns both sides share", "e.g. keys: [userId]");
     }
-    for (int i = 0; i < j.onOrEmpty().size(); i++) {
-      requireText(j.onOrEmpty().get(i), jp + ".on[" + i + "]", "a column name");
+    for (int i = 0; i < j.keysOrEmpty().size(); i++) {
+      requireText(j.keysOrEmpty().get(i), jp + ".keys[" + i + "]", "a column name");
     }
     boolean bounded = j.within() != null;
     if (bounded) {

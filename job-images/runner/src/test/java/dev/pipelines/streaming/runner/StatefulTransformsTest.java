@@ -78,7 +78,7 @@ class StatefulTransformsTest {
         transforms:
           - name: joined
             from: [clicks, orders]
-            join: {type: %s, on: [userId], leftTime: clickTime, rightTime: orderTime, within: 10m}
+            join: {type: %s, keys: [userId], leftTime: clickTime, rightTime: orderTime, within: 10m}
         """.formatted(clicks, orders, joinType);
   }
 
@@ -117,7 +117,7 @@ class StatefulTransformsTest {
             files: {path: "%s", format: json, static: true}
             schema: [{name: userId, type: string}, {name: country, type: string}, {name: page, type: string}]
         transforms:
-          - {name: enriched, from: [clicks, users], join: {type: left, on: userId}}
+          - {name: enriched, from: [clicks, users], join: {type: left, keys: userId}}
         """.formatted(clicks, users), "enriched", "userId")).containsExactly(
             "{\"country\":\"PT\",\"page\":\"/a\",\"userId\":\"u1\",\"users_page\":\"/profile\"}",
             "{\"page\":\"/b\",\"userId\":\"u2\"}");

@@ -31,7 +31,7 @@ final class Joins {
     Dataset<Row> l = left.as("l");
     Dataset<Row> r = right.as("r");
     Column condition = null;
-    for (String key : j.onOrEmpty()) {
+    for (String key : j.keysOrEmpty()) {
       Column equal = side("l", key).equalTo(side("r", key));
       condition = condition == null ? equal : condition.and(equal);
     }
@@ -42,9 +42,9 @@ final class Joins {
     }
     Dataset<Row> joined = l.join(r, condition, j.typeOrDefault().sparkName());
 
-    Set<String> keys = lower(j.onOrEmpty());
+    Set<String> keys = lower(j.keysOrEmpty());
     List<Column> output = new ArrayList<>();
-    for (String key : j.onOrEmpty()) {
+    for (String key : j.keysOrEmpty()) {
       output.add(coalesce(side("l", key), side("r", key)).as(key));
     }
     Set<String> taken = new HashSet<>(keys);
