@@ -2,6 +2,7 @@ package dev.pipelines.streaming.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipelines.streaming.operator.apiserver.FakeKubelet;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
 import dev.pipelines.streaming.operator.driver.SparkConfFactory;
@@ -12,11 +13,9 @@ import dev.pipelines.streaming.operator.reconcile.EventRecorder;
 import dev.pipelines.streaming.operator.reconcile.PipelineObserver;
 import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -35,6 +34,7 @@ import org.junit.jupiter.api.Test;
 abstract class ReconcileAgainstApiServerTest {
   String ns;
   KubernetesClient client;
+  FakeKubelet kubelet;
   MutableClock clock;
   ReconcileLoop loop;
 
@@ -70,6 +70,8 @@ abstract class ReconcileAgainstApiServerTest {
   @BeforeEach
   void setUp() {
     client = client();
+    kubelet = new FakeKubelet(client);
+    kubelet.ensureNode();
     ns = "t-" + UUID.randomUUID().toString().substring(0, 8);
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
     clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
@@ -125,15 +127,21 @@ abstract class ReconcileAgainstApiServerTest {
   }
 
   void setPhase(String pod, String phase, Integer exitCode) {
-    Pod p = client.pods().inNamespace(ns).withName(pod).get();
-    PodStatusBuilder status = new PodStatusBuilder().withPhase(phase);
-    if (exitCode != null) {
-      status.withContainerStatuses(new ContainerStatusBuilder().withName("spark-kubernetes-driver")
-          .withNewState().withNewTerminated().withExitCode(exitCode).withReason("Error")
-          .withMessage("StreamingQueryException: broker down").endTerminated().endState().build());
+    kubelet.setPhase(ns, pod, phase, exitCode);
+  }
+
+  /**
+   * After a graceful stop: on a real server the bound pod stays Terminating until the
+   * kubelet confirms, and the operator must wait for it; then the kubelet confirms.
+   */
+  void driverStopsGracefully(String expectedPhase) {
+    if (!drivers().isEmpty()) {
+      Decision waiting = reconcile();
+      assertThat(waiting.actions()).as("nothing starts while the old driver terminates").isEmpty();
+      assertThat(waiting.status().phase()).isEqualTo(expectedPhase);
     }
-    p.setStatus(status.build());
-    client.pods().inNamespace(ns).resource(p).updateStatus();
+    kubelet.finishTerminations(ns);
+    assertThat(drivers()).isEmpty();
   }
 
   List<String> events() {
@@ -222,7 +230,7 @@ abstract class ReconcileAgainstApiServerTest {
     changeSpec("amount > 10", "amount > 20");
     Decision stop = reconcile();
     assertThat(stop.status().phase()).isEqualTo("Upgrading");
-    assertThat(drivers()).isEmpty(); // no kubelet here: deletion is immediate
+    driverStopsGracefully("Upgrading");
 
     Decision start = reconcile();
     assertThat(start.status().phase()).isEqualTo("Starting");
@@ -260,7 +268,7 @@ abstract class ReconcileAgainstApiServerTest {
 
     changeSpec("  restartPolicy:", "  suspend: true\n  restartPolicy:");
     assertThat(reconcile().status().phase()).isEqualTo("Suspended");
-    assertThat(drivers()).isEmpty();
+    driverStopsGracefully("Suspended");
     assertThat(reconcile().requeueAfter()).isNull();
     assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("clicks-checkpoints").get()).isNotNull();
 
@@ -299,7 +307,8 @@ abstract class ReconcileAgainstApiServerTest {
     reconcile();
     setPhase("clicks-driver-1", "Running", null);
     reconcile();
-    client.pods().inNamespace(ns).withName("clicks-driver-1").delete();
+    client.pods().inNamespace(ns).withName("clicks-driver-1").delete(); // kubectl delete pod
+    kubelet.finishTerminations(ns);
 
     assertThat(reconcile().status().restarts().lastReason()).isEqualTo("driver pod clicks-driver-1 disappeared (deleted or evicted)");
     clock.advance(Duration.ofSeconds(11));
