@@ -16,6 +16,11 @@ distinct_out() {
   kafka /opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic events-out \
     --from-beginning --timeout-ms 10000 --property print.key=true 2>/dev/null | cut -f1 | sort -u | wc -l
 }
+at_least_out() { [ "$(distinct_out)" -ge "$1" ]; }
+attempt_running() {
+  [ "$(kubectl -n e2e get spipe e2e -o jsonpath='{.status.driver.attempt}')" = "$1" ] &&
+    [ "$(kubectl -n e2e get spipe e2e -o jsonpath='{.status.phase}')" = Running ]
+}
 wait_for() { # description, command...
   local what="$1"; shift
   for _ in $(seq 1 120); do "$@" && return 0; sleep 5; done
@@ -43,11 +48,11 @@ produce 1 "$N"
 
 kubectl apply -f e2e/kind/pipeline.yaml
 kubectl -n e2e wait spipe/e2e --for=condition=Ready --timeout=600s
-wait_for "$N ids out" bash -c "[ \"\$($(declare -f kafka distinct_out); distinct_out)\" -ge $N ]"
+wait_for "$N ids out" at_least_out "$N"
 
 echo "killing the driver"
 kubectl -n e2e delete pod e2e-driver-1 --wait=false
 produce $((N + 1)) $((2 * N))
-wait_for "attempt 2 running" bash -c '[ "$(kubectl -n e2e get spipe e2e -o jsonpath={.status.driver.attempt})" = 2 ] && [ "$(kubectl -n e2e get spipe e2e -o jsonpath={.status.phase})" = Running ]'
-wait_for "$((2 * N)) ids out" bash -c "[ \"\$($(declare -f kafka distinct_out); distinct_out)\" -ge $((2 * N)) ]"
+wait_for "attempt 2 running" attempt_running 2
+wait_for "$((2 * N)) ids out" at_least_out $((2 * N))
 echo "e2e: passed, $((2 * N)) ids delivered across a driver restart"
