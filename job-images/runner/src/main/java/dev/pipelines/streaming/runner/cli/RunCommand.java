@@ -11,6 +11,11 @@ import dev.pipelines.streaming.runner.run.CheckpointLayout;
 import dev.pipelines.streaming.runner.run.GracefulShutdown;
 import dev.pipelines.streaming.runner.run.PipelineRunner;
 import dev.pipelines.streaming.runner.spark.SparkSessionFactory;
+import dev.pipelines.streaming.runner.control.ControlServer;
+import dev.pipelines.streaming.runner.control.ExecutorScaler;
+import dev.pipelines.streaming.runner.control.ProgressReader;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,12 +46,16 @@ public final class RunCommand implements Callable<Integer> {
       description = "Directory or URI (s3a://, hdfs://) under which checkpoints live (default: ${DEFAULT-VALUE}).")
   String checkpointRoot;
 
+  @Option(names = "--control-port", defaultValue = "${env:SPO_CONTROL_PORT:-0}",
+      description = "Serve /progress, /metrics and /control on this port (0: off). Needs env SPO_CONTROL_TOKEN.")
+  int controlPort;
+
   @Option(names = "--stop-timeout", defaultValue = "60s",
       description = "How long a graceful stop waits for running batches (default: ${DEFAULT-VALUE}).")
   String stopTimeout;
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     var err = spec.commandLine().getErr();
     Duration timeout = Durations.parse(stopTimeout).orElse(null);
     if (timeout == null) {
@@ -71,7 +80,17 @@ public final class RunCommand implements Callable<Integer> {
     }
     GracefulShutdown shutdown = runner.gracefulShutdown(queries, timeout);
     shutdown.install();
+    ControlServer control = null;
+    if (controlPort > 0) {
+      ExecutorScaler scaler = new ExecutorScaler(session.sparkContext());
+      control = new ControlServer(new InetSocketAddress(controlPort), System.getenv("SPO_CONTROL_TOKEN"),
+          new ProgressReader(session, pipeline.name(), scaler), scaler, shutdown::stopAll).start();
+      err.println("control endpoint on port " + control.port() + ": /progress, /metrics, /control");
+    }
     int exit = runner.awaitTermination(queries);
+    if (control != null) {
+      control.close();
+    }
     if (!shutdown.wasRequested()) {
       session.stop(); // on a signal, Spark's own shutdown hook stops the session
     }

@@ -1,0 +1,50 @@
+package dev.pipelines.streaming.runner.control;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/** Per-query gauges in Prometheus text, refreshed from the progress report on each scrape. */
+final class RunnerMetrics {
+  private final PrometheusMeterRegistry registry;
+  private final Map<String, AtomicReference<QueryProgress>> queries = new ConcurrentHashMap<>();
+  private final AtomicReference<ProgressReport> last = new AtomicReference<>();
+
+  RunnerMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+    Gauge.builder("spo_executors", last, r -> r.get() == null ? Double.NaN : r.get().executors())
+        .description("Executors registered with the driver").register(registry);
+  }
+
+  synchronized String scrape(ProgressReport report) {
+    last.set(report);
+    for (QueryProgress q : report.queries()) {
+      queries.computeIfAbsent(q.name(), this::register).set(q);
+    }
+    return registry.scrape();
+  }
+
+  private AtomicReference<QueryProgress> register(String query) {
+    AtomicReference<QueryProgress> ref = new AtomicReference<>();
+    Tags tags = Tags.of("pipeline", String.valueOf(last.get().pipeline()), "query", query);
+    gauge("spo_input_rows_per_second", "Rows read per second in the last batch", ref, tags, QueryProgress::inputRowsPerSecond);
+    gauge("spo_processed_rows_per_second", "Rows processed per second in the last batch", ref, tags, QueryProgress::processedRowsPerSecond);
+    gauge("spo_batch_duration_milliseconds", "Duration of the last batch", ref, tags, QueryProgress::busyMillis);
+    gauge("spo_kafka_offsets_behind_latest", "Largest per-partition Kafka lag", ref, tags, QueryProgress::offsetsBehindLatest);
+    gauge("spo_state_rows", "Rows in the query's state store", ref, tags, QueryProgress::stateRows);
+    gauge("spo_batch_id", "Last completed batch", ref, tags, QueryProgress::batchId);
+    return ref;
+  }
+
+  private void gauge(String name, String help, AtomicReference<QueryProgress> ref, Tags tags,
+      Function<QueryProgress, Number> value) {
+    Gauge.builder(name, ref, r -> {
+      Number n = r.get() == null ? null : value.apply(r.get());
+      return n == null ? Double.NaN : n.doubleValue();
+    }).description(help).tags(tags).register(registry);
+  }
+}
