@@ -22,7 +22,8 @@ public record PipelineSpec(
     @JsonPropertyDescription("Kubernetes: where checkpoints live (required there).") CheckpointSpec checkpoint,
     @JsonPropertyDescription("Kubernetes: restarts after the driver ends.") RestartPolicySpec restartPolicy,
     @JsonPropertyDescription("Kubernetes: how spec changes roll out.") UpgradeSpec upgrade,
-    @JsonPropertyDescription("Kubernetes: true stops the driver and keeps the checkpoint; false resumes.") Boolean suspend) {
+    @JsonPropertyDescription("Kubernetes: true stops the driver and keeps the checkpoint; false resumes.") Boolean suspend,
+    @JsonPropertyDescription("Kubernetes: scale executors in place on input rate and Kafka lag.") AutoscalingSpec autoscaling) {
 
   public List<SourceSpec> sourcesOrEmpty() {
     return sources == null ? List.of() : sources;

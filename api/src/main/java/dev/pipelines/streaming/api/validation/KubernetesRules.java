@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.api.validation;
 
+import dev.pipelines.streaming.api.model.AutoscalingSpec;
 import dev.pipelines.streaming.api.model.CheckpointSpec;
 import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.ResourcesSpec;
@@ -34,6 +35,7 @@ public final class KubernetesRules {
       problems.add(Problem.at("spec.upgrade.stopTimeout", "'" + spec.upgrade().stopTimeout() + "' is not a duration",
           Durations.FORMAT_HINT));
     }
+    checkAutoscaling(spec.autoscaling(), problems);
     if (spec.image() != null && spec.image().isBlank()) {
       problems.add(Problem.at("spec.image", "must not be empty", "remove it to use the operator's runner image"));
     }
@@ -99,6 +101,29 @@ public final class KubernetesRules {
     check(p.initialBackoffOrDefault(), "spec.restartPolicy.initialBackoff", problems);
     check(p.maxBackoffOrDefault(), "spec.restartPolicy.maxBackoff", problems);
     check(p.resetAfterOrDefault(), "spec.restartPolicy.resetAfter", problems);
+  }
+
+  private static void checkAutoscaling(AutoscalingSpec a, List<Problem> problems) {
+    if (a == null) {
+      return;
+    }
+    String p = "spec.autoscaling";
+    if (a.maxExecutors() == null) {
+      problems.add(Problem.at(p + ".maxExecutors", "required", "the most executors the pipeline may use"));
+    } else if (a.maxExecutors() < a.minExecutorsOrDefault()) {
+      problems.add(Problem.at(p + ".maxExecutors", "must be at least minExecutors (" + a.minExecutorsOrDefault() + ")"));
+    }
+    if (a.minExecutors() != null && a.minExecutors() < 0) {
+      problems.add(Problem.at(p + ".minExecutors", "must be at least 0, got " + a.minExecutors()));
+    }
+    double u = a.targetUtilizationOrDefault();
+    if (u <= 0 || u > 1) {
+      problems.add(Problem.at(p + ".targetUtilization", "must be in (0, 1], got " + u));
+    }
+    check(a.catchUpDurationOrDefault(), p + ".catchUpDuration", problems);
+    check(a.scaleUpStabilizationOrDefault(), p + ".scaleUpStabilization", problems);
+    check(a.scaleDownStabilizationOrDefault(), p + ".scaleDownStabilization", problems);
+    check(a.metricsWindowOrDefault(), p + ".metricsWindow", problems);
   }
 
   private static void check(String duration, String path, List<Problem> problems) {
