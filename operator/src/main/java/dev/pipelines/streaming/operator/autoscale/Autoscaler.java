@@ -41,8 +41,12 @@ public final class Autoscaler {
     }
     int executors = Math.max(1, current);
     double ratePerExecutor = rows / busySeconds / executors;
-    double inputRate = window.stream().mapToDouble(ProgressSample::inputRowsPerSecond).average().orElse(0);
     ProgressSample latest = window.get(window.size() - 1);
+    // The window mean smooths noise but lags behind a step in load; the latest batch's rate,
+    // when higher, lets the first scale-up after a step be big enough. The utilization band
+    // and the stabilization windows keep single noisy batches from causing actions.
+    double inputRate = Math.max(latest.inputRowsPerSecond(),
+        window.stream().mapToDouble(ProgressSample::inputRowsPerSecond).average().orElse(0));
     long lag = latest.lag();
     double needRate = inputRate + lag / (double) policy.catchUp().toSeconds();
     int required = (int) Math.ceil(needRate / (ratePerExecutor * policy.targetUtilization()));
