@@ -1,6 +1,8 @@
 package dev.pipelines.streaming.operator;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.pipelines.streaming.operator.autoscale.DriverControlClient;
+import dev.pipelines.streaming.operator.autoscale.ProgressStep;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
 import dev.pipelines.streaming.operator.driver.SparkConfFactory;
 import dev.pipelines.streaming.operator.reconcile.ClusterActor;
@@ -87,7 +89,8 @@ public final class OperatorMain implements Callable<Integer> {
   public static ReconcileLoop loop(KubernetesClient client, String runnerImage) {
     DriverPodFactory pods = new DriverPodFactory(client, new SparkConfFactory(runnerImage), new SystemClock());
     return new ReconcileLoop(new PipelineObserver(client), new Decider(), new ClusterActor(client, pods),
-        new EventRecorder(client), Clock.systemUTC());
+        new EventRecorder(client), Clock.systemUTC(),
+        new ProgressStep(new DriverControlClient(client, DriverControlClient.serviceEndpoint())));
   }
 
   /** /healthz: the process is alive. /readyz: the operator's controllers are running. */

@@ -3,7 +3,7 @@ package dev.pipelines.streaming.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
-import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -43,9 +43,10 @@ class OperatorEndToEndTest {
       await("driver pod", () -> client.pods().inNamespace("team-a").withName("demo-driver-1").get() != null);
       await("phase Starting", () -> "Starting".equals(phase()));
 
-      Pod pod = client.pods().inNamespace("team-a").withName("demo-driver-1").get();
-      pod.setStatus(new PodStatusBuilder().withPhase("Running").build());
-      client.resource(pod).update();
+      // A patch, not an update: the operator may touch the pod meanwhile, and an update
+      // carrying a stale resourceVersion would fail with 409 Conflict.
+      client.pods().inNamespace("team-a").withName("demo-driver-1")
+          .edit(pod -> new PodBuilder(pod).withStatus(new PodStatusBuilder().withPhase("Running").build()).build());
       await("phase Running", () -> "Running".equals(phase()));
       assertThat(current().getStatus().observedGeneration()).isEqualTo(1);
       assertThat(current().getStatus().checkpoint().location()).isEqualTo("s3a://bucket/checkpoints/team-a/epoch-0/demo");
@@ -63,7 +64,7 @@ class OperatorEndToEndTest {
     return r == null || r.getStatus() == null ? null : r.getStatus().phase();
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+  private void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       if (condition.getAsBoolean()) {
@@ -71,6 +72,8 @@ class OperatorEndToEndTest {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("timed out waiting for " + what);
+    StreamingPipelineResource last = current();
+    throw new AssertionError("timed out waiting for " + what + "; pipeline status: "
+        + (last == null ? "pipeline gone" : Serialization.asYaml(last.getStatus())));
   }
 }

@@ -82,7 +82,7 @@ abstract class ReconcileAgainstApiServerTest {
     KubernetesClient operator = operatorClient();
     DriverPodFactory pods = new DriverPodFactory(operator, new SparkConfFactory("runner:test"), new ManualClock(0));
     return new ReconcileLoop(new PipelineObserver(operator), new Decider(), new ClusterActor(operator, pods),
-        new EventRecorder(operator), clock);
+        new EventRecorder(operator), clock, null);
   }
 
   /** The manifest as the user last applied it. */

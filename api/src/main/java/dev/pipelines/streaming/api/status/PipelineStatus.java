@@ -15,9 +15,14 @@ public record PipelineStatus(
     DriverStatus driver,
     RestartStatus restarts,
     CheckpointStatus checkpoint,
-    ProgressStatus progress) {
+    ProgressStatus progress,
+    AutoscalerStatus autoscaler) {
 
-  public static final PipelineStatus EMPTY = new PipelineStatus(null, null, null, List.of(), null, null, null, null);
+  public static final PipelineStatus EMPTY = new PipelineStatus(null, null, null, List.of(), null, null, null, null, null);
+
+  public PipelineStatus withProgress(ProgressStatus p, AutoscalerStatus a, List<Condition> c) {
+    return new PipelineStatus(phase, observedGeneration, message, c, driver, restarts, checkpoint, p, a);
+  }
 
   public List<Condition> conditionsOrEmpty() {
     return conditions == null ? List.of() : conditions;

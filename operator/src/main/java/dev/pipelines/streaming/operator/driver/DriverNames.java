@@ -38,6 +38,14 @@ public final class DriverNames {
     return pipeline + "-driver";
   }
 
+  /** Secret holding the bearer token of the driver's control endpoint. */
+  public static String controlSecret(String pipeline) {
+    return pipeline + "-control";
+  }
+
+  public static final String CONTROL_TOKEN_KEY = "token";
+  public static final String CONTROL_TOKEN_ENV = "SPO_CONTROL_TOKEN";
+
   public static String checkpointClaim(String pipeline) {
     return pipeline + "-checkpoints";
   }

@@ -52,7 +52,8 @@ public final class DriverPodFactory {
     try {
       String prefix = DriverNames.resourcePrefix(r.pipeline(), r.attempt());
       String[] args = {"run", DriverNames.SPEC_MOUNT + "/" + DriverNames.SPEC_FILE,
-          "--checkpoint-root", SparkConfFactory.checkpointRoot(r)};
+          "--checkpoint-root", SparkConfFactory.checkpointRoot(r),
+          "--control-port", String.valueOf(DriverNames.CONTROL_PORT)};
       PipelineDriverConf driverConf = new PipelineDriverConf(conf, "spark-" + prefix, prefix, args, clock);
       KubernetesDriverSpec spark = new KubernetesDriverBuilder().buildFromFeatures(driverConf, client);
 

@@ -60,6 +60,8 @@ public final class SparkConfFactory {
       }
     }
     secretEnvironment(spec).forEach((env, ref) -> conf.put("spark.kubernetes.driver.secretKeyRef." + env, ref));
+    conf.put("spark.kubernetes.driver.secretKeyRef." + DriverNames.CONTROL_TOKEN_ENV,
+        DriverNames.controlSecret(r.pipeline()) + ":" + DriverNames.CONTROL_TOKEN_KEY);
     return conf;
   }
 

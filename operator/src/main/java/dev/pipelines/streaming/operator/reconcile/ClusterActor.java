@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
@@ -24,11 +25,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.net.HttpURLConnection;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
 /** Carries out the Decider's actions. Every write is idempotent: reconciles may repeat. */
 public final class ClusterActor {
+  private static final SecureRandom RANDOM = new SecureRandom();
   private final KubernetesClient client;
   private final DriverPodFactory pods;
 
@@ -53,6 +57,7 @@ public final class ClusterActor {
     applyDriverAccess(ns, name, owner);
     applyCheckpointClaim(p, ns, name, owner);
     applyControlService(ns, name, owner);
+    applyControlToken(ns, name, owner);
     applySpec(p, ns, name, owner);
     DriverResources driver = pods.build(new DriverRequest(ns, name, p.getMetadata().getUid(), p.getSpec(),
         start.attempt(), generation(p), start.epoch()));
@@ -99,6 +104,17 @@ public final class ClusterActor {
         .withLabels(labels(name)).withOwnerReferences(owner).endMetadata()
         .withNewSpec().withSelector(Map.of(DriverNames.LABEL_PIPELINE, name, DriverNames.SPARK_ROLE, "driver"))
         .addNewPort().withName("control").withPort(DriverNames.CONTROL_PORT).endPort().endSpec().build());
+  }
+
+  /** A random bearer token for the driver's control endpoint, created once per pipeline. */
+  private void applyControlToken(String ns, String name, OwnerReference owner) {
+    byte[] random = new byte[32];
+    RANDOM.nextBytes(random);
+    createIfAbsent(new SecretBuilder().withNewMetadata()
+        .withName(DriverNames.controlSecret(name)).withNamespace(ns).withLabels(labels(name)).withOwnerReferences(owner)
+        .endMetadata()
+        .withStringData(Map.of(DriverNames.CONTROL_TOKEN_KEY, HexFormat.of().formatHex(random)))
+        .build());
   }
 
   /** The spec the new driver runs; also the "running spec" the next upgrade is checked against. */

@@ -82,7 +82,7 @@ public final class Decider {
         noActiveDriver();
       }
       PipelineStatus status = new PipelineStatus(phase, in.generation(), message, conditions, driver,
-          restarts, checkpoint, old.progress());
+          restarts, checkpoint, old.progress(), old.autoscaler());
       return new Decision(List.copyOf(actions), status, List.copyOf(events), requeue);
     }
 

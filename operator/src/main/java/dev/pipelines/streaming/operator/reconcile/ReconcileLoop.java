@@ -3,6 +3,7 @@ package dev.pipelines.streaming.operator.reconcile;
 import dev.pipelines.streaming.api.compat.CheckpointCompatibility;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.validation.KubernetesRules;
+import dev.pipelines.streaming.operator.autoscale.ProgressStep;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,13 +18,16 @@ public final class ReconcileLoop {
   private final ClusterActor actor;
   private final EventRecorder events;
   private final Clock clock;
+  private final ProgressStep progress;
 
-  public ReconcileLoop(PipelineObserver observer, Decider decider, ClusterActor actor, EventRecorder events, Clock clock) {
+  public ReconcileLoop(PipelineObserver observer, Decider decider, ClusterActor actor, EventRecorder events, Clock clock,
+      ProgressStep progress) {
     this.observer = observer;
     this.decider = decider;
     this.actor = actor;
     this.events = events;
     this.clock = clock;
+    this.progress = progress;
   }
 
   public Decision reconcile(StreamingPipelineResource p) {
@@ -38,6 +42,11 @@ public final class ReconcileLoop {
     Decision decision = decider.decide(input);
     decision.actions().forEach(a -> actor.apply(p, a));
     decision.events().forEach(e -> events.record(p, e, now));
-    return decision;
+    if (progress == null || !decision.actions().isEmpty()) {
+      return decision;
+    }
+    ProgressStep.Outcome observed = progress.apply(p.getMetadata().getUid(), ns, name, p.getSpec(), decision.status(), now);
+    observed.events().forEach(e -> events.record(p, e, now));
+    return new Decision(decision.actions(), observed.status(), decision.events(), decision.requeueAfter());
   }
 }

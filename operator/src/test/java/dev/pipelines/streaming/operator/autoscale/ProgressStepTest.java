@@ -1,0 +1,139 @@
+package dev.pipelines.streaming.operator.autoscale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.pipelines.streaming.api.PipelineLoader;
+import dev.pipelines.streaming.api.model.PipelineSpec;
+import dev.pipelines.streaming.api.status.Condition;
+import dev.pipelines.streaming.api.status.DriverStatus;
+import dev.pipelines.streaming.api.status.PipelineStatus;
+import dev.pipelines.streaming.operator.reconcile.PipelineEvent;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Progress into status, stalls into Degraded, load into executor requests, against a fake driver. */
+@EnableKubernetesMockClient(crud = true)
+class ProgressStepTest {
+  static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
+  KubernetesClient client;
+  HttpServer driver;
+  final AtomicReference<String> progressJson = new AtomicReference<>();
+  final List<String> controlCalls = new CopyOnWriteArrayList<>();
+  ProgressStep step;
+
+  @BeforeEach
+  void startFakeDriver() throws IOException {
+    client.secrets().inNamespace("ns").resource(new SecretBuilder().withNewMetadata().withName("p-control")
+        .withNamespace("ns").endMetadata().withStringData(Map.of("token", "t0k")).build()).create();
+    driver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    driver.createContext("/", ex -> {
+      boolean ok = "Bearer t0k".equals(ex.getRequestHeaders().getFirst("Authorization"));
+      String body = !ok ? "{}" : ex.getRequestURI().getPath().equals("/progress") ? progressJson.get() : "{\"accepted\":true}";
+      if (ok && ex.getRequestURI().getPath().equals("/control")) {
+        controlCalls.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      }
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(ok ? 200 : 401, bytes.length);
+      ex.getResponseBody().write(bytes);
+      ex.close();
+    });
+    driver.start();
+    URI uri = URI.create("http://127.0.0.1:" + driver.getAddress().getPort());
+    step = new ProgressStep(new DriverControlClient(client, (ns, name) -> uri));
+  }
+
+  @AfterEach
+  void stop() {
+    driver.stop(0);
+  }
+
+  static PipelineSpec spec(String extra) {
+    return PipelineLoader.parse("""
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: p}
+        spec:
+          checkpoint: {pvc: {}}
+          executor: {instances: 2}
+          sources: [{name: clicks, generator: {}}]
+          sinks: [{name: out, from: clicks, console: {}, trigger: {processingTime: 10s}}]
+        """ + extra.indent(2)).orThrow().spec();
+  }
+
+  static PipelineStatus running() {
+    return new PipelineStatus("Running", 1L, "driver p-driver-1 is running", List.of(),
+        new DriverStatus("p-driver-1", 1, T0.toString(), 1L, T0.toString()), null, null, null, null);
+  }
+
+  void driverReports(long batchId, Instant at, double inputRate, long rows, long busyMillis, int executors, Integer target) {
+    progressJson.set("""
+        {"pipeline":"p","executors":%d,%s"queries":[{"name":"out","id":"x","active":true,"batchId":%d,
+         "timestamp":"%s","numInputRows":%d,"inputRowsPerSecond":%s,"processedRowsPerSecond":%s,"busyMillis":%d}]}
+        """.formatted(executors, target == null ? "" : "\"targetExecutors\":" + target + ",", batchId, at, rows,
+        inputRate, inputRate * 1.2, busyMillis));
+  }
+
+  @Test
+  void progressLandsInStatus() {
+    driverReports(7, T0.plusSeconds(50), 980.5, 9805, 4000, 2, null);
+    ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec(""), running(), T0.plusSeconds(60));
+    assertThat(o.status().progress().inputRowsPerSecond()).isEqualTo(980.5);
+    assertThat(o.status().progress().executors()).isEqualTo(2);
+    assertThat(o.status().progress().lastBatchAt()).isEqualTo(T0.plusSeconds(50).toString());
+    assertThat(o.status().conditions()).singleElement().satisfies(c -> {
+      assertThat(c.type()).isEqualTo(Condition.DEGRADED);
+      assertThat(c.status()).isEqualTo("False");
+    });
+    assertThat(controlCalls).isEmpty(); // no autoscaling configured
+  }
+
+  @Test
+  void batchesThatStopCompletingMakeItDegraded() {
+    driverReports(7, T0.plusSeconds(50), 100, 1000, 100, 2, null);
+    ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec(""), running(), T0.plusSeconds(50 + 6 * 60));
+    Condition degraded = o.status().conditions().get(0);
+    assertThat(degraded.status()).isEqualTo("True");
+    assertThat(degraded.reason()).isEqualTo("NoProgress");
+    assertThat(degraded.message()).isEqualTo("no batch completed since 2026-01-01T10:00:50Z (allowed: 5m)");
+  }
+
+  @Test
+  void loadAboveTheTargetAsksTheDriverForMoreExecutors() {
+    PipelineSpec spec = spec("autoscaling: {minExecutors: 1, maxExecutors: 8, metricsWindow: 1m}");
+    PipelineStatus status = running();
+    ProgressStep.Outcome o = null;
+    // 5000 rows/s; 2 executors are busy the whole 10 s batch: 2500 rows/s each -> 3 needed at 70%
+    for (int batch = 0; batch < 3; batch++) {
+      Instant at = T0.plusSeconds(10L * (batch + 1));
+      driverReports(batch, at, 5000, 50_000, 10_000, 2, null);
+      o = step.apply("uid", "ns", "p", spec, status, at.plusSeconds(1));
+      status = o.status();
+      if (!controlCalls.isEmpty()) {
+        break;
+      }
+    }
+    assertThat(controlCalls).containsExactly("{\"targetExecutors\":3}");
+    assertThat(o.events()).singleElement().satisfies(e -> {
+      assertThat(e.type()).isEqualTo(PipelineEvent.Type.Normal);
+      assertThat(e.reason()).isEqualTo("Scaled");
+      assertThat(e.message()).startsWith("executors 2 -> 3: input 5000 rows/s, lag 0, 2500 rows/s per executor, utilization 100%");
+    });
+    assertThat(o.status().autoscaler().desired()).isEqualTo(3);
+    assertThat(o.status().autoscaler().lastScaleTime()).isNotNull();
+  }
+}
