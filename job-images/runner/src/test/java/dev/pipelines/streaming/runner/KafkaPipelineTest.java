@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pipelines.streaming.runner.testing.KafkaBroker;
 import dev.pipelines.streaming.runner.testing.Pipelines;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
+import dev.pipelines.streaming.runner.control.ProgressReader;
+import dev.pipelines.streaming.runner.control.QueryProgress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,5 +129,32 @@ class KafkaPipelineTest {
         "{\"windowStart\":\"2026-01-01T10:00:00.000Z\",\"windowEnd\":\"2026-01-01T10:01:00.000Z\",\"page\":\"/home\",\"views\":2,\"total\":3.0}",
         "{\"windowStart\":\"2026-01-01T10:00:00.000Z\",\"windowEnd\":\"2026-01-01T10:01:00.000Z\",\"page\":\"/cart\",\"views\":1,\"total\":3.0}",
         "{\"windowStart\":\"2026-01-01T10:01:00.000Z\",\"windowEnd\":\"2026-01-01T10:02:00.000Z\",\"page\":\"/home\",\"views\":1,\"total\":4.0}");
+  }
+
+  @Test
+  void progressReportsKafkaLagAndPartitionsForTheAutoscaler() throws Exception {
+    kafka.createTopic("lagging", 3);
+    List<Map.Entry<String, String>> records = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      records.add(click("u" + i, "/home", i, "2026-01-01T10:00:00Z"));
+    }
+    kafka.produce("lagging", records);
+    StreamingQuery q = spark.readStream().format("kafka")
+        .option("kafka.bootstrap.servers", kafka.bootstrapServers()).option("subscribe", "lagging")
+        .option("startingOffsets", "earliest").option("maxOffsetsPerTrigger", 6).load()
+        .writeStream().format("noop").option("checkpointLocation", dir.resolve("cp").toString()).start();
+    try {
+      q.processAllAvailable();
+    } finally {
+      q.stop();
+    }
+    List<QueryProgress> batches = Arrays.stream(q.recentProgress()).filter(p -> p.numInputRows() > 0)
+        .map(p -> ProgressReader.of(q, p)).toList();
+    // about 6 of 30 records per batch: the first batch leaves records behind, the last none
+    assertThat(batches.size()).isGreaterThanOrEqualTo(5);
+    assertThat(batches).allSatisfy(b -> assertThat(b.kafkaPartitions()).isEqualTo(3));
+    assertThat(batches.get(0).offsetsBehindLatest()).isPositive();
+    assertThat(batches.get(batches.size() - 1).offsetsBehindLatest()).isZero();
+    assertThat(batches.stream().mapToLong(QueryProgress::numInputRows).sum()).isEqualTo(30);
   }
 }

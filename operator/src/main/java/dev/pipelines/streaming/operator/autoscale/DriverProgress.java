@@ -9,5 +9,6 @@ public record DriverProgress(String pipeline, int executors, Integer targetExecu
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Query(String name, boolean active, Long batchId, String timestamp, Long numInputRows,
-      Double inputRowsPerSecond, Double processedRowsPerSecond, Long busyMillis, Long offsetsBehindLatest) {}
+      Double inputRowsPerSecond, Double processedRowsPerSecond, Long busyMillis, Long offsetsBehindLatest,
+      Integer kafkaPartitions) {}
 }

@@ -94,6 +94,7 @@ public final class ProgressStep {
     long rows = 0;
     long busy = 0;
     long lag = 0;
+    Integer partitions = null;
     Instant at = null;
     for (DriverProgress.Query q : report.queries()) {
       if (q.batchId() == null || q.timestamp() == null || q.batchId().equals(h.lastBatch.get(q.name()))) {
@@ -104,11 +105,14 @@ public final class ProgressStep {
       rows += q.numInputRows() == null ? 0 : q.numInputRows();
       busy += q.busyMillis() == null ? 0 : q.busyMillis();
       lag = Math.max(lag, q.offsetsBehindLatest() == null ? 0 : q.offsetsBehindLatest());
+      if (q.kafkaPartitions() != null) {
+        partitions = (partitions == null ? 0 : partitions) + q.kafkaPartitions();
+      }
       Instant t = Instant.parse(q.timestamp());
       at = at == null || t.isAfter(at) ? t : at;
     }
     if (at != null) {
-      h.samples.add(new ProgressSample(at, rate, rows, busy, lag, null));
+      h.samples.add(new ProgressSample(at, rate, rows, busy, lag, partitions));
       if (h.samples.size() > MAX_SAMPLES) {
         h.samples.remove(0);
       }

@@ -81,11 +81,16 @@ class ProgressStepTest {
   }
 
   void driverReports(long batchId, Instant at, double inputRate, long rows, long busyMillis, int executors, Integer target) {
+    driverReports(batchId, at, inputRate, rows, busyMillis, executors, target, "");
+  }
+
+  void driverReports(long batchId, Instant at, double inputRate, long rows, long busyMillis, int executors, Integer target,
+      String kafkaFields) {
     progressJson.set("""
         {"pipeline":"p","executors":%d,%s"queries":[{"name":"out","id":"x","active":true,"batchId":%d,
-         "timestamp":"%s","numInputRows":%d,"inputRowsPerSecond":%s,"processedRowsPerSecond":%s,"busyMillis":%d}]}
+         "timestamp":"%s","numInputRows":%d,"inputRowsPerSecond":%s,"processedRowsPerSecond":%s,"busyMillis":%d%s}]}
         """.formatted(executors, target == null ? "" : "\"targetExecutors\":" + target + ",", batchId, at, rows,
-        inputRate, inputRate * 1.2, busyMillis));
+        inputRate, inputRate * 1.2, busyMillis, kafkaFields));
   }
 
   @Test
@@ -135,5 +140,18 @@ class ProgressStepTest {
     });
     assertThat(o.status().autoscaler().desired()).isEqualTo(3);
     assertThat(o.status().autoscaler().lastScaleTime()).isNotNull();
+  }
+
+  @Test
+  void executorsBeyondTheKafkaPartitionsAreNotRequested() {
+    PipelineSpec spec = spec("autoscaling: {maxExecutors: 8, metricsWindow: 1m}");
+    // one executor processes 2000 rows/s; 20000 rows/s arrive, which would need 15 executors,
+    // but the topic has 3 partitions, so 3 executors (of 1 core) are the most that help
+    driverReports(0, T0.plusSeconds(10), 20_000, 20_000, 10_000, 1, null,
+        ",\"offsetsBehindLatest\":5000,\"kafkaPartitions\":3");
+    ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec, running(), T0.plusSeconds(11));
+    assertThat(controlCalls).containsExactly("{\"targetExecutors\":3}");
+    assertThat(o.status().autoscaler().reason()).contains("capped at 3");
+    assertThat(o.status().progress().lag()).isEqualTo(5000);
   }
 }

@@ -1,5 +1,8 @@
 package dev.pipelines.streaming.runner.control;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +14,7 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
 /** Reads the runner's queries' last progress into {@link ProgressReport}s. */
 public final class ProgressReader {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final SparkSession spark;
   private final String pipeline;
   private final ExecutorScaler scaler;
@@ -30,15 +34,23 @@ public final class ProgressReader {
   }
 
   static QueryProgress of(StreamingQuery q) {
-    StreamingQueryProgress p = q.lastProgress();
+    return of(q, q.lastProgress());
+  }
+
+  /** One batch's progress of the query (its last, for {@code /progress}). */
+  public static QueryProgress of(StreamingQuery q, StreamingQueryProgress p) {
     if (p == null) {
-      return new QueryProgress(q.name(), q.id().toString(), q.isActive(), null, null, null, null, null, null, null, null, null);
+      return new QueryProgress(q.name(), q.id().toString(), q.isActive(), null, null, null, null, null, null, null, null, null, null);
     }
     Long behind = null;
+    Integer partitions = null;
     for (SourceProgress s : p.sources()) {
+      // Only Kafka sources report maxOffsetsBehindLatest; their end offset is
+      // {"topic": {"0": 42, "1": 17}}, one entry per partition.
       String max = s.metrics() == null ? null : s.metrics().get("maxOffsetsBehindLatest");
       if (max != null) {
         behind = (behind == null ? 0 : behind) + (long) Double.parseDouble(max);
+        partitions = (partitions == null ? 0 : partitions) + partitionsIn(s.endOffset());
       }
     }
     long stateRows = 0;
@@ -49,7 +61,22 @@ public final class ProgressReader {
     Map<String, String> eventTime = p.eventTime();
     return new QueryProgress(q.name(), q.id().toString(), q.isActive(), p.batchId(), p.timestamp(), p.numInputRows(),
         finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()), durations.get("triggerExecution"),
-        behind, eventTime == null ? null : eventTime.get("watermark"), stateRows);
+        behind, eventTime == null ? null : eventTime.get("watermark"), stateRows, partitions);
+  }
+
+  static int partitionsIn(String kafkaOffsets) {
+    if (kafkaOffsets == null) {
+      return 0;
+    }
+    try {
+      int n = 0;
+      for (JsonNode topic : JSON.readTree(kafkaOffsets)) {
+        n += topic.size();
+      }
+      return n;
+    } catch (JsonProcessingException e) {
+      return 0; // not Kafka's offset format: no partition bound
+    }
   }
 
   private static Double finite(double d) {

@@ -6,6 +6,8 @@ package dev.pipelines.streaming.runner.control;
  * @param offsetsBehindLatest Kafka sources only: the largest per-partition distance from the
  *     latest offset, summed over sources (null without Kafka sources)
  * @param busyMillis time the batch kept executors busy (Spark's triggerExecution)
+ * @param kafkaPartitions Kafka sources only: partitions read in the last batch, summed over
+ *     sources; more executor cores than this cannot speed the query up
  */
 public record QueryProgress(
     String name,
@@ -19,4 +21,5 @@ public record QueryProgress(
     Long busyMillis,
     Long offsetsBehindLatest,
     String watermark,
-    Long stateRows) {}
+    Long stateRows,
+    Integer kafkaPartitions) {}
