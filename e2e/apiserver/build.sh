@@ -15,11 +15,29 @@ ln -sf "$(command -v kubectl)" "$out/kubectl"
 etcd_bin="$(command -v etcd || true)"
 [ -n "$etcd_bin" ] || { echo "etcd not found: apt-get install etcd-server" >&2; exit 1; }
 # kube-api-test starts etcd listening on all interfaces; this wrapper keeps it on loopback.
+# It also keeps etcd's data in memory (/dev/shm) unless ETCD_DATA_ON_DISK=1: a test cluster
+# needs no durability, and waiting for fsync on this machine's disk made etcd the bottleneck
+# of the real-API-server tests and of bench/operator-scale.sh (100% iowait).
 rm -f "$out/etcd"
 cat > "$out/etcd" <<WRAPPER
 #!/usr/bin/env bash
+shm=/dev/shm
+# What etcds killed before they could clean up left in memory (each directory is named after
+# its etcd's pid: exec keeps this script's pid).
+for d in "\$shm"/spo-etcd-*; do
+  [[ -d "\$d" ]] && ! kill -0 "\${d##*-}" 2>/dev/null && rm -rf "\$d"
+done
+in_memory=""
+[[ -z "\${ETCD_DATA_ON_DISK:-}" && -w "\$shm" ]] && in_memory="\$shm/spo-etcd-\$\$"
 args=()
-for a in "\$@"; do args+=("\${a//0.0.0.0/127.0.0.1}"); done
+flag=""
+for a in "\$@"; do
+  case "\$flag" in
+    -data-dir|--data-dir|-wal-dir|--wal-dir) [[ -n "\$in_memory" ]] && a="\$in_memory/\${a##*/}" ;;
+  esac
+  args+=("\${a//0.0.0.0/127.0.0.1}")
+  flag="\$a"
+done
 exec "$etcd_bin" "\${args[@]}"
 WRAPPER
 chmod +x "$out/etcd"

@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The JOSDK entry point: delegates to {@link ReconcileLoop} and writes the status it returns.
@@ -33,8 +34,15 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
   public UpdateControl<StreamingPipelineResource> reconcile(StreamingPipelineResource resource,
       Context<StreamingPipelineResource> context) {
     Decision decision = loop.reconcile(resource);
-    resource.setStatus(decision.status());
-    UpdateControl<StreamingPipelineResource> control = UpdateControl.patchStatus(resource);
+    // An unchanged status is not written: every write is an etcd transaction and a watch
+    // event for every client, and most periodic reconciles change nothing.
+    UpdateControl<StreamingPipelineResource> control;
+    if (Objects.equals(decision.status(), resource.getStatus())) {
+      control = UpdateControl.noUpdate();
+    } else {
+      resource.setStatus(decision.status());
+      control = UpdateControl.patchStatus(resource);
+    }
     return decision.requeueAfter() == null ? control : control.rescheduleAfter(decision.requeueAfter());
   }
 

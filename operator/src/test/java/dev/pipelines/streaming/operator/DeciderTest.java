@@ -68,7 +68,7 @@ class DeciderTest {
     assertThat(d.status().driver().podName()).isEqualTo("clicks-driver-1");
     assertThat(d.status().checkpoint().location()).isEqualTo("/checkpoints/ns/epoch-0/clicks");
     assertThat(d.events()).extracting(PipelineEvent::reason).containsExactly("DriverCreated");
-    assertThat(d.requeueAfter()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.requeueAfter()).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test

@@ -98,11 +98,16 @@ public final class ClusterActor {
     createIfAbsent(pvc);
   }
 
-  /** A stable address for the current driver's control endpoint, whatever the attempt. */
+  /**
+   * A stable name for the current driver's control endpoint, whatever the attempt. Headless:
+   * its DNS name resolves to the driver pod, and a thousand pipelines do not use up a
+   * thousand ClusterIPs (the operator bench ran a small service range out of addresses).
+   * Created once and left alone: a Service's clusterIP cannot change.
+   */
   private void applyControlService(String ns, String name, OwnerReference owner) {
-    apply(new ServiceBuilder().withNewMetadata().withName(DriverNames.service(name)).withNamespace(ns)
+    createIfAbsent(new ServiceBuilder().withNewMetadata().withName(DriverNames.service(name)).withNamespace(ns)
         .withLabels(labels(name)).withOwnerReferences(owner).endMetadata()
-        .withNewSpec().withSelector(Map.of(DriverNames.LABEL_PIPELINE, name, DriverNames.SPARK_ROLE, "driver"))
+        .withNewSpec().withClusterIP("None").withSelector(Map.of(DriverNames.LABEL_PIPELINE, name, DriverNames.SPARK_ROLE, "driver"))
         .addNewPort().withName("control").withPort(DriverNames.CONTROL_PORT).endPort().endSpec().build());
   }
 

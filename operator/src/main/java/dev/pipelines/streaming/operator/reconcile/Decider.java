@@ -28,7 +28,11 @@ import java.util.stream.Collectors;
  * → no running driver (first start, planned start, restart with backoff, or give up).
  */
 public final class Decider {
-  static final Duration POLL_STARTING = Duration.ofSeconds(5);
+  /**
+   * A safety net only: driver pods are watched, so their changes reconcile at once. A short
+   * poll here had a thousand starting pipelines re-reading the API server every few seconds.
+   */
+  static final Duration POLL_STARTING = Duration.ofSeconds(30);
   static final Duration POLL_STOPPING = Duration.ofSeconds(3);
   static final Duration POLL_RUNNING = Duration.ofSeconds(30);
   /** Phases after which a missing driver is expected, not a failure. */
