@@ -13,9 +13,15 @@ final class ChildJvm {
 
   static Process start(String heap, Class<?> main, List<String> args, Path log, Map<String, String> env)
       throws IOException {
+    return start(heap, List.of(), main, args, log, env);
+  }
+
+  static Process start(String heap, List<String> jvmOptions, Class<?> main, List<String> args, Path log,
+      Map<String, String> env) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + heap);
+    command.addAll(jvmOptions);
     String extra = System.getenv("BENCH_CHILD_JAVA_OPTS"); // e.g. a JFR recording, to profile
     if (extra != null && !extra.isBlank()) {
       command.addAll(Arrays.asList(extra.trim().split("\\s+")));

@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class OperatorScaleBench {
   static final int NAMESPACES = 10;
   static final int APPLY_THREADS = 8;
+  /** The JVM options of job-images/operator/Dockerfile (the heap is set separately). */
+  static final List<String> OPERATOR_JVM = List.of("-XX:+UseSerialGC", "-Xss512k", "-XX:ReservedCodeCacheSize=64m");
 
   public static void main(String[] args) throws Exception {
     int pipelines = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -81,7 +83,7 @@ public final class OperatorScaleBench {
 
     Path work = Files.createTempDirectory("bench-operator");
     int healthPort = freePort();
-    Process operator = ChildJvm.start(heap, OperatorMain.class, List.of("--no-leader-election",
+    Process operator = ChildJvm.start(heap, OPERATOR_JVM, OperatorMain.class, List.of("--no-leader-election",
             "--health-port", String.valueOf(healthPort), "--runner-image", "bench/runner:1"),
         work.resolve("operator.log"), Map.of("KUBECONFIG", RealApiServer.kubeconfigFile().toString()));
     awaitReady(healthPort, operator, work.resolve("operator.log"));
