@@ -5,6 +5,7 @@ import dev.pipelines.streaming.operator.autoscale.DriverControlClient;
 import dev.pipelines.streaming.operator.autoscale.ProgressStep;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
 import dev.pipelines.streaming.operator.driver.SparkConfFactory;
+import dev.pipelines.streaming.operator.metrics.OperatorMetrics;
 import dev.pipelines.streaming.operator.reconcile.ClusterActor;
 import dev.pipelines.streaming.operator.reconcile.Decider;
 import dev.pipelines.streaming.operator.reconcile.EventRecorder;
@@ -39,7 +40,8 @@ public final class OperatorMain implements Callable<Integer> {
       description = "Runner image for pipelines that set no spec.image (default: ${DEFAULT-VALUE}).")
   String runnerImage;
 
-  @Option(names = "--health-port", defaultValue = "8081", description = "Port of /healthz and /readyz (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--health-port", defaultValue = "8081",
+      description = "Port of /healthz, /readyz and /metrics (default: ${DEFAULT-VALUE}).")
   int healthPort;
 
   @Option(names = "--leader-election", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -60,22 +62,24 @@ public final class OperatorMain implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Operator operator = create(client, runnerImage, leaderElection ? leaseNamespace : null);
-    operator.register(new StreamingPipelineReconciler(loop(client, runnerImage)),
+    OperatorMetrics metrics = new OperatorMetrics();
+    Operator operator = create(client, leaderElection ? leaseNamespace : null, metrics);
+    operator.register(new StreamingPipelineReconciler(loop(client, runnerImage), metrics),
         o -> {
           if (namespaces != null && !namespaces.isEmpty() && !namespaces.get(0).isBlank()) {
             o.settingNamespaces(Set.copyOf(namespaces));
           }
         });
-    startHealthServer(healthPort, operator);
+    startHttpServer(healthPort, operator, metrics);
     operator.start();
     return 0;
   }
 
   /** The operator with the settings production and tests share. */
-  public static Operator create(KubernetesClient client, String runnerImage, String leaseNamespace) {
+  public static Operator create(KubernetesClient client, String leaseNamespace, OperatorMetrics metrics) {
     return new Operator(o -> {
       o.withKubernetesClient(client)
+          .withMetrics(metrics.josdk())
           // Status is written with a JSON merge patch: the operator owns status, never spec.
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false)
@@ -93,15 +97,23 @@ public final class OperatorMain implements Callable<Integer> {
         new ProgressStep(new DriverControlClient(client, DriverControlClient.serviceEndpoint())));
   }
 
-  /** /healthz: the process is alive. /readyz: the operator's controllers are running. */
-  private static void startHealthServer(int port, Operator operator) throws IOException {
+  /**
+   * /healthz: the process is alive. /readyz: the operator's controllers are running.
+   * /metrics: Prometheus text (see {@link OperatorMetrics}).
+   */
+  static HttpServer startHttpServer(int port, Operator operator, OperatorMetrics metrics) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.createContext("/metrics", exchange -> {
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      respond(exchange, 200, metrics.scrape());
+    });
     server.createContext("/healthz", exchange -> respond(exchange, 200, "ok"));
     server.createContext("/readyz", exchange -> {
       boolean ready = operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
       respond(exchange, ready ? 200 : 503, ready ? "ready" : "not ready");
     });
     server.start();
+    return server;
   }
 
   private static void respond(com.sun.net.httpserver.HttpExchange exchange, int code, String body) throws IOException {

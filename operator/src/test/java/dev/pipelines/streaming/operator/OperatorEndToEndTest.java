@@ -2,13 +2,19 @@ package dev.pipelines.streaming.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
+import dev.pipelines.streaming.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -30,10 +36,12 @@ class OperatorEndToEndTest {
       """;
 
   @Test
-  void newPipelineGetsADriverAndItsStatusFollowsThePod() throws InterruptedException {
-    Operator operator = OperatorMain.create(client, "runner:test", null);
-    operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test")));
+  void newPipelineGetsADriverAndItsStatusFollowsThePod() throws Exception {
+    OperatorMetrics metrics = new OperatorMetrics();
+    Operator operator = OperatorMain.create(client, null, metrics);
+    operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test"), metrics));
     operator.start();
+    HttpServer http = OperatorMain.startHttpServer(0, operator, metrics);
     try {
       StreamingPipelineResource p = Serialization.unmarshal(PIPELINE, StreamingPipelineResource.class);
       p.getMetadata().setUid(UUID.randomUUID().toString());
@@ -50,9 +58,21 @@ class OperatorEndToEndTest {
       await("phase Running", () -> "Running".equals(phase()));
       assertThat(current().getStatus().observedGeneration()).isEqualTo(1);
       assertThat(current().getStatus().checkpoint().location()).isEqualTo("s3a://bucket/checkpoints/team-a/epoch-0/demo");
+
+      String scraped = get(http, "/metrics");
+      assertThat(scraped).contains("spo_pipelines{phase=\"Running\"} 1.0", "spo_pipelines{phase=\"Starting\"} 0.0");
+      assertThat(scraped).containsPattern("operator_sdk_reconciliations_success_total\\{.*\\} [1-9]");
+      assertThat(scraped).contains("jvm_memory_used_bytes");
+      assertThat(get(http, "/readyz")).isEqualTo("ready");
     } finally {
+      http.stop(0);
       operator.stop();
     }
+  }
+
+  private static String get(HttpServer http, String path) throws Exception {
+    URI uri = URI.create("http://127.0.0.1:" + http.getAddress().getPort() + path);
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private StreamingPipelineResource current() {
