@@ -1,0 +1,157 @@
+package dev.pipelines.streaming.operator.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import dev.pipelines.streaming.operator.apiserver.RealApiServer;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * charts/streaming-pipeline-operator through Helm's own code (helm-java): lint, render with
+ * default and non-default values against golden files, and the promises the chart makes.
+ * After an intended change: mvn test -Dtest=HelmChartTest -Dgolden.update=true
+ */
+class HelmChartTest {
+  static final Path CHART = Path.of("..", "charts", "streaming-pipeline-operator");
+  static final Path GOLDEN = Path.of("src/test/resources/golden");
+  static final YAMLMapper YAML = new YAMLMapper();
+
+  @Test
+  void lintsCleanInStrictMode() {
+    LintResult lint = new Helm(CHART).lint().strict().call();
+    assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+  }
+
+  @Test
+  void defaultValuesRenderTheGoldenManifests() throws IOException {
+    assertMatchesGolden(render(t -> t), "helm-default.yaml");
+  }
+
+  @Test
+  void namespacedInstallWithMonitoringRendersTheGoldenManifests() throws IOException {
+    String rendered = render(t -> t.set("watchNamespaces[0]", "team-a").set("watchNamespaces[1]", "team-b")
+        .set("replicas", 2).set("image.tag", "1.2.3").set("metrics.serviceMonitor.enabled", true)
+        .set("metrics.podMonitor.enabled", true).set("metrics.grafanaDashboard.enabled", true)
+        .set("javaOptions", "-XX:MaxRAMPercentage=60"));
+    assertMatchesGolden(rendered, "helm-namespaced.yaml");
+
+    List<JsonNode> docs = documents(rendered);
+    assertThat(kinds(docs)).doesNotContain("ClusterRole", "ClusterRoleBinding");
+    assertThat(docs).filteredOn(d -> d.path("kind").asText().equals("Role"))
+        .extracting(d -> d.at("/metadata/namespace").asText())
+        .containsExactlyInAnyOrder("team-a", "team-b", "streaming-system");
+    JsonNode deployment = only(docs, "Deployment");
+    assertThat(deployment.at("/spec/template/spec/containers/0/args").toString()).contains("--namespaces=team-a,team-b");
+  }
+
+  @Test
+  void aRealApiServerAcceptsBothInstalls() {
+    // Server-side dry run: schema validation of every object by Kubernetes 1.34 itself.
+    try (KubernetesClient admin = RealApiServer.adminClient()) {
+      admin.resource(new NamespaceBuilder().withNewMetadata().withName("streaming-system").endMetadata().build())
+          .createOr(NonDeletingOperation::update);
+      for (String rendered : List.of(render(t -> t), render(t -> t.set("watchNamespaces[0]", "streaming-system")))) {
+        assertThat(admin.resourceList(rendered).inNamespace("streaming-system").dryRun().createOrReplace()).isNotEmpty();
+      }
+    }
+  }
+
+  @Test
+  void clusterRoleGrantsExactlyWhatTheRbacTestsProve() throws IOException {
+    // deploy/operator-rbac.yaml is what ReconcileWithOperatorRbacTest runs the operator under.
+    JsonNode tested = documents(Files.readString(Path.of("..", "deploy", "operator-rbac.yaml"))).stream()
+        .filter(d -> d.path("kind").asText().equals("ClusterRole")).findFirst().orElseThrow();
+    JsonNode rendered = only(documents(render(t -> t)), "ClusterRole");
+    assertThat(rendered.get("rules")).isEqualTo(tested.get("rules"));
+  }
+
+  @Test
+  void operatorPodMeetsTheRestrictedPodSecurityStandard() throws IOException {
+    JsonNode pod = only(documents(render(t -> t)), "Deployment").at("/spec/template/spec");
+    assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.at("/securityContext/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+    JsonNode container = pod.at("/containers/0/securityContext");
+    assertThat(container.at("/allowPrivilegeEscalation").asBoolean(true)).isFalse();
+    assertThat(container.at("/readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(container.at("/capabilities/drop").toString()).isEqualTo("[\"ALL\"]");
+  }
+
+  @Test
+  void chartShipsTheCommittedCrd() throws IOException {
+    String file = "streamingpipelines.streaming.pipelines.dev.yaml";
+    assertThat(Files.readString(CHART.resolve("crds").resolve(file)))
+        .as("charts/.../crds is a copy of crds/: cp crds/%s charts/streaming-pipeline-operator/crds/", file)
+        .isEqualTo(Files.readString(Path.of("..", "crds", file)));
+  }
+
+  @Test
+  void valuesSchemaRejectsMistakesNamingTheField() {
+    assertThatThrownBy(() -> render(t -> t.set("replicas", "two")))
+        .hasMessageContaining("replicas").hasMessageContaining("integer");
+    assertThatThrownBy(() -> render(t -> t.set("watchNamespaces[0]", "Team_A")))
+        .hasMessageContaining("watchNamespaces");
+    assertThatThrownBy(() -> render(t -> t.set("metrics.serviceMonitor.enabeld", true)))
+        .hasMessageContaining("enabeld");
+  }
+
+  @Test
+  void grafanaDashboardIsValidAndShowsWhatUsersAskFor() throws IOException {
+    JsonNode dashboard = new ObjectMapper().readTree(CHART.resolve("dashboards/streaming-pipelines.json").toFile());
+    List<String> titles = new ArrayList<>();
+    dashboard.get("panels").forEach(p -> titles.add(p.get("title").asText()));
+    assertThat(titles).contains("Input vs processed rows/s", "Kafka lag (offsets behind latest)", "Batch duration",
+        "Executors", "Driver restarts (in status, since the last reset)");
+  }
+
+  private static String render(UnaryOperator<TemplateCommand> values) {
+    return values.apply(new Helm(CHART).template().withName("spo").withNamespace("streaming-system").skipCrds()).call();
+  }
+
+  private static void assertMatchesGolden(String rendered, String name) throws IOException {
+    Path golden = GOLDEN.resolve(name);
+    if (Boolean.getBoolean("golden.update")) {
+      Files.writeString(golden, rendered);
+    }
+    assertThat(rendered).as("%s is stale: rerun with -Dgolden.update=true and review the diff", golden)
+        .isEqualTo(Files.readString(golden));
+  }
+
+  private static List<JsonNode> documents(String yaml) throws IOException {
+    List<JsonNode> docs = new ArrayList<>();
+    try (var parser = new YAMLFactory().createParser(yaml)) {
+      for (var it = YAML.readValues(parser, JsonNode.class); it.hasNext(); ) {
+        JsonNode d = it.next();
+        if (d != null && !d.isNull() && !d.isMissingNode() && d.size() > 0) {
+          docs.add(d);
+        }
+      }
+    }
+    return docs;
+  }
+
+  private static List<String> kinds(List<JsonNode> docs) {
+    return docs.stream().map(d -> d.path("kind").asText()).toList();
+  }
+
+  private static JsonNode only(List<JsonNode> docs, String kind) {
+    List<JsonNode> matching = docs.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+    assertThat(matching).as(kind + " in " + kinds(docs)).hasSize(1);
+    return matching.get(0);
+  }
+}
