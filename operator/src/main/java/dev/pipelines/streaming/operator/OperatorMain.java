@@ -5,6 +5,9 @@ import dev.pipelines.streaming.operator.autoscale.DriverControlClient;
 import dev.pipelines.streaming.operator.autoscale.ProgressStep;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
 import dev.pipelines.streaming.operator.driver.SparkConfFactory;
+import dev.pipelines.streaming.operator.dashboard.DashboardPages;
+import dev.pipelines.streaming.operator.dashboard.Fleet;
+import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
 import dev.pipelines.streaming.operator.metrics.OperatorMetrics;
 import dev.pipelines.streaming.operator.reconcile.ClusterActor;
 import dev.pipelines.streaming.operator.reconcile.Decider;
@@ -41,7 +44,7 @@ public final class OperatorMain implements Callable<Integer> {
   String runnerImage;
 
   @Option(names = "--health-port", defaultValue = "8081",
-      description = "Port of /healthz, /readyz and /metrics (default: ${DEFAULT-VALUE}).")
+      description = "Port of /healthz, /readyz, /metrics and the dashboard at / (default: ${DEFAULT-VALUE}).")
   int healthPort;
 
   @Option(names = "--leader-election", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -62,15 +65,17 @@ public final class OperatorMain implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     KubernetesClient client = new KubernetesClientBuilder().build();
-    OperatorMetrics metrics = new OperatorMetrics();
+    Fleet fleet = new Fleet();
+    ProgressHistory history = new ProgressHistory();
+    OperatorMetrics metrics = new OperatorMetrics(fleet);
     Operator operator = create(client, leaderElection ? leaseNamespace : null, metrics);
-    operator.register(new StreamingPipelineReconciler(loop(client, runnerImage), metrics),
+    operator.register(new StreamingPipelineReconciler(loop(client, runnerImage, history), fleet),
         o -> {
           if (namespaces != null && !namespaces.isEmpty() && !namespaces.get(0).isBlank()) {
             o.settingNamespaces(Set.copyOf(namespaces));
           }
         });
-    startHttpServer(healthPort, operator, metrics);
+    startHttpServer(healthPort, operator, metrics, new DashboardPages(fleet, history, Clock.systemUTC()));
     operator.start();
     return 0;
   }
@@ -90,19 +95,21 @@ public final class OperatorMain implements Callable<Integer> {
     });
   }
 
-  public static ReconcileLoop loop(KubernetesClient client, String runnerImage) {
+  public static ReconcileLoop loop(KubernetesClient client, String runnerImage, ProgressHistory history) {
     DriverPodFactory pods = new DriverPodFactory(client, new SparkConfFactory(runnerImage), new SystemClock());
     return new ReconcileLoop(new PipelineObserver(client), new Decider(), new ClusterActor(client, pods),
         new EventRecorder(client), Clock.systemUTC(),
-        new ProgressStep(new DriverControlClient(client, DriverControlClient.serviceEndpoint())));
+        new ProgressStep(new DriverControlClient(client, DriverControlClient.serviceEndpoint()), history));
   }
 
   /**
    * /healthz: the process is alive. /readyz: the operator's controllers are running.
-   * /metrics: Prometheus text (see {@link OperatorMetrics}).
+   * /metrics: Prometheus text (see {@link OperatorMetrics}). /: the read-only dashboard.
    */
-  static HttpServer startHttpServer(int port, Operator operator, OperatorMetrics metrics) throws IOException {
+  static HttpServer startHttpServer(int port, Operator operator, OperatorMetrics metrics, DashboardPages dashboard)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    dashboard.serveOn(server);
     server.createContext("/metrics", exchange -> {
       exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
       respond(exchange, 200, metrics.scrape());

@@ -2,7 +2,7 @@ package dev.pipelines.streaming.operator;
 
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverNames;
-import dev.pipelines.streaming.operator.metrics.OperatorMetrics;
+import dev.pipelines.streaming.operator.dashboard.Fleet;
 import dev.pipelines.streaming.operator.reconcile.Decision;
 import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -26,17 +26,17 @@ import java.util.Objects;
 @ControllerConfiguration(name = "streamingpipeline")
 public class StreamingPipelineReconciler implements Reconciler<StreamingPipelineResource> {
   private final ReconcileLoop loop;
-  private final OperatorMetrics metrics;
+  private final Fleet fleet;
 
-  public StreamingPipelineReconciler(ReconcileLoop loop, OperatorMetrics metrics) {
+  public StreamingPipelineReconciler(ReconcileLoop loop, Fleet fleet) {
     this.loop = loop;
-    this.metrics = metrics;
+    this.fleet = fleet;
   }
 
   @Override
   public UpdateControl<StreamingPipelineResource> reconcile(StreamingPipelineResource resource,
       Context<StreamingPipelineResource> context) {
-    metrics.watch(context.getPrimaryCache());
+    fleet.watch(context.getPrimaryCache());
     Decision decision = loop.reconcile(resource);
     // An unchanged status is not written: every write is an etcd transaction and a watch
     // event for every client, and most periodic reconciles change nothing.

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
+import dev.pipelines.streaming.operator.dashboard.DashboardPages;
+import dev.pipelines.streaming.operator.dashboard.Fleet;
+import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
 import dev.pipelines.streaming.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
@@ -15,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -37,11 +41,13 @@ class OperatorEndToEndTest {
 
   @Test
   void newPipelineGetsADriverAndItsStatusFollowsThePod() throws Exception {
-    OperatorMetrics metrics = new OperatorMetrics();
+    Fleet fleet = new Fleet();
+    ProgressHistory history = new ProgressHistory();
+    OperatorMetrics metrics = new OperatorMetrics(fleet);
     Operator operator = OperatorMain.create(client, null, metrics);
-    operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test"), metrics));
+    operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test", history), fleet));
     operator.start();
-    HttpServer http = OperatorMain.startHttpServer(0, operator, metrics);
+    HttpServer http = OperatorMain.startHttpServer(0, operator, metrics, new DashboardPages(fleet, history, Clock.systemUTC()));
     try {
       StreamingPipelineResource p = Serialization.unmarshal(PIPELINE, StreamingPipelineResource.class);
       p.getMetadata().setUid(UUID.randomUUID().toString());
@@ -64,6 +70,8 @@ class OperatorEndToEndTest {
       assertThat(scraped).containsPattern("operator_sdk_reconciliations_success_total\\{.*\\} [1-9]");
       assertThat(scraped).contains("jvm_memory_used_bytes");
       assertThat(get(http, "/readyz")).isEqualTo("ready");
+      assertThat(get(http, "/")).contains(">demo</a>", "phase running");
+      assertThat(get(http, "/pipelines/team-a/demo")).contains("team-a / demo", "driver demo-driver-1 is running");
     } finally {
       http.stop(0);
       operator.stop();

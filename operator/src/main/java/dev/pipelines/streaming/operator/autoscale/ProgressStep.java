@@ -7,6 +7,7 @@ import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.status.ProgressStatus;
 import dev.pipelines.streaming.api.validation.Durations;
+import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
 import dev.pipelines.streaming.operator.reconcile.PipelineEvent;
 import java.io.IOException;
 import java.time.Duration;
@@ -29,11 +30,13 @@ public final class ProgressStep {
   static final int MAX_SAMPLES = 200;
 
   private final DriverControlClient driver;
+  private final ProgressHistory dashboardHistory;
   private final Autoscaler autoscaler = new Autoscaler();
   private final Map<String, History> histories = new ConcurrentHashMap<>();
 
-  public ProgressStep(DriverControlClient driver) {
+  public ProgressStep(DriverControlClient driver, ProgressHistory dashboardHistory) {
     this.driver = driver;
+    this.dashboardHistory = dashboardHistory;
   }
 
   /** The history of one pipeline: samples seen, autoscaler state. */
@@ -61,6 +64,7 @@ public final class ProgressStep {
     History h = histories.computeIfAbsent(uid, u -> new History());
     record(h, report);
     ProgressStatus progress = progress(report, status.progress());
+    dashboardHistory.record(ns, name, progress, now);
     List<Condition> conditions = stall(spec, status, progress, now);
     List<PipelineEvent> events = new ArrayList<>();
     AutoscalerStatus scaling = status.autoscaler();

@@ -1,9 +1,8 @@
 package dev.pipelines.streaming.operator.metrics;
 
 import dev.pipelines.streaming.api.status.PipelineStatus;
-import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
+import dev.pipelines.streaming.operator.dashboard.Fleet;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
-import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -13,7 +12,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -27,9 +25,10 @@ public final class OperatorMetrics {
       List.of("Pending", "Starting", "Running", "Upgrading", "Restarting", "Suspended", "Completed", "Failed");
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final AtomicReference<IndexedResourceCache<StreamingPipelineResource>> pipelines = new AtomicReference<>();
+  private final Fleet fleet;
 
-  public OperatorMetrics() {
+  public OperatorMetrics(Fleet fleet) {
+    this.fleet = fleet;
     for (String phase : PHASES) {
       fleetGauge("spo_pipelines", "Pipelines in each phase", phase,
           s -> s != null && phase.equals(s.phase()) ? 1 : 0);
@@ -49,11 +48,6 @@ public final class OperatorMetrics {
     return MicrometerMetrics.withoutPerResourceMetrics(registry);
   }
 
-  /** The controller's cache of pipelines; idempotent, called on each reconcile. */
-  public void watch(IndexedResourceCache<StreamingPipelineResource> cache) {
-    pipelines.compareAndSet(null, cache);
-  }
-
   /** Prometheus text format. */
   public String scrape() {
     return registry.scrape();
@@ -68,7 +62,6 @@ public final class OperatorMetrics {
   }
 
   private double sum(ToDoubleFunction<PipelineStatus> perPipeline) {
-    IndexedResourceCache<StreamingPipelineResource> cache = pipelines.get();
-    return cache == null ? 0 : cache.list().mapToDouble(p -> perPipeline.applyAsDouble(p.getStatus())).sum();
+    return fleet.pipelines().stream().mapToDouble(p -> perPipeline.applyAsDouble(p.getStatus())).sum();
   }
 }

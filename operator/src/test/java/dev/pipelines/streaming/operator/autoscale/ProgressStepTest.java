@@ -8,6 +8,7 @@ import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.DriverStatus;
 import dev.pipelines.streaming.api.status.PipelineStatus;
+import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
 import dev.pipelines.streaming.operator.reconcile.PipelineEvent;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -54,7 +55,7 @@ class ProgressStepTest {
     });
     driver.start();
     URI uri = URI.create("http://127.0.0.1:" + driver.getAddress().getPort());
-    step = new ProgressStep(new DriverControlClient(client, (ns, name) -> uri));
+    step = new ProgressStep(new DriverControlClient(client, (ns, name) -> uri), new ProgressHistory());
   }
 
   @AfterEach
