@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.bench;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +44,7 @@ final class ChildJvm {
   /** Resident memory of a process in MiB, from /proc (Linux). */
   static double rssMiB(long pid, String field) {
     try {
-      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
         if (line.startsWith(field + ":")) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
         }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -176,7 +177,7 @@ public final class OperatorScaleBench {
         if (r.statusCode() == 200) {
           return;
         }
-      } catch (java.io.IOException notYet) {
+      } catch (IOException notYet) {
         // starting
       }
       Thread.sleep(200);
@@ -184,7 +185,7 @@ public final class OperatorScaleBench {
     throw new IllegalStateException("operator not ready; see " + log);
   }
 
-  private static int freePort() throws java.io.IOException {
+  private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

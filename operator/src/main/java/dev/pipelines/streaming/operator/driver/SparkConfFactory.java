@@ -62,7 +62,26 @@ public final class SparkConfFactory {
     secretEnvironment(spec).forEach((env, ref) -> conf.put("spark.kubernetes.driver.secretKeyRef." + env, ref));
     conf.put("spark.kubernetes.driver.secretKeyRef." + DriverNames.CONTROL_TOKEN_ENV,
         DriverNames.controlSecret(r.pipeline()) + ":" + DriverNames.CONTROL_TOKEN_KEY);
+    skipKerberosUnlessConfigured(conf);
     return conf;
+  }
+
+  static final String KERBEROS_STEP = "org.apache.spark.deploy.k8s.features.KerberosConfDriverFeatureStep";
+  static final String EXCLUDED_STEPS = "spark.kubernetes.driver.pod.excludedFeatureSteps";
+
+  /**
+   * Spark's Kerberos step builds a Hadoop Configuration (parsing core-default.xml) for every
+   * driver to look for delegation tokens: 22% of the operator's CPU when 1,000 pipelines start
+   * (bench/operator-scale.sh), for nothing unless the pipeline uses Kerberos. Spark's own
+   * excludedFeatureSteps setting leaves it out; any spark.kerberos.* or
+   * spark.kubernetes.kerberos.* setting keeps it.
+   */
+  static void skipKerberosUnlessConfigured(Map<String, String> conf) {
+    boolean kerberos = conf.keySet().stream()
+        .anyMatch(k -> k.startsWith("spark.kerberos.") || k.startsWith("spark.kubernetes.kerberos."));
+    if (!kerberos) {
+      conf.merge(EXCLUDED_STEPS, KERBEROS_STEP, (mine, step) -> mine.contains(step) ? mine : mine + "," + step);
+    }
   }
 
   /** Where this attempt's queries checkpoint: {@code <base>/<namespace>/epoch-<n>}; the runner adds /<pipeline>/<sink>. */

@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -115,7 +116,7 @@ class DashboardBrowserTest {
     if (keep != null) {
       Files.createDirectories(Path.of(keep));
       Files.copy(png, Path.of(keep, url.substring(base.length()).replace('/', '_') + ".png"),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          StandardCopyOption.REPLACE_EXISTING);
     }
     BufferedImage image = ImageIO.read(png.toFile());
     assertThat(image).as("screenshot of " + url).isNotNull();
