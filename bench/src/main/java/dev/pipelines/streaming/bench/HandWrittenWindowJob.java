@@ -21,12 +21,16 @@ import org.apache.spark.sql.types.StructType;
  * The query of benchmark 1 as a Spark user would write it by hand: Kafka JSON, parse,
  * 1-minute tumbling window count per page with a 30 s watermark, JSON files, availableNow.
  * Same Spark settings as the runner's defaults, so the comparison measures the runner.
- * Args: bootstrapServers topic maxOffsetsPerTrigger outputDir checkpointDir master
+ * Args: bootstrapServers topic maxOffsetsPerTrigger outputDir checkpointDir master [key=value ...]
  */
 public final class HandWrittenWindowJob {
   public static void main(String[] args) throws TimeoutException, StreamingQueryException {
     SparkSession.Builder builder = SparkSession.builder().appName("hand-written").master(args[5]);
     SparkSessionFactory.defaults().forEach(builder::config);
+    for (int i = 6; i < args.length; i++) {
+      String[] kv = args[i].split("=", 2);
+      builder.config(kv[0], kv[1]);
+    }
     SparkSession spark = builder.getOrCreate();
     spark.streams().addListener(new BatchPrinter());
 

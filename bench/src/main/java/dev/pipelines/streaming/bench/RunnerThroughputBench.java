@@ -91,6 +91,12 @@ public final class RunnerThroughputBench {
     }
   }
 
+  /** BENCH_SPARK_CONF="k=v,k=v": Spark settings for both contenders, to try tunings. */
+  static List<String> sparkConf() {
+    String conf = System.getenv("BENCH_SPARK_CONF");
+    return conf == null || conf.isBlank() ? List.of() : List.of(conf.split(","));
+  }
+
   private static Run runner(KafkaBroker kafka, Path dir) throws Exception {
     Path spec = dir.resolve("pipeline.yaml");
     Files.writeString(spec, """
@@ -117,14 +123,17 @@ public final class RunnerThroughputBench {
               trigger: {availableNow: true}
               files: {path: "%s", format: json}
         """.formatted(kafka.bootstrapServers(), TOPIC, MAX_OFFSETS_PER_TRIGGER, dir.resolve("runner-out")));
-    return measure("runner", RunnerCli.class, List.of("run", spec.toString(), "--master", MASTER,
-        "--checkpoint-root", dir.resolve("runner-cp").toString()), dir.resolve("runner-out"), dir.resolve("runner.log"));
+    List<String> args = new ArrayList<>(List.of("run", spec.toString(), "--master", MASTER,
+        "--checkpoint-root", dir.resolve("runner-cp").toString()));
+    sparkConf().forEach(kv -> args.addAll(List.of("-c", kv)));
+    return measure("runner", RunnerCli.class, args, dir.resolve("runner-out"), dir.resolve("runner.log"));
   }
 
   private static Run handWritten(KafkaBroker kafka, Path dir) throws Exception {
-    return measure("hand-written", HandWrittenWindowJob.class, List.of(kafka.bootstrapServers(), TOPIC,
-        MAX_OFFSETS_PER_TRIGGER, dir.resolve("hand-out").toString(), dir.resolve("hand-cp").toString(), MASTER),
-        dir.resolve("hand-out"), dir.resolve("hand.log"));
+    List<String> args = new ArrayList<>(List.of(kafka.bootstrapServers(), TOPIC,
+        MAX_OFFSETS_PER_TRIGGER, dir.resolve("hand-out").toString(), dir.resolve("hand-cp").toString(), MASTER));
+    args.addAll(sparkConf());
+    return measure("hand-written", HandWrittenWindowJob.class, args, dir.resolve("hand-out"), dir.resolve("hand.log"));
   }
 
   private static Run measure(String who, Class<?> main, List<String> args, Path out, Path log) throws Exception {
