@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipelines.streaming.runner.control.ControlServer;
 import dev.pipelines.streaming.runner.control.ExecutorScaler;
 import dev.pipelines.streaming.runner.control.ProgressReader;
+import dev.pipelines.streaming.runner.control.ProgressReport;
+import dev.pipelines.streaming.runner.control.QueryProgress;
 import dev.pipelines.streaming.runner.run.GracefulShutdown;
 import dev.pipelines.streaming.runner.testing.Pipelines;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,6 +23,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
@@ -82,6 +87,13 @@ class ControlServerTest {
       assertThat(query.get("name").asText()).isEqualTo("out");
       assertThat(query.get("inputRowsPerSecond").asDouble()).isPositive();
       assertThat(query.get("busyMillis").asLong()).isPositive();
+      // The operator reads /progress by docs/control-api/progress.json: same fields, nothing renamed.
+      JsonNode contract = JSON.readTree(Path.of("..", "..", "docs", "control-api", "progress.json").toFile());
+      assertThat(fieldNames(query)).isSubsetOf(fieldNames(contract.get("queries").get(0)));
+      assertThat(Arrays.stream(QueryProgress.class.getRecordComponents()).map(RecordComponent::getName).toList())
+          .containsExactlyInAnyOrderElementsOf(fieldNames(contract.get("queries").get(0)));
+      assertThat(Arrays.stream(ProgressReport.class.getRecordComponents()).map(RecordComponent::getName).toList())
+          .containsExactlyInAnyOrderElementsOf(fieldNames(contract));
 
       String metrics = call(port, "GET", "/metrics", null, null).body();
       assertThat(metrics).contains("spo_input_rows_per_second{pipeline=\"live\",query=\"out\"}")
@@ -112,6 +124,12 @@ class ControlServerTest {
     // Stopped between batches: the last planned batch is also committed.
     Path cp = dir.resolve("cp/live/out");
     assertThat(lastBatch(cp.resolve("commits"))).isEqualTo(lastBatch(cp.resolve("offsets")));
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   private static long awaitBatchAtLeast(int port, long batch) throws Exception {
