@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -40,13 +41,17 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     Decision decision = loop.reconcile(resource);
     // An unchanged status is not written: every write is an etcd transaction and a watch
     // event for every client, and most periodic reconciles change nothing.
-    UpdateControl<StreamingPipelineResource> control;
-    if (Objects.equals(decision.status(), resource.getStatus())) {
-      control = UpdateControl.noUpdate();
-    } else {
-      resource.setStatus(decision.status());
-      control = UpdateControl.patchStatus(resource);
+    if (!Objects.equals(decision.status(), resource.getStatus())) {
+      // A PUT guarded by resourceVersion, and the result cached: a reconcile that started from
+      // a stale copy (a pod event can outrun our own status write through the informer) fails
+      // with a conflict and is retried, instead of overwriting status with what it missed; and
+      // the next reconcile reads what we wrote.
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, fresh -> {
+        fresh.setStatus(decision.status());
+        return fresh;
+      });
     }
+    UpdateControl<StreamingPipelineResource> control = UpdateControl.noUpdate();
     return decision.requeueAfter() == null ? control : control.rescheduleAfter(decision.requeueAfter());
   }
 
