@@ -34,10 +34,13 @@ docker build -q -f job-images/runner/Dockerfile -t streaming-pipeline-runner:e2e
 docker build -q -f job-images/operator/Dockerfile -t streaming-pipeline-operator:e2e .
 kind load docker-image streaming-pipeline-runner:e2e streaming-pipeline-operator:e2e --name "$CLUSTER"
 
-kubectl apply -f crds/
-kubectl apply -f deploy/operator-rbac.yaml
-kubectl apply -f e2e/kind/operator.yaml
-kubectl -n streaming-system rollout status deploy/streaming-pipeline-operator --timeout=180s
+# The operator as users install it: the Helm chart (helm is on GitHub's runners), with the
+# images kind just loaded.
+helm install spo charts/streaming-pipeline-operator -n streaming-system --create-namespace \
+  --set image.repository=streaming-pipeline-operator --set image.tag=e2e --set image.pullPolicy=Never \
+  --set runnerImage.repository=streaming-pipeline-runner --set runnerImage.tag=e2e \
+  --wait --timeout 180s
+kubectl -n streaming-system rollout status deploy/spo-streaming-pipeline-operator --timeout=180s
 
 kubectl create namespace e2e
 kubectl apply -f e2e/kind/kafka.yaml
