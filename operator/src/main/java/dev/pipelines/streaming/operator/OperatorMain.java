@@ -85,7 +85,9 @@ public final class OperatorMain implements Callable<Integer> {
     return new Operator(o -> {
       o.withKubernetesClient(client)
           .withMetrics(metrics.josdk())
-          // Status is written with a JSON merge patch: the operator owns status, never spec.
+          // The reconciler writes status itself (an update guarded by resourceVersion, see
+          // StreamingPipelineReconciler); no server-side apply on the primary: the operator owns
+          // status, never spec.
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false)
           .checkingCRDAndValidateLocalModel(false);
