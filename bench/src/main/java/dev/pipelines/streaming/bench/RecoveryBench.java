@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.bench;
 
 import static dev.pipelines.streaming.bench.Stats.f;
+import static dev.pipelines.streaming.runner.testing.PostgresServer.count;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipelines.streaming.runner.testing.PostgresServer;
@@ -9,10 +10,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,6 +29,7 @@ import java.util.stream.Stream;
 public final class RecoveryBench {
   static final Pattern BATCH = Pattern.compile("batch \\d+: \\d+ rows in");
   static final ObjectMapper JSON = new ObjectMapper();
+  static final String DISTINCT_EVENTS = "SELECT count(DISTINCT \"eventId\") FROM events";
 
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 6000;
@@ -79,19 +77,19 @@ public final class RecoveryBench {
       }
       if (run < killAt.length) {
         long rows = (long) (events * killAt[run]);
-        runner.await(rows + " rows", () -> distinct(url, "") >= rows, Duration.ofMinutes(5));
+        runner.await(rows + " rows", () -> count(url, DISTINCT_EVENTS) >= rows, Duration.ofMinutes(5));
         runner.kill();
       } else {
         runner.await("every event in both sinks",
-            () -> distinct(url, "") >= events && committedFileRows(out).size() >= events, Duration.ofMinutes(5));
+            () -> count(url, DISTINCT_EVENTS) >= events && committedFileRows(out).size() >= events, Duration.ofMinutes(5));
         runner.stop();
       }
     }
 
     List<Long> fileRows = committedFileRows(out);
     long fileDistinct = new HashSet<>(fileRows).size();
-    long pgRows = distinct(url, "count(*)");
-    long pgDistinct = distinct(url, "");
+    long pgRows = count(url, "SELECT count(*) FROM events");
+    long pgDistinct = count(url, DISTINCT_EVENTS);
     String verdict = f("files lost %d duplicated %d, PostgreSQL lost %d duplicated %d",
         events - fileDistinct, fileRows.size() - fileDistinct, events - pgDistinct, pgRows - pgDistinct);
     System.out.println(f("%,d events: %s", events, verdict));
@@ -104,17 +102,6 @@ public final class RecoveryBench {
       return BATCH.matcher(Files.readString(log)).find();
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  /** count(DISTINCT eventId) by default, or another aggregate over the table; -1 before it exists. */
-  private static long distinct(String url, String aggregate) {
-    String sql = "SELECT " + (aggregate.isEmpty() ? "count(DISTINCT \"eventId\")" : aggregate) + " FROM events";
-    try (Connection c = DriverManager.getConnection(url); ResultSet rs = c.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException tableNotThereYet) {
-      return -1;
     }
   }
 

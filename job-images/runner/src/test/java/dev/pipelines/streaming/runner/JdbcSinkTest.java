@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.runner;
 
+import static dev.pipelines.streaming.runner.testing.PostgresServer.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipelines.streaming.api.model.JdbcSinkSpec;
@@ -9,10 +10,6 @@ import dev.pipelines.streaming.runner.testing.PostgresServer;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -38,21 +35,6 @@ class JdbcSinkTest {
   @AfterAll
   static void stopSpark() {
     spark.stop();
-  }
-
-  static List<String> query(String url, String sql) throws Exception {
-    List<String> rows = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(url); ResultSet rs = c.createStatement().executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<String> values = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          values.add(String.valueOf(rs.getObject(i)));
-        }
-        rows.add(String.join(" ", values));
-      }
-    }
-    return rows;
   }
 
   @Test

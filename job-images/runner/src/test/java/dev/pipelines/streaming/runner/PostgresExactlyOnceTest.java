@@ -1,16 +1,14 @@
 package dev.pipelines.streaming.runner;
 
+import static dev.pipelines.streaming.runner.testing.PostgresServer.count;
+import static dev.pipelines.streaming.runner.testing.PostgresServer.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipelines.streaming.runner.testing.PostgresServer;
 import dev.pipelines.streaming.runner.testing.RunnerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,28 +72,5 @@ class PostgresExactlyOnceTest {
     assertThat(expectedTotals).hasSize(7);
     assertThat(query(url, "SELECT \"userId\", total, events FROM user_totals ORDER BY 1"))
         .as("upserted totals equal the raw rows").containsExactlyElementsOf(expectedTotals);
-  }
-
-  private static long count(String url, String sql) {
-    try {
-      return Long.parseLong(query(url, sql).get(0));
-    } catch (Exception tableNotThereYet) {
-      return -1;
-    }
-  }
-
-  private static List<String> query(String url, String sql) throws Exception {
-    List<String> rows = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(url); ResultSet rs = c.createStatement().executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<String> values = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          values.add(String.valueOf(rs.getObject(i)));
-        }
-        rows.add(String.join(" ", values));
-      }
-    }
-    return rows;
   }
 }

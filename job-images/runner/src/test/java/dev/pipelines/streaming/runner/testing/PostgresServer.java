@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,6 +75,31 @@ public final class PostgresServer implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     return jdbcUrl(name);
+  }
+
+  /** Each row of the result as its values joined by single spaces. */
+  public static List<String> query(String url, String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url); ResultSet rs = c.createStatement().executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<String> values = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          values.add(String.valueOf(rs.getObject(i)));
+        }
+        rows.add(String.join(" ", values));
+      }
+    }
+    return rows;
+  }
+
+  /** The single number a query returns, or -1 while its table does not exist yet. */
+  public static long count(String url, String sql) {
+    try {
+      return Long.parseLong(query(url, sql).get(0));
+    } catch (SQLException | RuntimeException tableNotThereYet) {
+      return -1;
+    }
   }
 
   @Override
