@@ -47,13 +47,7 @@ class HelmChartTest {
   /** The chart with default values is also committed as plain manifests, for kubectl and Ansible. */
   @Test
   void defaultValuesRenderTheCommittedPlainManifests() throws IOException {
-    Path plain = Path.of("..", "deploy", "streaming-pipeline-operator.yaml");
-    String rendered = PLAIN_HEADER + render(t -> t);
-    if (Boolean.getBoolean("golden.update")) {
-      Files.writeString(plain, rendered);
-    }
-    assertThat(rendered).as("%s is stale: rerun with -Dgolden.update=true and review the diff", plain)
-        .isEqualTo(Files.readString(plain));
+    assertMatchesFile(Path.of("..", "deploy", "streaming-pipeline-operator.yaml"), PLAIN_HEADER + render(t -> t));
   }
 
   @Test
@@ -62,7 +56,7 @@ class HelmChartTest {
         .set("replicas", 2).set("image.tag", "1.2.3").set("metrics.serviceMonitor.enabled", true)
         .set("metrics.podMonitor.enabled", true).set("metrics.grafanaDashboard.enabled", true)
         .set("javaOptions", "-XX:MaxRAMPercentage=60"));
-    assertMatchesGolden(rendered, "helm-namespaced.yaml");
+    assertMatchesFile(GOLDEN.resolve("helm-namespaced.yaml"), rendered);
 
     List<JsonNode> docs = documents(rendered);
     assertThat(kinds(docs)).doesNotContain("ClusterRole", "ClusterRoleBinding");
@@ -136,8 +130,7 @@ class HelmChartTest {
     return values.apply(new Helm(CHART).template().withName("spo").withNamespace("streaming-system").skipCrds()).call();
   }
 
-  private static void assertMatchesGolden(String rendered, String name) throws IOException {
-    Path golden = GOLDEN.resolve(name);
+  private static void assertMatchesFile(Path golden, String rendered) throws IOException {
     if (Boolean.getBoolean("golden.update")) {
       Files.writeString(golden, rendered);
     }
