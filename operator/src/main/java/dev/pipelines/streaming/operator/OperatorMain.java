@@ -20,7 +20,6 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -108,28 +107,20 @@ public final class OperatorMain implements Callable<Integer> {
    * /healthz: the process is alive. /readyz: the operator's controllers are running.
    * /metrics: Prometheus text (see {@link OperatorMetrics}). /: the read-only dashboard.
    */
+  private static final String TEXT = "text/plain; charset=utf-8";
+
   static HttpServer startHttpServer(int port, Operator operator, OperatorMetrics metrics, DashboardPages dashboard)
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     dashboard.serveOn(server);
-    server.createContext("/metrics", exchange -> {
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      respond(exchange, 200, metrics.scrape());
-    });
-    server.createContext("/healthz", exchange -> respond(exchange, 200, "ok"));
+    server.createContext("/metrics", exchange ->
+        HttpResponses.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+    server.createContext("/healthz", exchange -> HttpResponses.send(exchange, 200, TEXT, "ok"));
     server.createContext("/readyz", exchange -> {
       boolean ready = operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
-      respond(exchange, ready ? 200 : 503, ready ? "ready" : "not ready");
+      HttpResponses.send(exchange, ready ? 200 : 503, TEXT, ready ? "ready" : "not ready");
     });
     server.start();
     return server;
-  }
-
-  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int code, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.sendResponseHeaders(code, bytes.length);
-    try (var out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 }

@@ -3,9 +3,9 @@ package dev.pipelines.streaming.operator.dashboard;
 import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.status.ProgressStatus;
+import dev.pipelines.streaming.operator.HttpResponses;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import com.sun.net.httpserver.HttpServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,13 +35,8 @@ public final class DashboardPages {
       String[] parts = path.split("/");
       Optional<String> html = path.equals("/") ? Optional.of(list())
           : parts.length == 4 && parts[1].equals("pipelines") ? pipeline(parts[2], parts[3]) : Optional.empty();
-      byte[] body = html.orElse(page("Not found", "<p>No such page. <a href=\"/\">All pipelines</a></p>"))
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-      exchange.sendResponseHeaders(html.isPresent() ? 200 : 404, body.length);
-      try (var out = exchange.getResponseBody()) {
-        out.write(body);
-      }
+      HttpResponses.send(exchange, html.isPresent() ? 200 : 404, "text/html; charset=utf-8",
+          html.orElse(page("Not found", "<p>No such page. <a href=\"/\">All pipelines</a></p>")));
     });
   }
 
