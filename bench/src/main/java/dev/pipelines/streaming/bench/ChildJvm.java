@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.bench;
 
+import dev.pipelines.streaming.runner.testing.JavaProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** A Java main in a fresh JVM with this JVM's classpath and Spark's module openings. */
+/** Child JVMs of the benchmarks ({@link JavaProcess}, plus BENCH_CHILD_JAVA_OPTS), and their memory. */
 final class ChildJvm {
   private ChildJvm() {}
 
@@ -19,26 +20,12 @@ final class ChildJvm {
 
   static Process start(String heap, List<String> jvmOptions, Class<?> main, List<String> args, Path log,
       Map<String, String> env) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx" + heap);
-    command.addAll(jvmOptions);
+    List<String> options = new ArrayList<>(jvmOptions);
     String extra = System.getenv("BENCH_CHILD_JAVA_OPTS"); // e.g. a JFR recording, to profile
     if (extra != null && !extra.isBlank()) {
-      command.addAll(Arrays.asList(extra.trim().split("\\s+")));
+      options.addAll(Arrays.asList(extra.trim().split("\\s+")));
     }
-    String opens = System.getProperty("spark.jvm.opens", "").trim();
-    if (!opens.isEmpty()) {
-      command.addAll(Arrays.asList(opens.split("\\s+")));
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
-    command.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-    return p;
+    return JavaProcess.start(heap, options, main, args, log, env);
   }
 
   /** Resident memory of a process in MiB, from /proc (Linux). */

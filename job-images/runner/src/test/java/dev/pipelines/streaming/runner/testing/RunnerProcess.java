@@ -5,9 +5,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -22,17 +21,8 @@ public final class RunnerProcess {
   }
 
   public static RunnerProcess start(Path spec, Path checkpointRoot, Path log) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    command.addAll(Arrays.asList(System.getProperty("spark.jvm.opens", "").trim().split("\\s+")));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), RunnerCli.class.getName(),
-        "run", spec.toString(), "--master", "local[2]", "--checkpoint-root", checkpointRoot.toString()));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process process = pb.start();
-    // A failed assertion must not leave a runner behind: it dies with the test JVM.
-    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+    Process process = JavaProcess.start("1g", List.of(), RunnerCli.class,
+        List.of("run", spec.toString(), "--master", "local[2]", "--checkpoint-root", checkpointRoot.toString()), log, Map.of());
     return new RunnerProcess(process, log);
   }
 
