@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 
 /** Talks to a driver's control endpoint with the pipeline's bearer token. */
@@ -20,6 +22,8 @@ public final class DriverControlClient {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private final KubernetesClient client;
   private final BiFunction<String, String, URI> endpoint;
+  /** Tokens by namespace/pipeline: the Secret never changes, so it is read once, not per poll. */
+  private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
   /** @param endpoint (namespace, pipeline) → base URI of the driver's control port */
   public DriverControlClient(KubernetesClient client, BiFunction<String, String, URI> endpoint) {
@@ -45,15 +49,31 @@ public final class DriverControlClient {
 
   private HttpResponse<String> send(String ns, String name, HttpRequest.Builder request)
       throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(5))
-        .header("Authorization", "Bearer " + token(ns, name)).build(), HttpResponse.BodyHandlers.ofString());
+    request.timeout(Duration.ofSeconds(5));
+    HttpResponse<String> r = sendWithToken(request.copy(), ns, name);
+    if (r.statusCode() == 401) {
+      // A pipeline deleted and created again under the same name has a new Secret.
+      tokens.remove(ns + "/" + name);
+      r = sendWithToken(request, ns, name);
+    }
     if (r.statusCode() / 100 != 2) {
       throw new IOException("driver answered " + r.statusCode() + ": " + r.body());
     }
     return r;
   }
 
-  private String token(String ns, String name) throws IOException {
+  private HttpResponse<String> sendWithToken(HttpRequest.Builder request, String ns, String name)
+      throws IOException, InterruptedException {
+    String key = ns + "/" + name;
+    String token = tokens.get(key);
+    if (token == null) {
+      token = readToken(ns, name);
+      tokens.put(key, token);
+    }
+    return http.send(request.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String readToken(String ns, String name) throws IOException {
     Secret secret = client.secrets().inNamespace(ns).withName(DriverNames.controlSecret(name)).get();
     if (secret == null) {
       throw new IOException("secret " + DriverNames.controlSecret(name) + " is missing");

@@ -35,6 +35,7 @@ class ProgressStepTest {
   HttpServer driver;
   final AtomicReference<String> progressJson = new AtomicReference<>();
   final List<String> controlCalls = new CopyOnWriteArrayList<>();
+  final AtomicReference<String> driverToken = new AtomicReference<>("t0k");
   ProgressStep step;
 
   @BeforeEach
@@ -43,7 +44,7 @@ class ProgressStepTest {
         .withNamespace("ns").endMetadata().withStringData(Map.of("token", "t0k")).build()).create();
     driver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     driver.createContext("/", ex -> {
-      boolean ok = "Bearer t0k".equals(ex.getRequestHeaders().getFirst("Authorization"));
+      boolean ok = ("Bearer " + driverToken.get()).equals(ex.getRequestHeaders().getFirst("Authorization"));
       String body = !ok ? "{}" : ex.getRequestURI().getPath().equals("/progress") ? progressJson.get() : "{\"accepted\":true}";
       if (ok && ex.getRequestURI().getPath().equals("/control")) {
         controlCalls.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -154,5 +155,19 @@ class ProgressStepTest {
     assertThat(controlCalls).containsExactly("{\"targetExecutors\":3}");
     assertThat(o.status().autoscaler().reason()).contains("capped at 3");
     assertThat(o.status().progress().lag()).isEqualTo(5000);
+  }
+
+  @Test
+  void aRecreatedPipelinesNewTokenIsPickedUp() {
+    driverReports(7, T0.plusSeconds(50), 980.5, 9805, 4000, 2, null);
+    assertThat(step.apply("uid", "ns", "p", spec(""), running(), T0.plusSeconds(60)).status().progress()).isNotNull();
+
+    // Deleted and created again: a new Secret, a driver that knows only the new token.
+    client.secrets().inNamespace("ns").withName("p-control")
+        .edit(s -> new SecretBuilder(s).withStringData(Map.of("token", "n3w")).build());
+    driverToken.set("n3w");
+    driverReports(8, T0.plusSeconds(70), 1200, 12000, 4000, 2, null);
+    ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec(""), running(), T0.plusSeconds(80));
+    assertThat(o.status().progress().inputRowsPerSecond()).isEqualTo(1200.0);
   }
 }
