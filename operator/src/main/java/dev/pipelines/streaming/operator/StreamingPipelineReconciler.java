@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.operator;
 
+import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import dev.pipelines.streaming.operator.dashboard.Fleet;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -17,7 +19,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The JOSDK entry point: delegates to {@link ReconcileLoop} and writes the status it returns.
@@ -38,21 +39,42 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
   public UpdateControl<StreamingPipelineResource> reconcile(StreamingPipelineResource resource,
       Context<StreamingPipelineResource> context) {
     fleet.watch(context.getPrimaryCache());
-    Decision decision = loop.reconcile(resource);
-    // An unchanged status is not written: every write is an etcd transaction and a watch
-    // event for every client, and most periodic reconciles change nothing.
-    if (!Objects.equals(decision.status(), resource.getStatus())) {
-      // A PUT guarded by resourceVersion, and the result cached: a reconcile that started from
-      // a stale copy (a pod event can outrun our own status write through the informer) fails
-      // with a conflict and is retried, instead of overwriting status with what it missed; and
-      // the next reconcile reads what we wrote.
-      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, fresh -> {
-        fresh.setStatus(decision.status());
-        return fresh;
-      });
+    Decision decision;
+    try {
+      // Status is written by the loop (an unchanged status is not written: every write is an
+      // etcd transaction and a watch event for every client). Each write is a PUT guarded by
+      // resourceVersion, and the result cached: a reconcile that started from a stale copy (a
+      // pod event can outrun our own status write through the informer) fails with a conflict
+      // and is retried, instead of overwriting status with what it missed.
+      decision = loop.reconcile(resource, (stored, status) ->
+          PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(stored, context, fresh -> {
+            fresh.setStatus(status);
+            return fresh;
+          }));
+    } catch (Error e) {
+      // JOSDK retries and reports Exceptions only; an Error (a class that failed to initialise)
+      // would end this pipeline's event processing for good: edits ignored until a restart.
+      throw new IllegalStateException("reconcile failed with " + e, e);
     }
     UpdateControl<StreamingPipelineResource> control = UpdateControl.noUpdate();
     return decision.requeueAfter() == null ? control : control.rescheduleAfter(decision.requeueAfter());
+  }
+
+  /**
+   * A reconcile that threw (after JOSDK's retries are scheduled): the failure reaches status as
+   * {@code Ready=False, reason=ReconcileError} with the exception's class and first line, and
+   * JOSDK keeps retrying with its backoff.
+   */
+  @Override
+  public ErrorStatusUpdateControl<StreamingPipelineResource> updateErrorStatus(StreamingPipelineResource resource,
+      Context<StreamingPipelineResource> context, Exception e) {
+    PipelineStatus status = resource.getStatus() == null ? PipelineStatus.EMPTY : resource.getStatus();
+    PipelineStatus failed = loop.reconcileFailed(resource, e);
+    if (failed.equals(status)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    resource.setStatus(failed);
+    return ErrorStatusUpdateControl.patchStatus(resource);
   }
 
   @Override

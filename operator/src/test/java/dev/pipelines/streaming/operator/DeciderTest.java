@@ -3,23 +3,25 @@ package dev.pipelines.streaming.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipelines.streaming.api.PipelineLoader;
-import dev.pipelines.streaming.api.compat.CompatibilityReport;
-import dev.pipelines.streaming.api.compat.Incompatibility;
+import dev.pipelines.streaming.api.model.Metadata;
 import dev.pipelines.streaming.api.model.PipelineSpec;
+import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.PipelineStatus;
+import dev.pipelines.streaming.api.status.ProgressStatus;
 import dev.pipelines.streaming.api.validation.Problem;
 import dev.pipelines.streaming.operator.reconcile.Action;
+import dev.pipelines.streaming.operator.reconcile.CheckpointRecord;
 import dev.pipelines.streaming.operator.reconcile.Decider;
 import dev.pipelines.streaming.operator.reconcile.Decision;
 import dev.pipelines.streaming.operator.reconcile.ObservedDriver;
 import dev.pipelines.streaming.operator.reconcile.ObservedDriver.Phase;
 import dev.pipelines.streaming.operator.reconcile.PipelineEvent;
+import dev.pipelines.streaming.operator.reconcile.PodWaiting;
 import dev.pipelines.streaming.operator.reconcile.ReconcileInput;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The reconciler's rules as plain functions: observed state in, actions and status out. */
@@ -39,20 +41,53 @@ class DeciderTest {
         """ + extra.indent(2)).orThrow().spec();
   }
 
+  /** A windowed count per {@code groupBy}: changing the keys cannot resume from the checkpoint. */
+  static PipelineSpec windowed(String groupBy, String extra) {
+    return windowed(groupBy, "console: {}", extra);
+  }
+
+  static PipelineSpec windowed(String groupBy, String sink, String extra) {
+    return PipelineLoader.parse("""
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: clicks}
+        spec:
+          checkpoint: {pvc: {}}
+          sources: [{name: clicks, generator: {}, watermark: {column: eventTime, delay: 30s}}]
+          transforms:
+            - name: perPage
+              from: clicks
+              window: {column: eventTime, size: 1m, groupBy: %s, aggregations: [{fn: count}]}
+          sinks: [{name: out, from: perPage, %s}]
+        """.formatted(groupBy, sink) + extra.indent(2)).orThrow().spec();
+  }
+
+  static StreamingPipeline pipeline(PipelineSpec spec) {
+    return new StreamingPipeline(StreamingPipeline.API_VERSION, StreamingPipeline.KIND,
+        new Metadata("clicks", "ns", null, null), spec);
+  }
+
+  /** Status of generation 1 of {@code spec} running as attempt 1 on epoch 0. */
+  PipelineStatus running(PipelineSpec spec) {
+    PipelineStatus started = decider.decide(input(spec, 1, null, null, T0)).status();
+    return decider.decide(input(spec, 1, started, pod(1, 1, Phase.RUNNING), T0)).status();
+  }
+
+  /** The spec that ran on epoch 0 is the desired one (nothing to refuse). */
   static ReconcileInput input(PipelineSpec spec, long generation, PipelineStatus status, ObservedDriver driver,
       Instant now) {
-    return input(spec, generation, status, driver, now, null, List.of());
+    return input(spec, generation, status, driver, now, CheckpointRecord.of(pipeline(spec), 0, generation), List.of());
   }
 
   static ReconcileInput input(PipelineSpec spec, long generation, PipelineStatus status, ObservedDriver driver,
-      Instant now, Supplier<CompatibilityReport> compat, List<Problem> problems) {
-    return new ReconcileInput("ns", "clicks", generation, spec, status, problems, driver, compat, now);
+      Instant now, CheckpointRecord record, List<Problem> problems) {
+    return new ReconcileInput("ns", "clicks", generation, pipeline(spec), status, problems, driver, () -> record, now);
   }
 
   static ObservedDriver pod(int attempt, long generation, Phase phase) {
     return new ObservedDriver("clicks-driver-" + attempt, attempt, generation, phase,
         phase == Phase.FAILED ? "exit code 1 (Error): StreamingQueryException: boom" : null,
-        phase == Phase.FAILED ? "line 1\nline 2" : null);
+        phase == Phase.FAILED ? 1 : null, null);
   }
 
   static Condition condition(Decision d, String type) {
@@ -72,12 +107,13 @@ class DeciderTest {
   }
 
   @Test
-  void runningDriverMakesThePipelineReady() {
+  void runningDriverIsRunningButNotReadyBeforeItsFirstBatch() {
     PipelineStatus starting = decider.decide(input(spec(""), 1, null, null, T0)).status();
     Decision d = decider.decide(input(spec(""), 1, starting, pod(1, 1, Phase.RUNNING), T0.plusSeconds(20)));
     assertThat(d.actions()).isEmpty();
     assertThat(d.status().phase()).isEqualTo("Running");
-    assertThat(condition(d, "Ready").status()).isEqualTo("True");
+    assertThat(condition(d, "Ready").status()).isEqualTo("False");
+    assertThat(condition(d, "Ready").reason()).isEqualTo("WaitingForFirstBatch");
     assertThat(d.status().driver().runningSince()).isEqualTo(T0.plusSeconds(20).toString());
     assertThat(d.events()).extracting(PipelineEvent::reason).containsExactly("DriverRunning");
   }
@@ -121,7 +157,7 @@ class DeciderTest {
     assertThat(failed.actions()).isEmpty();
     assertThat(failed.status().phase()).isEqualTo("Failed");
     assertThat(failed.status().message()).isEqualTo("driver clicks-driver-3 failed: exit code 1 (Error): "
-        + "StreamingQueryException: boom; gave up after 2 restarts. Log tail:\nline 1\nline 2");
+        + "StreamingQueryException: boom; gave up after 2 restarts");
     assertThat(condition(failed, "Ready").reason()).isEqualTo("DriverFailed");
     assertThat(failed.requeueAfter()).isNull();
 
@@ -168,7 +204,7 @@ class DeciderTest {
         decider.decide(input(spec, 1, null, null, T0)).status(), pod(1, 1, Phase.RUNNING), T0)).status();
 
     Decision stop = decider.decide(input(spec, 2, running, pod(1, 1, Phase.RUNNING), T0.plusSeconds(60),
-        () -> new CompatibilityReport(List.of()), List.of()));
+        CheckpointRecord.of(pipeline(spec("upgrade: {stopTimeout: 30s}")), 0, 1L), List.of()));
     assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 45));
     assertThat(stop.status().phase()).isEqualTo("Upgrading");
     assertThat(stop.status().message()).isEqualTo("stopping driver clicks-driver-1 after its current batch to roll out"
@@ -186,11 +222,10 @@ class DeciderTest {
 
   @Test
   void incompatibleChangeIsRefusedAndTheOldDriverKeepsRunning() {
-    PipelineSpec spec = spec("");
-    PipelineStatus running = decider.decide(input(spec, 1,
-        decider.decide(input(spec, 1, null, null, T0)).status(), pod(1, 1, Phase.RUNNING), T0)).status();
-    Supplier<CompatibilityReport> incompatible = () -> new CompatibilityReport(List.of(new Incompatibility(
-        "spec.transforms[0].window.groupBy", "changed from [page] to [page, userId]; grouping keys are the state's keys")));
+    PipelineSpec v1 = windowed("[page]", "");
+    PipelineStatus running = running(v1);
+    PipelineSpec spec = windowed("[page, userId]", "");
+    CheckpointRecord incompatible = CheckpointRecord.of(pipeline(v1), 0, 1L);
 
     Decision d = decider.decide(input(spec, 2, running, pod(1, 1, Phase.RUNNING), T0.plusSeconds(60), incompatible, List.of()));
     assertThat(d.actions()).isEmpty();
@@ -198,8 +233,7 @@ class DeciderTest {
     Condition ready = condition(d, "Ready");
     assertThat(ready.status()).isEqualTo("False");
     assertThat(ready.reason()).isEqualTo("IncompatibleChange");
-    assertThat(ready.message()).contains("spec.transforms[0].window.groupBy: changed from [page] to [page, userId]")
-        .contains("The driver keeps running generation 1");
+    assertThat(ready.message()).contains("spec.transforms[0].window.groupBy").contains("The driver keeps running generation 1");
     assertThat(d.events()).extracting(PipelineEvent::reason).containsExactly("IncompatibleChange");
 
     Decision again = decider.decide(input(spec, 2, d.status(), pod(1, 1, Phase.RUNNING), T0.plusSeconds(90), incompatible, List.of()));
@@ -208,15 +242,15 @@ class DeciderTest {
 
   @Test
   void incompatibleChangeWithResetCheckpointMovesToANewEpoch() {
-    PipelineSpec spec = spec("upgrade: {onIncompatibleChange: resetCheckpoint}");
-    PipelineStatus running = decider.decide(input(spec, 1,
-        decider.decide(input(spec, 1, null, null, T0)).status(), pod(1, 1, Phase.RUNNING), T0)).status();
-    Supplier<CompatibilityReport> incompatible = () -> new CompatibilityReport(List.of(new Incompatibility("spec.x", "y")));
+    PipelineSpec v1 = windowed("[page]", "");
+    PipelineStatus running = running(v1);
+    PipelineSpec spec = windowed("[userId]", "upgrade: {onIncompatibleChange: resetCheckpoint}");
+    CheckpointRecord incompatible = CheckpointRecord.of(pipeline(v1), 0, 1L);
 
     Decision stop = decider.decide(input(spec, 2, running, pod(1, 1, Phase.RUNNING), T0.plusSeconds(60), incompatible, List.of()));
     assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 60));
-    assertThat(stop.status().checkpoint().epoch()).isEqualTo(1);
-    Decision start = decider.decide(input(spec, 2, stop.status(), null, T0.plusSeconds(70)));
+    assertThat(stop.status().checkpoint().epoch()).as("recorded before the stop").isEqualTo(1);
+    Decision start = decider.decide(input(spec, 2, stop.status(), null, T0.plusSeconds(70), incompatible, List.of()));
     assertThat(start.actions()).containsExactly(new Action.StartDriver(2, 1));
     assertThat(start.status().checkpoint().location()).isEqualTo("/checkpoints/ns/epoch-1/clicks");
   }
@@ -245,7 +279,7 @@ class DeciderTest {
   void invalidSpecStartsNothingAndNamesTheFields() {
     List<Problem> problems = List.of(Problem.at("spec.sinks[0].kafka.topic", "required"),
         Problem.at("spec.checkpoint", "required on Kubernetes"));
-    Decision d = decider.decide(input(spec(""), 1, null, null, T0, null, problems));
+    Decision d = decider.decide(input(spec(""), 1, null, null, T0, CheckpointRecord.MISSING, problems));
     assertThat(d.actions()).isEmpty();
     assertThat(d.status().phase()).isEqualTo("Failed");
     assertThat(condition(d, "Ready").reason()).isEqualTo("InvalidSpec");
@@ -264,5 +298,179 @@ class DeciderTest {
     Decision later = decider.decide(input(spec, 1, status, pod(2, 1, Phase.RUNNING), T0.plusSeconds(40 + 600)));
     assertThat(later.status().restarts().count()).isZero();
     assertThat(later.events()).extracting(PipelineEvent::reason).containsExactly("RestartCountReset");
+  }
+
+  // ---- issue 17 probes: a refused spec never starts on the old checkpoint ----------------------
+
+  static final PipelineSpec BY_PAGE = windowed("[page]", "");
+  static final PipelineSpec BY_USER = windowed("[userId]", "");
+  static final CheckpointRecord RAN_BY_PAGE = CheckpointRecord.of(pipeline(BY_PAGE), 0, 1L);
+
+  static void assertRefusedNotStarted(Decision d) {
+    assertThat(d.actions()).as("nothing starts on the old checkpoint").isEmpty();
+    assertThat(condition(d, "Ready").status()).isEqualTo("False");
+    assertThat(condition(d, "Ready").reason()).isEqualTo("IncompatibleChange");
+    assertThat(condition(d, "Ready").message()).contains("spec.transforms[0].window.groupBy");
+  }
+
+  @Test
+  void probeA_refusedChangeDoesNotStartWhenTheOldDriverFails() {
+    PipelineStatus refused = decider.decide(input(BY_USER, 2, running(BY_PAGE), pod(1, 1, Phase.RUNNING),
+        T0.plusSeconds(60), RAN_BY_PAGE, List.of())).status();
+    Decision afterFailure = decider.decide(input(BY_USER, 2, refused, pod(1, 1, Phase.FAILED), T0.plusSeconds(120),
+        RAN_BY_PAGE, List.of()));
+    assertRefusedNotStarted(afterFailure);
+    assertThat(afterFailure.status().phase()).isEqualTo("Failed");
+
+    // reverting the spec (generation 3, compatible with what ran) starts again, on the same epoch
+    Decision reverted = decider.decide(input(BY_PAGE, 3, afterFailure.status(), pod(1, 1, Phase.FAILED),
+        T0.plusSeconds(130), RAN_BY_PAGE, List.of()));
+    assertThat(reverted.actions()).containsExactly(new Action.StartDriver(2, 0));
+  }
+
+  @Test
+  void probeB_resumeWithAnIncompatibleEditIsRefused() {
+    PipelineSpec suspended = windowed("[page]", "suspend: true");
+    PipelineStatus stopping = decider.decide(input(suspended, 2, running(BY_PAGE), pod(1, 1, Phase.RUNNING),
+        T0.plusSeconds(10), RAN_BY_PAGE, List.of())).status();
+    PipelineStatus idle = decider.decide(input(suspended, 2, stopping, null, T0.plusSeconds(20), RAN_BY_PAGE, List.of())).status();
+    assertRefusedNotStarted(decider.decide(input(BY_USER, 3, idle, null, T0.plusSeconds(30), RAN_BY_PAGE, List.of())));
+  }
+
+  @Test
+  void probeC_unknownCheckpointSpecFailsClosed() {
+    PipelineStatus running = running(BY_PAGE);
+    for (CheckpointRecord unknown : List.of(CheckpointRecord.MISSING, CheckpointRecord.unreadable(0))) {
+      Decision upgrade = decider.decide(input(BY_PAGE, 2, running, pod(1, 1, Phase.RUNNING), T0.plusSeconds(60), unknown, List.of()));
+      assertThat(upgrade.actions()).as("the running driver is kept").isEmpty();
+      assertThat(condition(upgrade, "Ready").reason()).isEqualTo("UnknownCheckpointSpec");
+      Decision restart = decider.decide(input(BY_PAGE, 1, running, pod(1, 1, Phase.FAILED), T0.plusSeconds(60), unknown, List.of()));
+      restart = decider.decide(input(BY_PAGE, 1, restart.status(), pod(1, 1, Phase.FAILED), T0.plusSeconds(90), unknown, List.of()));
+      assertThat(restart.actions()).isEmpty();
+      assertThat(condition(restart, "Ready").reason()).isEqualTo("UnknownCheckpointSpec");
+      assertThat(condition(restart, "Ready").message()).contains("ConfigMap clicks-spec is "
+          + (unknown.state() == CheckpointRecord.State.MISSING ? "missing" : "unreadable"));
+    }
+    // the way out: a fresh checkpoint epoch
+    PipelineSpec reset = windowed("[page]", "upgrade: {onIncompatibleChange: resetCheckpoint}");
+    Decision stop = decider.decide(input(reset, 2, running, pod(1, 1, Phase.RUNNING), T0.plusSeconds(60), CheckpointRecord.MISSING, List.of()));
+    assertThat(stop.status().checkpoint().epoch()).isEqualTo(1);
+  }
+
+  @Test
+  void probeD_aResetRecordedBeforeTheStopResumesAfterAnOperatorCrash() {
+    PipelineSpec reset = windowed("[userId]", "upgrade: {onIncompatibleChange: resetCheckpoint}");
+    Decision stop = decider.decide(input(reset, 2, running(BY_PAGE), pod(1, 1, Phase.RUNNING), T0.plusSeconds(60), RAN_BY_PAGE, List.of()));
+    assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 60));
+    // status (epoch 1) was written before the stop; the operator dies; the old pod is gone when it is back
+    Decision resumed = decider.decide(input(reset, 2, stop.status(), null, T0.plusSeconds(200), RAN_BY_PAGE, List.of()));
+    assertThat(resumed.actions()).containsExactly(new Action.StartDriver(2, 1));
+    // even had the status write been lost, the planner refuses epoch 0 and resets again
+    Decision lost = decider.decide(input(reset, 2, running(BY_PAGE), null, T0.plusSeconds(200), RAN_BY_PAGE, List.of()));
+    lost = decider.decide(input(reset, 2, lost.status(), null, T0.plusSeconds(300), RAN_BY_PAGE, List.of()));
+    assertThat(lost.actions()).containsExactly(new Action.StartDriver(2, 1));
+  }
+
+  @Test
+  void probeE_anIncompatibleEditDuringACompatibleRolloutIsRefused() {
+    PipelineSpec compatible = windowed("[page]", "upgrade: {stopTimeout: 30s}");
+    Decision stop = decider.decide(input(compatible, 2, running(BY_PAGE), pod(1, 1, Phase.RUNNING), T0.plusSeconds(60), RAN_BY_PAGE, List.of()));
+    assertThat(stop.actions()).hasSize(1);
+    Decision waiting = decider.decide(input(BY_USER, 3, stop.status(), pod(1, 1, Phase.TERMINATING), T0.plusSeconds(61), RAN_BY_PAGE, List.of()));
+    assertThat(waiting.actions()).isEmpty();
+    assertRefusedNotStarted(decider.decide(input(BY_USER, 3, waiting.status(), null, T0.plusSeconds(70), RAN_BY_PAGE, List.of())));
+  }
+
+  @Test
+  void aResetIntoTheSameFilesPathIsRefused() {
+    String files = "files: {path: \"s3a://b/out\"}";
+    PipelineSpec v1 = windowed("[page]", files, "");
+    PipelineSpec v2 = windowed("[userId]", files, "upgrade: {onIncompatibleChange: resetCheckpoint}");
+    Decision d = decider.decide(input(v2, 2, running(v1), pod(1, 1, Phase.RUNNING), T0.plusSeconds(60),
+        CheckpointRecord.of(pipeline(v1), 0, 1L), List.of()));
+    assertThat(d.actions()).isEmpty();
+    assertThat(condition(d, "Ready").reason()).isEqualTo("ResetNeedsNewOutputPath");
+    assertThat(condition(d, "Ready").message()).contains("give spec.sinks[0].files.path (s3a://b/out) a new path");
+  }
+
+  // ---- failures reach status, and only what a retry can fix is retried ------------------------
+
+  @Test
+  void exitCodesTwoAndThreeAreNotRetried() {
+    PipelineStatus running = running(BY_PAGE);
+    for (int exit : new int[] {2, 3}) {
+      ObservedDriver refused = new ObservedDriver("clicks-driver-1", 1, 1, Phase.FAILED,
+          "exit code " + exit + " (Error): spec.transforms[0].window.groupBy: changed", exit, null);
+      Decision d = decider.decide(input(BY_PAGE, 1, running, refused, T0.plusSeconds(60)));
+      assertThat(d.actions()).isEmpty();
+      assertThat(d.status().phase()).isEqualTo("Failed");
+      assertThat(condition(d, "Ready").reason()).isEqualTo(exit == 2 ? "RunnerRefusedSpec" : "IncompatibleCheckpoint");
+      assertThat(d.status().message()).contains("spec.transforms[0].window.groupBy: changed", "none is attempted");
+      assertThat(d.requeueAfter()).isNull();
+      assertThat(decider.decide(input(BY_PAGE, 1, d.status(), refused, T0.plusSeconds(900))).actions()).isEmpty();
+    }
+  }
+
+  @Test
+  void aRefusedCreateReachesStatusAndTheRetryIsANewAttempt() {
+    PipelineSpec spec = spec("restartPolicy: {initialBackoff: 5s}");
+    ReconcileInput first = input(spec, 1, null, null, T0);
+    Decision intended = decider.decide(first);
+    Decision failed = decider.actionFailed(first, intended.status(), intended.actions().get(0),
+        "pods \"clicks-driver-1\" is forbidden: violates PodSecurity \"restricted:latest\"");
+    assertThat(failed.status().phase()).isEqualTo("Restarting");
+    assertThat(condition(failed, "Ready").reason()).isEqualTo("StartFailed");
+    assertThat(condition(failed, "Ready").message()).startsWith("could not create driver clicks-driver-1: pods \"clicks-driver-1\" is forbidden");
+    assertThat(failed.events()).extracting(PipelineEvent::reason).containsExactly("StartFailed");
+    assertThat(failed.requeueAfter()).isEqualTo(Duration.ofSeconds(5));
+
+    // the spec is fixed (generation 2): attempt 2, never attempt 1's objects again
+    Decision fixed = decider.decide(input(spec, 2, failed.status(), null, T0.plusSeconds(1)));
+    assertThat(fixed.actions()).containsExactly(new Action.StartDriver(2, 0));
+  }
+
+  @Test
+  void anInterruptedStartIsResumedNotGuessed() {
+    PipelineSpec spec = spec("");
+    Decision intended = decider.decide(input(spec, 1, null, null, T0));
+    // status was written, the operator died before the pod was created
+    Decision resumed = decider.decide(input(spec, 1, intended.status(), null, T0.plusSeconds(5)));
+    assertThat(resumed.actions()).containsExactly(new Action.StartDriver(1, 0));
+    assertThat(resumed.status().restarts().countOrZero()).isZero();
+  }
+
+  @Test
+  void aStuckPendingDriverSaysWhyAndIsReplacedAfterStartTimeout() {
+    PipelineSpec spec = spec("restartPolicy: {startTimeout: 5m}");
+    PipelineStatus starting = decider.decide(input(spec, 1, null, null, T0)).status();
+    ObservedDriver pulling = new ObservedDriver("clicks-driver-1", 1, 1, Phase.PENDING, null, null,
+        new PodWaiting.Reason("ImagePullBackOff", "Back-off pulling image \"runner:nope\""));
+    Decision stuck = decider.decide(input(spec, 1, starting, pulling, T0.plusSeconds(60)));
+    assertThat(stuck.status().message()).isEqualTo("driver clicks-driver-1 is starting: ImagePullBackOff: Back-off pulling image \"runner:nope\"");
+    assertThat(condition(stuck, "Ready").reason()).isEqualTo("ImagePullBackOff");
+    assertThat(condition(stuck, "Degraded").status()).isEqualTo("True");
+    assertThat(stuck.events()).extracting(PipelineEvent::reason).containsExactly("ImagePullBackOff");
+
+    Decision timedOut = decider.decide(input(spec, 1, stuck.status(), pulling, T0.plusSeconds(301)));
+    assertThat(timedOut.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 0));
+    assertThat(timedOut.status().phase()).isEqualTo("Restarting");
+    assertThat(timedOut.status().restarts().lastReason()).isEqualTo(
+        "driver clicks-driver-1 did not start within 5m (ImagePullBackOff: Back-off pulling image \"runner:nope\")");
+  }
+
+  @Test
+  void readyOnlyAfterTheFirstBatchAndNoRatesWithoutADriver() {
+    PipelineStatus running = running(spec(""));
+    assertThat(running.conditions()).filteredOn(c -> c.type().equals("Ready"))
+        .singleElement().satisfies(c -> assertThat(c.reason()).isEqualTo("WaitingForFirstBatch"));
+    PipelineStatus withProgress = running.withProgress(
+        new ProgressStatus(20.0, 20.0, 0L, 2, T0.plusSeconds(30).toString()), null, running.conditions());
+    Decision ready = decider.decide(input(spec(""), 1, withProgress, pod(1, 1, Phase.RUNNING), T0.plusSeconds(40)));
+    assertThat(condition(ready, "Ready").status()).isEqualTo("True");
+
+    Decision restarting = decider.decide(input(spec(""), 1, ready.status(), pod(1, 1, Phase.FAILED), T0.plusSeconds(50)));
+    assertThat(restarting.status().progress().inputRowsPerSecond()).isNull();
+    assertThat(restarting.status().progress().executors()).isNull();
+    assertThat(restarting.status().progress().lastBatchAt()).isEqualTo(T0.plusSeconds(30).toString());
   }
 }

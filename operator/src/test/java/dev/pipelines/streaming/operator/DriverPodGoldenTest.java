@@ -68,7 +68,7 @@ class DriverPodGoldenTest {
           "(name: \"SPARK_USER\"\n\\s+value: )\"[^\"]*\"", "$1\"<operator user>\"");
       compare("driver-pod.yaml", pod);
       // java.util.Properties writes the current date as a comment line.
-      compare("driver-prerequisites.yaml", built.prerequisites().stream()
+      compare("driver-prerequisites.yaml", java.util.stream.Stream.concat(built.preResources().stream(), built.resources().stream())
           .map(HasMetadata.class::cast).map(Serialization::asYaml).collect(Collectors.joining())
           .replaceAll("\n\\s*#\\w{3} \\w{3} [^\n]*", ""));
     }

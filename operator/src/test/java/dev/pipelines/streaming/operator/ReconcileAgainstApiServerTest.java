@@ -12,6 +12,7 @@ import dev.pipelines.streaming.operator.reconcile.Decision;
 import dev.pipelines.streaming.operator.reconcile.EventRecorder;
 import dev.pipelines.streaming.operator.reconcile.PipelineObserver;
 import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
+import dev.pipelines.streaming.api.status.PipelineStatus;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -98,11 +99,14 @@ abstract class ReconcileAgainstApiServerTest {
 
   /** One reconcile, persisting its status the way JOSDK does; returns the decision. */
   Decision reconcile() {
-    StreamingPipelineResource current = current();
-    Decision d = loop.reconcile(current);
-    current.setStatus(d.status());
-    client.resource(current).updateStatus();
-    return d;
+    return loop.reconcile(current(), this::writeStatus);
+  }
+
+  /** Writes status as the operator does: a PUT of the status subresource guarded by resourceVersion. */
+  StreamingPipelineResource writeStatus(StreamingPipelineResource stored, PipelineStatus status) {
+    StreamingPipelineResource copy = Serialization.clone(stored);
+    copy.setStatus(status);
+    return client.resource(copy).updateStatus();
   }
 
   StreamingPipelineResource current() {
@@ -174,10 +178,18 @@ abstract class ReconcileAgainstApiServerTest {
         client.rbac().roleBindings().inNamespace(ns).withName("clicks-driver").get(),
         client.persistentVolumeClaims().inNamespace(ns).withName("clicks-checkpoints").get(),
         client.services().inNamespace(ns).withName("clicks-driver").get(),
-        client.services().inNamespace(ns).withName("clicks-a1-driver-svc").get(),
-        client.configMaps().inNamespace(ns).withName("clicks-spec").get(),
-        client.configMaps().inNamespace(ns).withName("clicks-a1-spark-conf").get());
+        client.configMaps().inNamespace(ns).withName("clicks-spec").get());
     owned.forEach(ReconcileAgainstApiServerTest::assertOwnedByPipeline);
+    // per-attempt objects go with their attempt's pod (and the pod with the pipeline)
+    for (HasMetadata perAttempt : List.of(client.services().inNamespace(ns).withName("clicks-a1-driver-svc").get(),
+        client.configMaps().inNamespace(ns).withName("clicks-a1-spark-conf").get())) {
+      assertThat(perAttempt.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+        assertThat(o.getKind()).isEqualTo("Pod");
+        assertThat(o.getUid()).isEqualTo(driver.getMetadata().getUid());
+      });
+    }
+    assertThat(client.configMaps().inNamespace(ns).withName("clicks-spec").get().getMetadata().getAnnotations())
+        .containsEntry("streaming.pipelines.dev/checkpoint-epoch", "0").containsEntry("streaming.pipelines.dev/generation", "1");
     assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("clicks-checkpoints").get()
         .getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("2Gi");
     ConfigMap sparkConf = client.configMaps().inNamespace(ns).withName("clicks-a1-spark-conf").get();
@@ -186,13 +198,14 @@ abstract class ReconcileAgainstApiServerTest {
             "spark.kubernetes.executor.volumes.persistentVolumeClaim.checkpoints.options.claimName=clicks-checkpoints");
     assertThat(client.configMaps().inNamespace(ns).withName("clicks-spec").get().getData().get("pipeline.yaml"))
         .contains("filter: \"amount > 10\"");
-    assertThat(events()).containsExactly("Normal DriverCreated: driver clicks-driver-1: starting the first driver");
+    assertThat(events()).containsExactly("Normal DriverCreated: driver clicks-driver-1: starting the first driver on a new checkpoint");
 
     setPhase("clicks-driver-1", "Running", null);
     assertThat(reconcile().status().phase()).isEqualTo("Running");
     assertThat(current().getStatus().conditions()).anySatisfy(c -> {
       assertThat(c.type()).isEqualTo("Ready");
-      assertThat(c.status()).isEqualTo("True");
+      assertThat(c.status()).as("Ready only once a batch committed").isEqualTo("False");
+      assertThat(c.reason()).isEqualTo("WaitingForFirstBatch");
     });
   }
 
@@ -293,7 +306,8 @@ abstract class ReconcileAgainstApiServerTest {
   @Test
   void anOperatorRestartedMidwayDoesNotStartASecondDriver() {
     create(PIPELINE);
-    loop.reconcile(current()); // the driver is created, then the operator dies before writing status
+    // the intent is written and the driver created, then the operator dies before its last write
+    loop.reconcile(current(), (stored, status) -> stored.getStatus() == null ? writeStatus(stored, status) : stored);
 
     loop = newLoop();
     Decision d = reconcile();

@@ -12,9 +12,11 @@ public record RestartPolicySpec(
     @JsonPropertyDescription("Restarts before giving up (phase Failed); default 10.") Integer maxRestarts,
     @JsonPropertyDescription("Wait before the first restart (default 10s); doubles each time.") String initialBackoff,
     @JsonPropertyDescription("Longest wait between restarts (default 5m).") String maxBackoff,
-    @JsonPropertyDescription("A driver running this long resets the restart count (default 10m).") String resetAfter) {
+    @JsonPropertyDescription("A driver running this long resets the restart count (default 10m).") String resetAfter,
+    @JsonPropertyDescription("A driver still not running after this long (image pull, scheduling, a missing Secret) is"
+        + " deleted and counts as a failure (default 10m).") String startTimeout) {
 
-  public static final RestartPolicySpec DEFAULTS = new RestartPolicySpec(null, null, null, null, null);
+  public static final RestartPolicySpec DEFAULTS = new RestartPolicySpec(null, null, null, null, null, null);
 
   public RestartType typeOrDefault() {
     return type == null ? RestartType.ON_FAILURE : type;
@@ -34,6 +36,10 @@ public record RestartPolicySpec(
 
   public String resetAfterOrDefault() {
     return resetAfter == null ? "10m" : resetAfter;
+  }
+
+  public String startTimeoutOrDefault() {
+    return startTimeout == null ? "10m" : startTimeout;
   }
 
   public enum RestartType {

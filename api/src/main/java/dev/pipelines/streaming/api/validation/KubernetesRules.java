@@ -101,6 +101,7 @@ public final class KubernetesRules {
     check(p.initialBackoffOrDefault(), "spec.restartPolicy.initialBackoff", problems);
     check(p.maxBackoffOrDefault(), "spec.restartPolicy.maxBackoff", problems);
     check(p.resetAfterOrDefault(), "spec.restartPolicy.resetAfter", problems);
+    check(p.startTimeoutOrDefault(), "spec.restartPolicy.startTimeout", problems);
   }
 
   private static void checkAutoscaling(AutoscalingSpec a, List<Problem> problems) {

@@ -8,6 +8,7 @@ import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.status.ProgressStatus;
 import dev.pipelines.streaming.api.validation.Durations;
 import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
+import dev.pipelines.streaming.operator.reconcile.Conditions;
 import dev.pipelines.streaming.operator.reconcile.PipelineEvent;
 import java.io.IOException;
 import java.time.Duration;
@@ -56,7 +57,7 @@ public final class ProgressStep {
     try {
       report = driver.progress(ns, name);
     } catch (IOException | RuntimeException e) {
-      return new Outcome(status, List.of()); // the driver may still be starting its endpoint
+      return unavailable(spec, status, e, now);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Outcome(status, List.of());
@@ -66,6 +67,8 @@ public final class ProgressStep {
     ProgressStatus progress = progress(report, status.progress());
     dashboardHistory.record(ns, name, progress, now);
     List<Condition> conditions = stall(spec, status, progress, now);
+    conditions = Conditions.remove(conditions, PROGRESS_UNAVAILABLE);
+    conditions = firstBatch(conditions, status, progress, now);
     List<PipelineEvent> events = new ArrayList<>();
     AutoscalerStatus scaling = status.autoscaler();
     if (spec.autoscaling() != null) {
@@ -90,6 +93,36 @@ public final class ProgressStep {
       scaling = new AutoscalerStatus(d.desired(), report.executors(), d.reason(), lastScale);
     }
     return new Outcome(status.withProgress(progress, scaling, conditions), events);
+  }
+
+  /** Condition type set while the driver's /progress cannot be read. */
+  public static final String PROGRESS_UNAVAILABLE = "ProgressUnavailable";
+
+  /**
+   * /progress could not be read (the endpoint is starting, or the process is frozen or gone):
+   * say so, drop the rates (stale numbers must not look current), and keep judging stalls from
+   * the last batch seen, so a frozen driver still becomes Degraded=NoProgress.
+   */
+  private static Outcome unavailable(PipelineSpec spec, PipelineStatus status, Exception e, Instant now) {
+    ProgressStatus old = status.progress();
+    ProgressStatus stale = new ProgressStatus(null, null, null, null, old == null ? null : old.lastBatchAt());
+    List<Condition> conditions = stall(spec, status, stale, now);
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+    conditions = Conditions.set(conditions, PROGRESS_UNAVAILABLE, true, "EndpointUnreachable",
+        "the driver's /progress cannot be read (" + why + "); rates are not shown and autoscaling waits",
+        now, status.observedGeneration() == null ? 0 : status.observedGeneration());
+    return new Outcome(status.withProgress(stale, status.autoscaler(), conditions), List.of());
+  }
+
+  /** Ready=True only once a batch has committed since this driver started running. */
+  private static List<Condition> firstBatch(List<Condition> conditions, PipelineStatus status, ProgressStatus progress,
+      Instant now) {
+    String since = status.driver() == null ? null : status.driver().runningSince();
+    if (since == null || progress.lastBatchAt() == null || Instant.parse(progress.lastBatchAt()).isBefore(Instant.parse(since))) {
+      return conditions;
+    }
+    return Conditions.set(conditions, Condition.READY, true, "Running", status.message(), now,
+        status.observedGeneration() == null ? 0 : status.observedGeneration());
   }
 
   /** Adds each query's new batches; several sinks add up (each reads its own copy of the input). */

@@ -5,6 +5,8 @@ public final class DriverNames {
   public static final String LABEL_PIPELINE = "streaming.pipelines.dev/pipeline";
   public static final String LABEL_ATTEMPT = "streaming.pipelines.dev/attempt";
   public static final String LABEL_GENERATION = "streaming.pipelines.dev/generation";
+  /** On the spec ConfigMap: the checkpoint epoch the recorded spec was handed to. */
+  public static final String ANNOTATION_EPOCH = "streaming.pipelines.dev/checkpoint-epoch";
   public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY = "streaming-pipeline-operator";
   /** Spark's own label on driver and executor pods. */

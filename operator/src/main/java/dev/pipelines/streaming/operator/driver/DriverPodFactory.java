@@ -88,15 +88,19 @@ public final class DriverPodFactory {
           .endSpec()
           .build();
 
-      List<HasMetadata> prerequisites = new ArrayList<>();
-      prerequisites.add(sparkConfMap);
-      prerequisites.addAll(spark.getDriverPreKubernetesResourcesAsJavaList());
-      prerequisites.addAll(spark.getDriverKubernetesResourcesAsJavaList());
-      prerequisites.forEach(res -> {
+      List<HasMetadata> pre = new ArrayList<>(spark.getDriverPreKubernetesResourcesAsJavaList());
+      List<HasMetadata> after = new ArrayList<>();
+      after.add(sparkConfMap);
+      after.addAll(spark.getDriverKubernetesResourcesAsJavaList());
+      pre.forEach(res -> res.getMetadata().setOwnerReferences(List.of(owner)));
+      for (HasMetadata res : pre) {
         res.getMetadata().setNamespace(r.namespace());
-        res.getMetadata().setOwnerReferences(List.of(owner));
-      });
-      return new DriverResources(pod, prerequisites);
+      }
+      for (HasMetadata res : after) {
+        res.getMetadata().setNamespace(r.namespace());
+        res.getMetadata().setOwnerReferences(List.of(owner)); // replaced by the pod's once it exists
+      }
+      return new DriverResources(pod, pre, after);
     } finally {
       templates.forEach(DriverPodFactory::deleteQuietly);
     }

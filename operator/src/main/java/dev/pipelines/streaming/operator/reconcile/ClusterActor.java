@@ -54,15 +54,29 @@ public final class ClusterActor {
     String ns = namespace(p);
     String name = p.getMetadata().getName();
     OwnerReference owner = owner(p);
+    try {
+      // First: the record of the spec handed to a driver on this epoch (UpgradePlanner reads it
+      // before every later start). If it cannot be written, nothing else is done.
+      applySpec(p, ns, name, owner, start.epoch());
+    } catch (KubernetesClientException e) {
+      throw new SpecNotRecordedException(e);
+    }
     applyDriverAccess(ns, name, owner);
     applyCheckpointClaim(p, ns, name, owner);
     applyControlService(ns, name, owner);
     applyControlToken(ns, name, owner);
-    applySpec(p, ns, name, owner);
     DriverResources driver = pods.build(new DriverRequest(ns, name, p.getMetadata().getUid(), p.getSpec(),
         start.attempt(), generation(p), start.epoch()));
-    driver.prerequisites().forEach(this::createIfAbsent);
-    createIfAbsent(driver.pod());
+    driver.preResources().forEach(this::createIfAbsent);
+    Pod pod = createIfAbsent(driver.pod());
+    // Per-attempt objects (Spark's conf ConfigMap, its driver Service) are owned by their driver
+    // pod, as spark-submit does it: they go when the attempt's pod goes, never reused by the next.
+    OwnerReference podOwner = new OwnerReferenceBuilder().withApiVersion("v1").withKind("Pod")
+        .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).withController(true).build();
+    driver.resources().forEach(r -> {
+      r.getMetadata().setOwnerReferences(List.of(podOwner));
+      createIfAbsent(r);
+    });
     deleteOldDrivers(ns, name, start.attempt());
   }
 
@@ -123,7 +137,7 @@ public final class ClusterActor {
   }
 
   /** The spec the new driver runs; also the "running spec" the next upgrade is checked against. */
-  private void applySpec(StreamingPipelineResource p, String ns, String name, OwnerReference owner) {
+  private void applySpec(StreamingPipelineResource p, String ns, String name, OwnerReference owner, int epoch) {
     String yaml;
     try {
       yaml = PipelineLoader.yamlMapper().writeValueAsString(p.toPipeline());
@@ -132,7 +146,8 @@ public final class ClusterActor {
     }
     apply(new ConfigMapBuilder().withNewMetadata().withName(DriverNames.specConfigMap(name)).withNamespace(ns)
         .withLabels(labels(name))
-        .withAnnotations(Map.of(DriverNames.LABEL_GENERATION, String.valueOf(generation(p))))
+        .withAnnotations(Map.of(DriverNames.LABEL_GENERATION, String.valueOf(generation(p)),
+            DriverNames.ANNOTATION_EPOCH, String.valueOf(epoch)))
         .withOwnerReferences(owner).endMetadata()
         .withData(Map.of(DriverNames.SPEC_FILE, yaml)).build());
   }
@@ -153,14 +168,18 @@ public final class ClusterActor {
     client.resource(resource).createOr(NonDeletingOperation::update);
   }
 
-  /** Create; an existing object of the same name is this attempt's, from an earlier reconcile. */
-  private void createIfAbsent(HasMetadata resource) {
+  /**
+   * Create; an existing object of the same name is this attempt's, from an earlier reconcile
+   * (attempt numbers are never reused across specs). Returns the object as stored.
+   */
+  private <T extends HasMetadata> T createIfAbsent(T resource) {
     try {
-      client.resource(resource).create();
+      return client.resource(resource).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }
+      return client.resource(resource).get();
     }
   }
 

@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Sets conditions the Kubernetes way: lastTransitionTime moves only when the status flips. */
-final class Conditions {
+public final class Conditions {
   private Conditions() {}
 
-  static List<Condition> set(List<Condition> current, String type, boolean status, String reason, String message,
+  public static List<Condition> set(List<Condition> current, String type, boolean status, String reason, String message,
       Instant now, long generation) {
     String value = status ? "True" : "False";
     List<Condition> out = new ArrayList<>();
@@ -29,7 +29,12 @@ final class Conditions {
     return out;
   }
 
-  static Condition find(List<Condition> conditions, String type) {
+  public static Condition find(List<Condition> conditions, String type) {
     return conditions.stream().filter(c -> c.type().equals(type)).findFirst().orElse(null);
+  }
+
+  /** The list without the condition of this type. */
+  public static List<Condition> remove(List<Condition> conditions, String type) {
+    return conditions.stream().filter(c -> !c.type().equals(type)).toList();
   }
 }

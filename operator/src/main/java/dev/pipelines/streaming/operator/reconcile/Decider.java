@@ -1,16 +1,16 @@
 package dev.pipelines.streaming.operator.reconcile;
 
-import dev.pipelines.streaming.api.compat.CompatibilityReport;
 import dev.pipelines.streaming.api.model.RestartPolicySpec;
 import dev.pipelines.streaming.api.model.RestartPolicySpec.RestartType;
-import dev.pipelines.streaming.api.model.UpgradeSpec.OnIncompatibleChange;
 import dev.pipelines.streaming.api.status.CheckpointStatus;
 import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.DriverStatus;
 import dev.pipelines.streaming.api.status.PipelineStatus;
+import dev.pipelines.streaming.api.status.ProgressStatus;
 import dev.pipelines.streaming.api.status.RestartStatus;
 import dev.pipelines.streaming.api.validation.Durations;
 import dev.pipelines.streaming.api.validation.Problem;
+import dev.pipelines.streaming.operator.autoscale.ProgressStep;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import dev.pipelines.streaming.operator.driver.DriverRequest;
 import dev.pipelines.streaming.operator.driver.SparkConfFactory;
@@ -26,6 +26,11 @@ import java.util.stream.Collectors;
  * I/O, so every rule is a plain unit test (state in, actions out). In order:
  * invalid spec → suspend → wait for a stopping driver → running driver (upgrade or observe)
  * → no running driver (first start, planned start, restart with backoff, or give up).
+ *
+ * <p>Every start, whatever the path, goes through the {@link UpgradePlanner}: a spec that may
+ * not resume from the checkpoint never starts on it. The status a decision returns is written
+ * <em>before</em> its actions run (see {@link ReconcileLoop}), so it records the target
+ * generation, attempt and checkpoint epoch; an operator that dies mid-way resumes from it.
  */
 public final class Decider {
   /**
@@ -38,14 +43,30 @@ public final class Decider {
   /** Phases after which a missing driver is expected, not a failure. */
   private static final Set<String> PLANNED_STOP = Set.of("Upgrading", "Suspended");
   private static final int MAX_MESSAGE = 1500;
+  private final UpgradePlanner planner = new UpgradePlanner();
 
   public Decision decide(ReconcileInput in) {
-    return new Run(in).decide();
+    return new Run(in, planner).decide();
+  }
+
+  /**
+   * The status after an action failed (the API server refused a create: Pod Security, quota,
+   * a webhook, an invalid name): Ready=False with the server's message, an Event, and a retry
+   * with the restart policy's backoff. The retry starts a new attempt, so no per-attempt object
+   * of the failed one is reused.
+   *
+   * @param intended the status the decision wrote before acting
+   * @param error the API server's message
+   */
+  public Decision actionFailed(ReconcileInput in, PipelineStatus intended, Action action, String error) {
+    Run run = new Run(in, planner, intended);
+    return run.actionFailed(action, error);
   }
 
   /** One decision's working state. */
   private static final class Run {
     private final ReconcileInput in;
+    private final UpgradePlanner planner;
     private final PipelineStatus old;
     private final List<Action> actions = new ArrayList<>();
     private final List<PipelineEvent> events = new ArrayList<>();
@@ -55,11 +76,18 @@ public final class Decider {
     private DriverStatus driver;
     private RestartStatus restarts;
     private CheckpointStatus checkpoint;
+    private ProgressStatus progress;
     private Duration requeue;
 
-    Run(ReconcileInput in) {
+    Run(ReconcileInput in, UpgradePlanner planner) {
+      this(in, planner, in.status());
+    }
+
+    Run(ReconcileInput in, UpgradePlanner planner, PipelineStatus from) {
       this.in = in;
-      this.old = in.status() == null ? PipelineStatus.EMPTY : in.status();
+      this.planner = planner;
+      this.old = from == null ? PipelineStatus.EMPTY : from;
+      this.progress = old.progress();
       this.phase = old.phase();
       this.message = old.message();
       this.conditions = old.conditionsOrEmpty();
@@ -85,9 +113,48 @@ public final class Decider {
       } else {
         noActiveDriver();
       }
+      return decision();
+    }
+
+    private Decision decision() {
+      if (!"Running".equals(phase) && progress != null && progress.inputRowsPerSecond() != null) {
+        // No driver reports now: rates and executors would be stale numbers shown as current.
+        progress = new ProgressStatus(null, null, null, null, progress.lastBatchAt());
+      }
+      if (!"Running".equals(phase)) {
+        conditions = Conditions.remove(conditions, ProgressStep.PROGRESS_UNAVAILABLE);
+      }
       PipelineStatus status = new PipelineStatus(phase, in.generation(), message, conditions, driver,
-          restarts, checkpoint, old.progress(), old.autoscaler());
+          restarts, checkpoint, progress, old.autoscaler());
       return new Decision(List.copyOf(actions), status, List.copyOf(events), requeue);
+    }
+
+    Decision actionFailed(Action action, String error) {
+      if (action instanceof Action.StopDriver stop) {
+        message = truncate("could not stop driver " + stop.podName() + ": " + error);
+        events.add(PipelineEvent.warning("StopFailed", message));
+        condition(Condition.PROGRESSING, true, "StopFailed", message);
+        condition(Condition.DEGRADED, true, "StopFailed", message);
+        requeue = POLL_RUNNING;
+        return decision();
+      }
+      Action.StartDriver start = (Action.StartDriver) action;
+      String why = truncate("could not create driver " + DriverNames.driverPod(in.name(), start.attempt()) + ": " + error);
+      int count = restarts.countOrZero();
+      if (count >= policy().maxRestartsOrDefault()) {
+        failForGood("StartFailed", why + "; gave up after " + count + " retries. Fix the cause and change the spec to try again");
+        return decision();
+      }
+      Duration backoff = backoff(count);
+      restarts = new RestartStatus(count, why, in.now().toString(), in.now().plus(backoff).toString());
+      phase = "Restarting"; // the retry is a new attempt: nothing of this one is reused
+      message = truncate(why + "; retry " + (count + 1) + " of " + policy().maxRestartsOrDefault() + " in " + human(backoff));
+      events.add(PipelineEvent.warning("StartFailed", message));
+      condition(Condition.READY, false, "StartFailed", message);
+      condition(Condition.PROGRESSING, true, "StartFailed", message);
+      condition(Condition.DEGRADED, true, "StartFailed", why);
+      requeue = backoff;
+      return decision();
     }
 
     // ---- branches -------------------------------------------------------------------------
@@ -126,32 +193,39 @@ public final class Decider {
 
     private void upgrade() {
       ObservedDriver d = in.driver();
-      CompatibilityReport report = in.compatibility() == null ? null : in.compatibility().get();
-      boolean compatible = report == null || report.compatible();
-      OnIncompatibleChange onIncompatible = in.spec().upgradeOrDefault().onIncompatibleChangeOrDefault();
-      if (!compatible && onIncompatible == OnIncompatibleChange.REFUSE) {
-        String why = "generation " + in.generation() + " cannot resume from the checkpoint: " + report.summary()
-            + ". The driver keeps running generation " + d.specGeneration()
-            + "; set spec.upgrade.onIncompatibleChange: resetCheckpoint to start over";
-        if (changed(Condition.READY, "IncompatibleChange", truncate(why))) {
-          events.add(PipelineEvent.warning("IncompatibleChange", truncate(why)));
-        }
+      StartPlan plan = plan();
+      if (plan instanceof StartPlan.Refuse refuse) {
+        String why = refuse.message() + ". The driver keeps running generation " + d.specGeneration();
+        refuse(refuse.reason(), why);
         phase = d.phase() == ObservedDriver.Phase.RUNNING ? "Running" : "Starting";
-        message = truncate(why);
-        condition(Condition.READY, false, "IncompatibleChange", message);
-        condition(Condition.PROGRESSING, false, "IncompatibleChange", "the change is refused");
         requeue = POLL_RUNNING;
         return;
       }
-      int epoch = epoch() + (compatible ? 0 : 1);
-      checkpoint = checkpointStatus(epoch);
+      StartPlan.Start start = (StartPlan.Start) plan;
+      checkpoint = checkpointStatus(start.epoch()); // recorded before the stop: a reset survives an operator crash
       actions.add(new Action.StopDriver(d.podName(), stopGraceSeconds()));
       phase = "Upgrading";
-      message = "stopping driver " + d.podName() + " after its current batch to roll out generation " + in.generation()
-          + (compatible ? " on the same checkpoint" : " in a fresh checkpoint (epoch " + epoch + "; the old one is kept)");
+      message = truncate("stopping driver " + d.podName() + " after its current batch to roll out generation "
+          + in.generation() + " " + start.note());
       events.add(PipelineEvent.normal("Upgrading", message));
       condition(Condition.PROGRESSING, true, "Upgrading", message);
       requeue = POLL_STOPPING;
+    }
+
+    /** Nothing starts: Ready=False with the planner's reason, once-per-change Event. */
+    private void refuse(String reason, String why) {
+      message = truncate(why);
+      if (changed(Condition.READY, reason, message)) {
+        events.add(PipelineEvent.warning(reason, message));
+      }
+      condition(Condition.READY, false, reason, message);
+      condition(Condition.PROGRESSING, false, reason, "the change is refused; nothing new is started");
+    }
+
+    private StartPlan plan() {
+      boolean startedBefore = old.driver() != null || in.driver() != null;
+      String location = checkpoint != null && checkpoint.location() != null ? checkpoint.location() : checkpointStatus(epoch()).location();
+      return planner.plan(in.desired(), in.generation(), in.record().get(), epoch(), startedBefore, location);
     }
 
     private void observeActive() {
@@ -162,11 +236,7 @@ public final class Decider {
         driver = new DriverStatus(d.podName(), d.attempt(), null, d.specGeneration(), null);
       }
       if (d.phase() == ObservedDriver.Phase.PENDING) {
-        phase = "Starting";
-        message = "driver " + d.podName() + " is starting";
-        condition(Condition.READY, false, "DriverStarting", message);
-        condition(Condition.PROGRESSING, true, "DriverStarting", message);
-        requeue = POLL_STARTING;
+        pending(d);
         return;
       }
       String since = driver != null && driver.runningSince() != null ? driver.runningSince() : in.now().toString();
@@ -183,16 +253,59 @@ public final class Decider {
             + "; restart count " + restarts.countOrZero() + " reset to 0"));
         restarts = new RestartStatus(0, restarts.lastReason(), restarts.lastFailureAt(), null);
       }
-      condition(Condition.READY, true, "Running", message);
+      boolean committed = progress != null && progress.lastBatchAt() != null
+          && !Instant.parse(progress.lastBatchAt()).isBefore(Instant.parse(since));
+      if (committed) {
+        condition(Condition.READY, true, "Running", message);
+      } else {
+        condition(Condition.READY, false, "WaitingForFirstBatch", message + "; no batch has committed yet");
+      }
       condition(Condition.PROGRESSING, false, "Running", "generation " + in.generation() + " is running");
-      condition(Condition.DEGRADED, false, "Running", "no failure since the driver started");
+      if (Conditions.find(conditions, Condition.DEGRADED) == null || !"Running".equals(old.phase())) {
+        // From here on the health check owns Degraded (ProgressStep): a reconcile must not reset it.
+        condition(Condition.DEGRADED, false, "Running", "no failure since the driver started");
+      }
       requeue = POLL_RUNNING;
+    }
+
+    /** A driver not running yet: say why (the kubelet's or scheduler's reason); give up after startTimeout. */
+    private void pending(ObservedDriver d) {
+      phase = "Starting";
+      PodWaiting.Reason waiting = d.waiting();
+      message = "driver " + d.podName() + " is starting" + (waiting == null ? "" : ": " + truncate(waiting.toString()));
+      Duration timeout = Durations.require(policy().startTimeoutOrDefault());
+      Instant startedAt = driver != null && driver.startedAt() != null ? Instant.parse(driver.startedAt()) : in.now();
+      if (!in.now().isBefore(startedAt.plus(timeout))) {
+        String reason = "driver " + d.podName() + " did not start within " + policy().startTimeoutOrDefault()
+            + (waiting == null ? "" : " (" + truncate(waiting.toString()) + ")");
+        actions.add(new Action.StopDriver(d.podName(), 0));
+        restartOrGiveUp(reason);
+        return;
+      }
+      String reason = waiting != null && waiting.stuck() ? waiting.reason() : "DriverStarting";
+      condition(Condition.READY, false, reason, message);
+      condition(Condition.PROGRESSING, true, "DriverStarting", message);
+      if (waiting != null && waiting.stuck()) {
+        if (changed(Condition.DEGRADED, reason, message)) {
+          events.add(PipelineEvent.warning(reason, message));
+        }
+        condition(Condition.DEGRADED, true, reason, message);
+      }
+      Duration left = Duration.between(in.now(), startedAt.plus(timeout));
+      requeue = left.compareTo(POLL_STARTING) < 0 ? left.plusSeconds(1) : POLL_STARTING;
     }
 
     private void noActiveDriver() {
       ObservedDriver d = in.driver();
       if (driver == null && d == null) {
         start(1, "DriverCreated", "starting the first driver");
+        return;
+      }
+      if (d == null && "Starting".equals(phase) && driver != null && driver.attempt() != null
+          && driver.specGeneration() != null && driver.specGeneration() == in.generation()) {
+        // Status records a start whose pod does not exist: the operator stopped between writing
+        // its intent and creating the pod. Resume that start (same attempt) rather than guess.
+        start(driver.attempt(), "DriverCreated", "resuming the recorded start of attempt " + driver.attempt());
         return;
       }
       long runningGeneration = d != null ? d.specGeneration() : driver.specGeneration() == null ? -1 : driver.specGeneration();
@@ -217,14 +330,33 @@ public final class Decider {
         condition(Condition.PROGRESSING, false, "Completed", message);
         return;
       }
+      String permanent = d != null && d.phase() == ObservedDriver.Phase.FAILED
+          ? RunnerExit.permanentFailureReason(d.exitCode()) : null;
+      if (permanent != null) {
+        failForGood(permanent, "driver " + d.podName() + " failed: " + d.terminationReason()
+            + "; a restart would fail the same way, so none is attempted. Change the spec to try again");
+        return;
+      }
       String reason = d == null
           ? "driver pod " + driver.podName() + " disappeared (deleted or evicted)"
           : d.phase() == ObservedDriver.Phase.SUCCEEDED ? "driver ended and restartPolicy is Always"
           : "driver " + d.podName() + " failed: " + d.terminationReason();
-      restartOrGiveUp(reason, d == null ? null : d.logTail());
+      restartOrGiveUp(reason);
     }
 
-    private void restartOrGiveUp(String reason, String logTail) {
+    /** A failure no retry fixes (the runner refused the spec or the checkpoint): Failed, no restart. */
+    private void failForGood(String reason, String why) {
+      phase = "Failed";
+      message = truncate(why);
+      if (changed(Condition.READY, reason, message)) {
+        events.add(PipelineEvent.warning(reason, message));
+      }
+      condition(Condition.READY, false, reason, message);
+      condition(Condition.PROGRESSING, false, reason, "nothing is retried until the spec changes");
+      condition(Condition.DEGRADED, true, reason, message);
+    }
+
+    private void restartOrGiveUp(String reason) {
       RestartPolicySpec p = policy();
       int count = restarts.countOrZero();
       if ("Failed".equals(phase)) {
@@ -234,7 +366,7 @@ public final class Decider {
         phase = "Failed";
         String why = p.typeOrDefault() == RestartType.NEVER ? "restartPolicy is Never"
             : "gave up after " + count + (count == 1 ? " restart" : " restarts");
-        message = truncate(reason + "; " + why + (logTail == null ? "" : ". Log tail:\n" + logTail));
+        message = truncate(reason + "; " + why);
         events.add(PipelineEvent.warning("Failed", message));
         condition(Condition.READY, false, "DriverFailed", message);
         condition(Condition.PROGRESSING, false, "DriverFailed", why);
@@ -247,7 +379,7 @@ public final class Decider {
         restarts = new RestartStatus(count, reason, in.now().toString(), retryAt.toString());
         phase = "Restarting";
         message = reason + "; restart " + (count + 1) + " of " + p.maxRestartsOrDefault() + " in " + human(backoff);
-        events.add(PipelineEvent.warning("DriverFailed", truncate(message + (logTail == null ? "" : ". Log tail:\n" + logTail))));
+        events.add(PipelineEvent.warning("DriverFailed", truncate(message)));
         condition(Condition.READY, false, "Restarting", message);
         condition(Condition.PROGRESSING, true, "Restarting", message);
         condition(Condition.DEGRADED, true, "DriverFailed", truncate(reason));
@@ -267,14 +399,23 @@ public final class Decider {
 
     // ---- helpers --------------------------------------------------------------------------
 
+    /** Starts a driver if the planner allows this generation on the checkpoint; else says why not. */
     private void start(int attempt, String reason, String why) {
-      int epoch = epoch();
+      StartPlan plan = plan();
+      if (plan instanceof StartPlan.Refuse refuse) {
+        phase = "Failed"; // nothing runs and nothing will until the spec changes
+        refuse(refuse.reason(), refuse.message());
+        requeue = null; // nothing to wait for: a spec change (a new generation) reconciles at once
+        return;
+      }
+      StartPlan.Start planned = (StartPlan.Start) plan;
+      int epoch = planned.epoch();
       actions.add(new Action.StartDriver(attempt, epoch));
       String pod = DriverNames.driverPod(in.name(), attempt);
       driver = new DriverStatus(pod, attempt, in.now().toString(), in.generation(), null);
       checkpoint = checkpointStatus(epoch);
       phase = "Starting";
-      message = "driver " + pod + ": " + why;
+      message = truncate("driver " + pod + ": " + why + " " + planned.note());
       events.add(PipelineEvent.normal(reason, message));
       condition(Condition.READY, false, "DriverStarting", message);
       condition(Condition.PROGRESSING, true, "DriverStarting", message);

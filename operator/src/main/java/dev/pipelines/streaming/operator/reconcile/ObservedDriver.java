@@ -3,11 +3,13 @@ package dev.pipelines.streaming.operator.reconcile;
 /**
  * The latest driver pod of a pipeline as the cluster shows it.
  *
- * @param terminationReason for a finished driver: exit code, reason and message
- * @param logTail last lines of the driver's log when it failed (null if unavailable)
+ * @param terminationReason for a finished driver: exit code, reason and the termination message
+ *     the runner wrote (never raw log lines: they may carry secrets)
+ * @param exitCode the driver container's exit code once terminated (see {@link RunnerExit}), else null
+ * @param waiting for a pending driver: why it is not running yet, or null
  */
-public record ObservedDriver(
-    String podName, int attempt, long specGeneration, Phase phase, String terminationReason, String logTail) {
+public record ObservedDriver(String podName, int attempt, long specGeneration, Phase phase, String terminationReason,
+    Integer exitCode, PodWaiting.Reason waiting) {
 
   public enum Phase { PENDING, RUNNING, SUCCEEDED, FAILED, TERMINATING }
 

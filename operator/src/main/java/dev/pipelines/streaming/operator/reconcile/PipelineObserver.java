@@ -2,24 +2,21 @@ package dev.pipelines.streaming.operator.reconcile;
 
 import dev.pipelines.streaming.api.LoadResult;
 import dev.pipelines.streaming.api.PipelineLoader;
-import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * Reads what a decision needs from the cluster. The driver is found by labels, not by the
  * name in status: a status write lost in an operator crash must not hide a running driver.
  */
 public final class PipelineObserver {
-  private static final int LOG_TAIL_LINES = 20;
   private final KubernetesClient client;
 
   public PipelineObserver(KubernetesClient client) {
@@ -35,23 +32,55 @@ public final class PipelineObserver {
     return pods.stream().max(Comparator.comparingInt(PipelineObserver::attempt)).map(this::observe).orElse(null);
   }
 
-  /** The spec the current driver was started with (its ConfigMap), if any. */
-  public Optional<StreamingPipeline> runningSpec(String namespace, String pipeline) {
+  /**
+   * The spec last handed to a driver (ConfigMap {@code <name>-spec}, written before every start)
+   * and the checkpoint epoch and generation it was written for.
+   */
+  public CheckpointRecord checkpointRecord(String namespace, String pipeline) {
     ConfigMap cm = client.configMaps().inNamespace(namespace).withName(DriverNames.specConfigMap(pipeline)).get();
-    if (cm == null || cm.getData() == null || !cm.getData().containsKey(DriverNames.SPEC_FILE)) {
-      return Optional.empty();
+    if (cm == null) {
+      return CheckpointRecord.MISSING;
     }
-    LoadResult loaded = PipelineLoader.parse(cm.getData().get(DriverNames.SPEC_FILE));
-    return Optional.ofNullable(loaded.pipeline());
+    Map<String, String> annotations = cm.getMetadata().getAnnotations() == null ? Map.of() : cm.getMetadata().getAnnotations();
+    Integer epoch = parseInt(annotations.get(DriverNames.ANNOTATION_EPOCH));
+    String yaml = cm.getData() == null ? null : cm.getData().get(DriverNames.SPEC_FILE);
+    LoadResult loaded = yaml == null ? null : PipelineLoader.parse(yaml);
+    if (loaded == null || loaded.pipeline() == null || loaded.pipeline().spec() == null) {
+      return CheckpointRecord.unreadable(epoch);
+    }
+    Integer generation = parseInt(annotations.get(DriverNames.LABEL_GENERATION));
+    return CheckpointRecord.of(loaded.pipeline(), epoch, generation == null ? null : Long.valueOf(generation));
+  }
+
+  private static Integer parseInt(String s) {
+    try {
+      return s == null ? null : Integer.valueOf(s.strip());
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private ObservedDriver observe(Pod pod) {
     ObservedDriver.Phase phase = phase(pod);
     String reason = phase == ObservedDriver.Phase.FAILED || phase == ObservedDriver.Phase.SUCCEEDED ? termination(pod) : null;
-    String logTail = phase == ObservedDriver.Phase.FAILED ? logTail(pod) : null;
     String generation = pod.getMetadata().getLabels().get(DriverNames.LABEL_GENERATION);
     return new ObservedDriver(pod.getMetadata().getName(), attempt(pod),
-        generation == null ? -1 : Long.parseLong(generation), phase, reason, logTail);
+        generation == null ? -1 : Long.parseLong(generation), phase, reason, exitCode(pod),
+        phase == ObservedDriver.Phase.PENDING ? PodWaiting.describe(pod) : null);
+  }
+
+  /** The driver container's exit code once it terminated, else null. */
+  static Integer exitCode(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return null;
+    }
+    for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
+      ContainerStateTerminated t = cs.getState() == null ? null : cs.getState().getTerminated();
+      if (t != null) {
+        return t.getExitCode();
+      }
+    }
+    return null;
   }
 
   static ObservedDriver.Phase phase(Pod pod) {
@@ -84,16 +113,6 @@ public final class PipelineObserver {
     String reason = pod.getStatus().getReason();
     String message = pod.getStatus().getMessage();
     return (reason == null ? "pod failed" : reason) + (message == null ? "" : ": " + message);
-  }
-
-  private String logTail(Pod pod) {
-    try {
-      String log = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .tailingLines(LOG_TAIL_LINES).getLog();
-      return log == null || log.isBlank() ? null : log.strip();
-    } catch (KubernetesClientException e) {
-      return null; // logs are a courtesy; the kubelet may be gone
-    }
   }
 
   private static int attempt(Pod pod) {

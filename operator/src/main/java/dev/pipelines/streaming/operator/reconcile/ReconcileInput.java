@@ -1,7 +1,7 @@
 package dev.pipelines.streaming.operator.reconcile;
 
-import dev.pipelines.streaming.api.compat.CompatibilityReport;
 import dev.pipelines.streaming.api.model.PipelineSpec;
+import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.validation.Problem;
 import java.time.Instant;
@@ -11,16 +11,23 @@ import java.util.function.Supplier;
 /**
  * Everything a decision depends on.
  *
+ * @param desired the pipeline as the user last applied it
  * @param driver the latest driver pod, or null when none exists
- * @param compatibility the running spec against the desired one; null when no spec is running
+ * @param record the spec last handed to a driver on the checkpoint; read only when a driver is
+ *     about to start or be replaced (one GET), see {@link UpgradePlanner}
  */
 public record ReconcileInput(
     String namespace,
     String name,
     long generation,
-    PipelineSpec spec,
+    StreamingPipeline desired,
     PipelineStatus status,
     List<Problem> problems,
     ObservedDriver driver,
-    Supplier<CompatibilityReport> compatibility,
-    Instant now) {}
+    Supplier<CheckpointRecord> record,
+    Instant now) {
+
+  public PipelineSpec spec() {
+    return desired.spec();
+  }
+}

@@ -1,0 +1,95 @@
+package dev.pipelines.streaming.operator.reconcile;
+
+import dev.pipelines.streaming.api.compat.CheckpointCompatibility;
+import dev.pipelines.streaming.api.compat.CompatibilityReport;
+import dev.pipelines.streaming.api.model.SinkSpec;
+import dev.pipelines.streaming.api.model.StreamingPipeline;
+import dev.pipelines.streaming.api.model.UpgradeSpec.OnIncompatibleChange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Owns one question: may the desired spec start now, and on which checkpoint epoch? Asked
+ * <em>every</em> time a driver is about to start (first start, restart after a failure, resume
+ * after suspend, rollout of a new generation), never only while a driver runs: a refused change
+ * must not start on the old checkpoint because the old driver failed or was suspended meanwhile.
+ *
+ * <p>The desired spec is checked against the spec the operator last handed to a driver on the
+ * current epoch ({@link CheckpointRecord}) with the same checker the runner and the CLI use
+ * (Spark guide, "Recovery Semantics after Changes in a Streaming Query"). It fails closed: when
+ * a driver has started before but that spec is missing or unreadable, nothing starts
+ * ({@code UnknownCheckpointSpec}) unless the author asked for a fresh checkpoint. Pure: no I/O.
+ */
+public final class UpgradePlanner {
+
+  /**
+   * @param desired the spec to start
+   * @param generation its metadata.generation (for messages)
+   * @param record the spec last handed to a driver, as read from the cluster
+   * @param statusEpoch the checkpoint epoch status records (0 when none)
+   * @param startedBefore whether a driver of this pipeline was ever started (status or a pod says so)
+   * @param checkpointLocation for messages
+   */
+  public StartPlan plan(StreamingPipeline desired, long generation, CheckpointRecord record, int statusEpoch,
+      boolean startedBefore, String checkpointLocation) {
+    OnIncompatibleChange policy = desired.spec().upgradeOrDefault().onIncompatibleChangeOrDefault();
+    if (record.state() != CheckpointRecord.State.PRESENT) {
+      if (!startedBefore || (record.epoch() != null && record.epoch() < statusEpoch)) {
+        return new StartPlan.Start(statusEpoch, false, statusEpoch == 0 ? "on a new checkpoint" : "in checkpoint epoch " + statusEpoch);
+      }
+      String what = "the spec that last ran on checkpoint " + checkpointLocation + " is unknown (ConfigMap "
+          + desired.name() + "-spec is " + (record.state() == CheckpointRecord.State.MISSING ? "missing" : "unreadable")
+          + "), so generation " + generation + " cannot be checked against it";
+      if (policy == OnIncompatibleChange.RESET_CHECKPOINT) {
+        return reset(statusEpoch, what);
+      }
+      return new StartPlan.Refuse("UnknownCheckpointSpec", what + ". Nothing is started. Set "
+          + "spec.upgrade.onIncompatibleChange: resetCheckpoint to start in a fresh checkpoint (the old one is kept), "
+          + "or restore the ConfigMap (see docs/operator.md#unknown-checkpoint-spec)");
+    }
+    int recordedEpoch = record.epoch() == null ? statusEpoch : record.epoch();
+    if (recordedEpoch < statusEpoch) {
+      // Status moved to a new epoch (a reset was recorded) and no spec was handed to a driver there yet.
+      return new StartPlan.Start(statusEpoch, false, "in a fresh checkpoint (epoch " + statusEpoch + ")");
+    }
+    // A record newer than status means status was lost or is stale: the record is written before every start.
+    int epoch = recordedEpoch;
+    CompatibilityReport report = CheckpointCompatibility.check(record.spec(), desired);
+    if (report.compatible()) {
+      return new StartPlan.Start(epoch, false, "on the same checkpoint");
+    }
+    String why = "generation " + generation + " cannot resume from the checkpoint: " + report.summary();
+    if (policy == OnIncompatibleChange.RESET_CHECKPOINT) {
+      List<String> reusedPaths = reusedOutputPaths(record.spec(), desired);
+      if (!reusedPaths.isEmpty()) {
+        return new StartPlan.Refuse("ResetNeedsNewOutputPath", why + ". A fresh checkpoint restarts Spark's batch ids"
+            + " at 0, and Spark's file sink skips every batch id already in the path's _spark_metadata log, so rows"
+            + " would be lost: give " + String.join(", ", reusedPaths) + " a new path for the new checkpoint");
+      }
+      return reset(epoch, why);
+    }
+    return new StartPlan.Refuse("IncompatibleChange", why
+        + ". Set spec.upgrade.onIncompatibleChange: resetCheckpoint to start over in a fresh checkpoint");
+  }
+
+  private static StartPlan reset(int epoch, String why) {
+    return new StartPlan.Start(epoch + 1, true, "in a fresh checkpoint (epoch " + (epoch + 1)
+        + "; the old one is kept) because " + why);
+  }
+
+  /** Files sinks of the desired spec writing where the recorded spec's files sinks wrote, as field paths. */
+  static List<String> reusedOutputPaths(StreamingPipeline recorded, StreamingPipeline desired) {
+    List<String> before = recorded.spec().sinksOrEmpty().stream()
+        .filter(s -> s.files() != null).map(s -> s.files().path()).filter(Objects::nonNull).toList();
+    List<String> out = new ArrayList<>();
+    List<SinkSpec> sinks = desired.spec().sinksOrEmpty();
+    for (int i = 0; i < sinks.size(); i++) {
+      SinkSpec s = sinks.get(i);
+      if (s.files() != null && before.contains(s.files().path())) {
+        out.add("spec.sinks[" + i + "].files.path (" + s.files().path() + ")");
+      }
+    }
+    return out;
+  }
+}
