@@ -23,9 +23,43 @@ public final class DriverNames {
     return pipeline + "-driver-" + attempt;
   }
 
-  /** Prefix of Spark's per-attempt resources (driver service, executor pods). */
+  /**
+   * Prefix of Spark's per-attempt resources (driver service, executor pods, and Spark's app id
+   * {@code spark-<prefix>}, which Spark puts in the {@code spark-app-selector} label: at most 63
+   * characters). Long pipeline names (up to 63 characters are allowed) are shortened with a hash
+   * so that every derived name and label stays valid and still unique.
+   */
   public static String resourcePrefix(String pipeline, int attempt) {
-    return pipeline + "-a" + attempt;
+    return fit(pipeline, "-a" + attempt, MAX_PREFIX);
+  }
+
+  /**
+   * Longest resource prefix: Spark refuses executor pod name prefixes over 47 characters, and
+   * then "spark-" + prefix (a label value) and prefix + "-driver-svc" (a DNS label) fit in 63.
+   */
+  static final int MAX_PREFIX = 47;
+  static final int DNS_LABEL = 63;
+
+  /**
+   * {@code base + suffix} when it fits in {@code max} characters; otherwise base cut short,
+   * a dash and 8 hex characters of base's SHA-256, then the suffix (same input, same name).
+   */
+  static String fit(String base, String suffix, int max) {
+    if (base.length() + suffix.length() <= max) {
+      return base + suffix;
+    }
+    String hash = java.util.HexFormat.of().formatHex(sha256(base)).substring(0, 8);
+    String head = base.substring(0, max - suffix.length() - hash.length() - 1);
+    head = head.endsWith("-") ? head.substring(0, head.length() - 1) + "x" : head;
+    return head + "-" + hash + suffix;
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static String specConfigMap(String pipeline) {
@@ -36,8 +70,14 @@ public final class DriverNames {
     return pipeline + "-driver";
   }
 
+  /** The executors' service account: no Role bound, no token mounted. */
+  public static String executorServiceAccount(String pipeline) {
+    return pipeline + "-executor";
+  }
+
+  /** The driver's control Service: a DNS label, so shortened like {@link #resourcePrefix} past 63 characters. */
   public static String service(String pipeline) {
-    return pipeline + "-driver";
+    return fit(pipeline, "-driver", DNS_LABEL);
   }
 
   /** Secret holding the bearer token of the driver's control endpoint. */

@@ -74,10 +74,10 @@ public final class DriverPodFactory {
           .addNewPort().withName("control").withContainerPort(DriverNames.CONTROL_PORT).endPort()
           .build();
       OwnerReference owner = owner(r);
-      Pod pod = new PodBuilder(spark.pod().pod())
+      Pod pod = new PodBuilder(PodSecurity.secure(new PodBuilder(spark.pod().pod()).editSpec()
+              .addToContainers(container).endSpec().build(), true))
           .editMetadata().withNamespace(r.namespace()).withOwnerReferences(owner).endMetadata()
           .editSpec()
-            .addToContainers(container)
             .addNewVolume().withName(SPARK_CONF_VOLUME)
               .withNewConfigMap().withName(confMapName).withItems(utils.buildKeyToPathObjectsJava(confFiles)).endConfigMap()
             .endVolume()
@@ -118,24 +118,42 @@ public final class DriverPodFactory {
         .build();
   }
 
-  /** Spark reads pod templates from files; they live only while the driver is built. */
+  /**
+   * Spark reads pod templates from files; they live only while the driver is built. The
+   * executor template is always written: the author's template (if any) under our security
+   * settings and the executors' rights-less service account. Spark ships it to the driver in
+   * a ConfigMap and builds every executor from it.
+   */
   private static List<Path> writePodTemplates(DriverRequest r, SparkConf conf) {
     List<Path> files = new ArrayList<>();
-    if (r.spec().podTemplates() == null) {
-      return files;
+    var templates = r.spec().podTemplates();
+    JsonNode driver = templates == null ? null : templates.driver();
+    if (driver != null && !driver.isNull()) {
+      write(Serialization.asYaml(driver), "driver", conf, files);
     }
-    write(r.spec().podTemplates().driver(), "driver", conf, files);
-    write(r.spec().podTemplates().executor(), "executor", conf, files);
+    write(Serialization.asYaml(executorTemplate(templates == null ? null : templates.executor(), r.pipeline())),
+        "executor", conf, files);
     return files;
   }
 
-  private static void write(JsonNode template, String role, SparkConf conf, List<Path> files) {
-    if (template == null || template.isNull()) {
-      return;
+  /** The executor pod template: the author's, with the executor container Spark fills in, secured. */
+  static Pod executorTemplate(JsonNode authored, String pipeline) {
+    Pod pod = authored == null || authored.isNull() ? new Pod() : Serialization.unmarshal(Serialization.asJson(authored), Pod.class);
+    PodBuilder b = new PodBuilder(pod);
+    if (pod.getSpec() == null || pod.getSpec().getContainers() == null || pod.getSpec().getContainers().isEmpty()) {
+      b.editOrNewSpec().addNewContainer().withName(EXECUTOR_CONTAINER).endContainer().endSpec();
     }
+    b.editOrNewSpec().withServiceAccountName(DriverNames.executorServiceAccount(pipeline)).endSpec();
+    return PodSecurity.secure(b.build(), false);
+  }
+
+  /** Spark's name for the executor container (its KubernetesExecutorBuilder default). */
+  static final String EXECUTOR_CONTAINER = "spark-kubernetes-executor";
+
+  private static void write(String yaml, String role, SparkConf conf, List<Path> files) {
     try {
       Path file = Files.createTempFile(role + "-pod-template", ".yaml");
-      Files.writeString(file, Serialization.asYaml(template));
+      Files.writeString(file, yaml);
       conf.set("spark.kubernetes." + role + ".podTemplateFile", file.toString());
       files.add(file);
     } catch (IOException e) {

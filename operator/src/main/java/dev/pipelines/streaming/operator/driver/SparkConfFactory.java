@@ -38,6 +38,7 @@ public final class SparkConfFactory {
     conf.put("spark.kubernetes.driver.pod.name", DriverNames.driverPod(r.pipeline(), r.attempt()));
     conf.put("spark.kubernetes.executor.podNamePrefix", DriverNames.resourcePrefix(r.pipeline(), r.attempt()));
     conf.put("spark.kubernetes.authenticate.driver.serviceAccountName", DriverNames.serviceAccount(r.pipeline()));
+    conf.put("spark.kubernetes.authenticate.executor.serviceAccountName", DriverNames.executorServiceAccount(r.pipeline()));
     conf.put("spark.driver.cores", String.valueOf(spec.driverOrDefault().coresOrDefault()));
     conf.put("spark.driver.memory", spec.driverOrDefault().memoryOrDefault());
     conf.put("spark.executor.cores", String.valueOf(spec.executorOrDefault().coresOrDefault()));

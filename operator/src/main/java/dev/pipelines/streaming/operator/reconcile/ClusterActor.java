@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
@@ -80,16 +81,22 @@ public final class ClusterActor {
     deleteOldDrivers(ns, name, start.attempt());
   }
 
-  /** The driver's ServiceAccount and the Role Spark's driver needs to run executors. */
+  /**
+   * The driver's ServiceAccount and a Role with only what Spark's Kubernetes backend needs to
+   * run its own executors: pods (create, watch, delete, and delete by label when it stops) and
+   * the executors' ConfigMap. No Services (the operator makes the driver's), no PVC changes
+   * (other pipelines' checkpoints live in the same namespace), no Secrets, no RBAC objects.
+   * Executors get their own ServiceAccount with no Role and no token mounted.
+   */
   private void applyDriverAccess(String ns, String name, OwnerReference owner) {
     String sa = DriverNames.serviceAccount(name);
     apply(new ServiceAccountBuilder().withNewMetadata().withName(sa).withNamespace(ns).withLabels(labels(name))
         .withOwnerReferences(owner).endMetadata().build());
+    apply(new ServiceAccountBuilder().withNewMetadata().withName(DriverNames.executorServiceAccount(name)).withNamespace(ns)
+        .withLabels(labels(name)).withOwnerReferences(owner).endMetadata().withAutomountServiceAccountToken(false).build());
     apply(new RoleBuilder().withNewMetadata().withName(sa).withNamespace(ns).withLabels(labels(name))
         .withOwnerReferences(owner).endMetadata()
-        .withRules(new PolicyRuleBuilder().withApiGroups("")
-            .withResources("pods", "services", "configmaps", "persistentvolumeclaims")
-            .withVerbs("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection").build())
+        .withRules(DRIVER_RULES)
         .build());
     apply(new RoleBindingBuilder().withNewMetadata().withName(sa).withNamespace(ns).withLabels(labels(name))
         .withOwnerReferences(owner).endMetadata()
@@ -97,6 +104,15 @@ public final class ClusterActor {
         .addNewSubject().withKind("ServiceAccount").withName(sa).withNamespace(ns).endSubject()
         .build());
   }
+
+  /** What Spark's driver does with the API (ExecutorPodsAllocator, ...SnapshotsSource, KubernetesClusterSchedulerBackend). */
+  static final List<PolicyRule> DRIVER_RULES = List.of(
+      new PolicyRuleBuilder().withApiGroups("").withResources("pods")
+          .withVerbs("get", "list", "watch", "create", "patch", "delete", "deletecollection").build(),
+      new PolicyRuleBuilder().withApiGroups("").withResources("configmaps")
+          .withVerbs("get", "list", "watch", "create", "delete", "deletecollection").build(),
+      new PolicyRuleBuilder().withApiGroups("").withResources("persistentvolumeclaims")
+          .withVerbs("get", "list", "watch").build());
 
   /** A claim the operator creates once and then leaves alone (PVC specs are mostly immutable). */
   private void applyCheckpointClaim(StreamingPipelineResource p, String ns, String name, OwnerReference owner) {
