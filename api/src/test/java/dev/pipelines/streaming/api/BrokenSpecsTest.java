@@ -362,4 +362,87 @@ class BrokenSpecsTest {
         "spec.sinks[0].jdbc.mode: append would insert a row again each time update mode re-emits it (use mode: upsert with keys)",
         "spec.sinks[1].jdbc.keys: required for mode upsert (the columns that identify a row, e.g. [windowStart, page])");
   }
+
+  @Test
+  void sparkConfTakesOnlyAllowedKeys() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          sinks: [{name: out, from: clicks, console: {}}]
+          sparkConf:
+            spark.sql.shuffle.partitions: "16"
+            spark.hadoop.fs.s3a.endpoint: "http://minio:9000"
+            spark.kubernetes.executor.podTemplateFile: /var/run/secrets/kubernetes.io/serviceaccount/token
+            spark.kubernetes.driver.volumes.hostPath.root.mount.path: /host
+            spark.hadoop.fs.s3a.secret.key: abc
+            spark.eventLog.enabled: "true"
+        """,
+        "spec.sparkConf[\"spark.kubernetes.executor.podTemplateFile\"]: makes the operator read a local file or fetch a URL"
+            + " (write the pod template inline in spec.podTemplates.driver or spec.podTemplates.executor)",
+        "spec.sparkConf[\"spark.kubernetes.driver.volumes.hostPath.root.mount.path\"]: mounts volumes into the pods"
+            + " (host paths, other claims) (checkpoint volume: spec.checkpoint.pvc; other volumes: spec.podTemplates,"
+            + " with the volume types of the restricted Pod Security profile)",
+        "spec.sparkConf[\"spark.hadoop.fs.s3a.secret.key\"]: secrets must not be written in the spec (sparkConf has no"
+            + " secretKeyRef: give the pods an identity with spark.hadoop.fs.s3a.aws.credentials.provider (e.g."
+            + " software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider), or set AWS_ACCESS_KEY_ID"
+            + " and AWS_SECRET_ACCESS_KEY from a Secret with env[].valueFrom.secretKeyRef in spec.podTemplates)",
+        "spec.sparkConf[\"spark.eventLog.enabled\"]: not a setting a pipeline may set"
+            + " (sparkConf takes the tuning settings listed in docs/spec.md (sparkConf))");
+  }
+
+  @Test
+  void jdbcUrlsMustNotCarryCredentials() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - {name: clicks, generator: {}}
+            - {name: users, jdbc: {url: "jdbc:postgresql://db/shop?user=app&password=hunter2", table: users}}
+          transforms:
+            - {name: joined, from: [clicks, users], join: {keys: [userId]}}
+          sinks:
+            - {name: out, from: joined, jdbc: {url: "jdbc:postgresql://app:hunter2@db/shop", table: t}}
+            - {name: ok, from: joined, jdbc: {url: "jdbc:postgresql://db/shop?user=app&ssl=true", table: t}}
+        """,
+        "spec.sources[1].jdbc.url: carries a credential (parameter 'password'); secrets must not be written in the spec"
+            + " (remove it from the URL and set user and password with secretKeyRef: {name: ..., key: ...})",
+        "spec.sinks[0].jdbc.url: carries a credential (a password in user:password@); secrets must not be written in the spec"
+            + " (remove it from the URL and set user and password with secretKeyRef: {name: ..., key: ...})");
+  }
+
+  @Test
+  void twoSecretReferencesMustNotShareAnEnvironmentVariable() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: clicks
+              kafka:
+                bootstrapServers: "k:9092"
+                topic: t
+                credentials:
+                  username: {secretKeyRef: {name: kafka-user, key: name}}
+                  password: {secretKeyRef: {name: kafka, key: user-name}}
+              format: text
+          sinks:
+            - name: out
+              from: clicks
+              jdbc:
+                url: "jdbc:postgresql://db/shop"
+                table: t
+                user: {secretKeyRef: {name: kafka-user, key: name}}
+                password: {secretKeyRef: {name: db, key: Password}}
+            - name: copy
+              from: clicks
+              jdbc:
+                url: "jdbc:postgresql://db/shop"
+                table: t2
+                password: {secretKeyRef: {name: db, key: password}}
+        """,
+        "spec.sources[0].kafka.credentials.password.secretKeyRef: secret 'kafka', key 'user-name' and"
+            + " spec.sources[0].kafka.credentials.username.secretKeyRef (secret 'kafka-user', key 'name') both become"
+            + " environment variable SPO_SECRET_KAFKA_USER_NAME; one would silently win"
+            + " (rename a Secret or key so that they differ in letters or digits)",
+        "spec.sinks[1].jdbc.password.secretKeyRef: secret 'db', key 'password' and spec.sinks[0].jdbc.password.secretKeyRef"
+            + " (secret 'db', key 'Password') both become environment variable SPO_SECRET_DB_PASSWORD; one would silently win"
+            + " (rename a Secret or key so that they differ in letters or digits)");
+  }
 }

@@ -6,6 +6,7 @@ import dev.pipelines.streaming.api.model.SourceSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.model.TransformSpec;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,8 +22,9 @@ import java.util.regex.Pattern;
  * Spark's "Recovery Semantics after Changes in a Streaming Query". Each sink is its own query
  * with its own checkpoint, so each sink that exists in both specs is judged on what it reads.
  *
- * <p>Incompatible: a different set or kind of sources, a changed topic/path, any change to a
- * stateful step (window, join, dedupe, anomaly keys), a changed projection feeding a stateful
+ * <p>Incompatible: a different set or kind of sources, a changed topic/path, Kafka brokers with
+ * none in common (another cluster), any change to a stateful step (window, join, dedupe,
+ * anomaly keys, SQL that aggregates, joins or deduplicates), a changed projection feeding a stateful
  * step, a changed output sink location or output mode, and settings frozen in the checkpoint.
  * Compatible: filters, projections of stateless queries, rate limits, triggers, watermark
  * delays, Kafka output topics, thresholds, expectations, added or removed sinks.
@@ -33,8 +35,19 @@ public final class CheckpointCompatibility {
       "spark.sql.shuffle.partitions",
       "spark.sql.streaming.stateStore.providerClass",
       "spark.sql.streaming.multipleWatermarkPolicy");
+  /**
+   * SQL that keeps state across batches: grouping, joins, distinct, windows, and any aggregate
+   * function call, since an aggregate without GROUP BY ({@code SELECT count(*) FROM x}) is a
+   * global aggregation whose running result lives in the state store.
+   */
   private static final Pattern STATEFUL_SQL = Pattern.compile(
-      "\\b(group\\s+by|join|distinct|window\\s*\\(|session_window|over\\s*\\()", Pattern.CASE_INSENSITIVE);
+      "\\b(group\\s+by|join|distinct|window\\s*\\(|session_window|over\\s*\\("
+          + "|(count|count_if|sum|try_sum|avg|try_avg|mean|min|max|min_by|max_by|first|first_value|last|last_value"
+          + "|any_value|approx_count_distinct|approx_percentile|percentile|percentile_approx|median|mode"
+          + "|collect_list|collect_set|array_agg|string_agg|listagg|stddev|stddev_pop|stddev_samp|std|variance"
+          + "|var_pop|var_samp|covar_pop|covar_samp|corr|kurtosis|skewness|bool_and|bool_or|every|some|any"
+          + "|bit_and|bit_or|bit_xor|histogram_numeric|regr_\\w+|hll_sketch_agg|hll_union_agg|count_min_sketch)\\s*\\()",
+      Pattern.CASE_INSENSITIVE);
 
   private final PipelineSpec before;
   private final PipelineSpec after;
@@ -122,7 +135,7 @@ public final class CheckpointCompatibility {
       String path = "spec.transforms[" + indexOf(after.transformsOrEmpty(), name) + "]";
       TransformSpec old = oldLineage.contains(name) ? find(before.transformsOrEmpty(), name) : null;
       if (old == null) {
-        if (now.isStateful()) {
+        if (stateful(now)) {
           add(path, "stateful step '" + name + "' is new; the checkpoint has no state for it");
         }
         continue;
@@ -131,7 +144,7 @@ public final class CheckpointCompatibility {
     }
     for (String name : oldLineage) {
       TransformSpec old = find(before.transformsOrEmpty(), name);
-      if (old != null && old.isStateful() && !newLineage.contains(name)) {
+      if (old != null && stateful(old) && !newLineage.contains(name)) {
         add(sinkPath + ".from", "stateful step '" + name + "' was removed; the checkpoint holds its state");
       }
     }
@@ -143,6 +156,12 @@ public final class CheckpointCompatibility {
       return;
     }
     if (now.kafka() != null) {
+      Set<String> oldBrokers = brokers(old.kafka().bootstrapServers());
+      Set<String> newBrokers = brokers(now.kafka().bootstrapServers());
+      if (!oldBrokers.isEmpty() && !newBrokers.isEmpty() && Collections.disjoint(oldBrokers, newBrokers)) {
+        add(path + ".kafka.bootstrapServers", "changed from " + show(old.kafka().bootstrapServers()) + " to "
+            + show(now.kafka().bootstrapServers()) + "; no broker in common: another cluster, where the checkpoint's offsets mean nothing");
+      }
       changed(old.kafka().topic(), now.kafka().topic(), path + ".kafka.topic",
           "offsets in the checkpoint belong to the old topics");
       changed(old.kafka().pattern(), now.kafka().pattern(), path + ".kafka.pattern",
@@ -168,7 +187,7 @@ public final class CheckpointCompatibility {
 
   private void checkTransform(TransformSpec old, TransformSpec now, String path, String statefulConsumer) {
     if (old.kind() != now.kind()) {
-      if (old.isStateful() || now.isStateful()) {
+      if (stateful(old) || stateful(now)) {
         add(path, "changed from " + name(old.kind()) + " to " + name(now.kind()) + "; its state cannot be reused");
       } else if (statefulConsumer != null) {
         add(path, "changed from " + name(old.kind()) + " to " + name(now.kind()) + ", feeding stateful step '"
@@ -228,6 +247,24 @@ public final class CheckpointCompatibility {
     }
   }
 
+  /** Whether Spark keeps state for the step: the model's stateful kinds, and SQL that aggregates, joins or deduplicates. */
+  private static boolean stateful(TransformSpec t) {
+    return t.isStateful() || (t.sql() != null && STATEFUL_SQL.matcher(t.sql()).find());
+  }
+
+  /** The brokers of a bootstrap list, e.g. "k1:9092, k2:9092", as a set (order and case do not matter). */
+  private static Set<String> brokers(String bootstrapServers) {
+    Set<String> brokers = new HashSet<>();
+    if (bootstrapServers != null) {
+      for (String b : bootstrapServers.split(",")) {
+        if (!b.isBlank()) {
+          brokers.add(b.strip().toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    }
+    return brokers;
+  }
+
   /** The first stateful transform at or downstream of {@code name} within the lineage, if any. */
   private static String statefulDownstream(PipelineSpec spec, Set<String> lineage, String name) {
     List<String> todo = new ArrayList<>(List.of(name));
@@ -239,7 +276,7 @@ public final class CheckpointCompatibility {
       }
       for (TransformSpec t : spec.transformsOrEmpty()) {
         if (lineage.contains(t.name()) && t.fromOrEmpty().contains(n)) {
-          if (t.isStateful()) {
+          if (stateful(t)) {
             return t.name();
           }
           todo.add(t.name());

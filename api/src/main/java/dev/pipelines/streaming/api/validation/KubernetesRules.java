@@ -36,6 +36,10 @@ public final class KubernetesRules {
           Durations.FORMAT_HINT));
     }
     checkAutoscaling(spec.autoscaling(), problems);
+    if (spec.podTemplates() != null) {
+      problems.addAll(PodTemplateRules.check(spec.podTemplates().driver(), "spec.podTemplates.driver"));
+      problems.addAll(PodTemplateRules.check(spec.podTemplates().executor(), "spec.podTemplates.executor"));
+    }
     if (spec.image() != null && spec.image().isBlank()) {
       problems.add(Problem.at("spec.image", "must not be empty", "remove it to use the operator's runner image"));
     }

@@ -111,10 +111,14 @@ public final class PipelineValidator {
       checkSink(spec.sinksOrEmpty().get(i), "spec.sinks[" + i + "]", sinkNames);
     }
     spec.sparkConfOrEmpty().forEach((key, value) -> {
+      String path = "spec.sparkConf[\"" + key + "\"]";
       if (!key.startsWith("spark.")) {
-        add("spec.sparkConf[\"" + key + "\"]", "not a Spark setting", "Spark settings start with 'spark.'");
+        add(path, "not a Spark setting", "Spark settings start with 'spark.'");
+      } else {
+        SparkConfPolicy.check(key, value).ifPresent(r -> add(path, r.message(), r.hint()));
       }
     });
+    problems.addAll(SecretReferences.collisions(spec));
   }
 
   // ---- sources -------------------------------------------------------------------------
@@ -278,6 +282,9 @@ public final class PipelineValidator {
     if (requireText(url, path + ".url", "e.g. jdbc:postgresql://db:5432/shop") && !url.startsWith("jdbc:postgresql:")) {
       add(path + ".url", "only PostgreSQL URLs are supported", "jdbc:postgresql://host:5432/database");
     }
+    Credentials.inJdbcUrl(url).ifPresent(where -> add(path + ".url",
+        "carries a credential (" + where + "); secrets must not be written in the spec",
+        "remove it from the URL and set user and password with secretKeyRef: {name: ..., key: ...}"));
     if (requireText(table, path + ".table", "a table name such as page_views or analytics.page_views")
         && !table.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?")) {
       add(path + ".table", "'" + table + "' is not a plain table name", "letters, digits and '_', optionally schema.table");

@@ -36,6 +36,7 @@ class CheckpointCompatibilityTest {
             window: {column: ts, size: 1m, groupBy: [page], aggregations: [{fn: count, as: views}]}
           - {name: unique, from: clicks, dedupe: {keys: [userId, ts]}}
           - {name: raw, from: clicks, select: [userId, page]}
+          - {name: total, from: clicks, sql: "SELECT count(*) AS n FROM clicks"}
         sinks:
           - name: totals
             from: perPage
@@ -43,6 +44,7 @@ class CheckpointCompatibilityTest {
             jdbc: {url: "jdbc:postgresql://db/shop", table: page_views, mode: upsert, keys: [windowStart, page]}
           - {name: archive, from: unique, files: {path: /data/clicks, format: json}}
           - {name: feed, from: raw, kafka: {bootstrapServers: "k:9092", topic: feed}}
+          - {name: counts, from: total, console: {}, outputMode: complete}
       """;
 
   static Stream<Arguments> changes() {
@@ -54,6 +56,21 @@ class CheckpointCompatibilityTest {
         compatible("the Kafka output topic changed", "topic: feed}", "topic: feed-v2}"),
         compatible("a projection of a stateless query changed", "select: [userId, page]}", "select: [userId, upper(page) AS page]}"),
         compatible("a sink was added", "", "\n    - {name: debug, from: valid, console: {}}"),
+        compatible("a broker was added to the source's list", "bootstrapServers: \"k:9092\", topic: clicks,",
+            "bootstrapServers: \"k:9092, k2:9092\", topic: clicks,"),
+        incompatible("the source reads another Kafka cluster", "bootstrapServers: \"k:9092\", topic: clicks,",
+            "bootstrapServers: \"other:9092\", topic: clicks,",
+            "spec.sources[0].kafka.bootstrapServers: changed from 'k:9092' to 'other:9092'; no broker in common:"
+                + " another cluster, where the checkpoint's offsets mean nothing"),
+        incompatible("a global aggregate without GROUP BY changed", "SELECT count(*) AS n FROM clicks",
+            "SELECT count(*) AS n, max(amount) AS top FROM clicks",
+            "spec.transforms[5].sql: changed from 'SELECT count(*) AS n FROM clicks' to"
+                + " 'SELECT count(*) AS n, max(amount) AS top FROM clicks';"
+                + " the query aggregates, joins or deduplicates; its state cannot be reused"),
+        incompatible("a global aggregate was taken out of a sink's lineage", "{name: counts, from: total, console: {}, outputMode: complete}",
+            "{name: counts, from: raw, console: {}}",
+            "spec.sinks[3].outputMode: changed from complete to append; the query's state was built for the old mode",
+            "spec.sinks[3].from: stateful step 'total' was removed; the checkpoint holds its state"),
         compatible("a trigger was added", "outputMode: update", "outputMode: update\n      trigger: {processingTime: 10s}"),
         incompatible("grouping keys changed", "groupBy: [page]", "groupBy: [page, userId]",
             "spec.transforms[2].window.groupBy: changed from [page] to [page, userId]; grouping keys are the state's keys"),

@@ -1,0 +1,51 @@
+package dev.pipelines.streaming.api.validation;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Recognises secrets written into a spec, which must only ever hold references
+ * ({@code secretKeyRef}): settings named like credentials, and JDBC URLs that carry a password.
+ */
+public final class Credentials {
+  private static final Pattern SECRET_WORD =
+      Pattern.compile("password|passwd|secret|token|credential|keytab|jaas|privatekey");
+  /** Whole name segments that mean a key or signature: fs.s3a.access.key, fs.azure.account.key.*, fs.azure.sas.* */
+  private static final Set<String> SECRET_SEGMENTS = java.util.Set.of("key", "pwd", "sas");
+  /** {@code jdbc:postgresql://user:password@host/db}: the authority's user-info part with a password. */
+  private static final Pattern URL_USER_INFO = Pattern.compile("^jdbc:[a-z0-9]+://[^/?#@]*:[^/?#@]*@", Pattern.CASE_INSENSITIVE);
+  private static final Pattern URL_PARAMETER = Pattern.compile("[?&;]([^=&;?]+)=");
+
+  private Credentials() {}
+
+  /** True when a setting's name says it holds a password, key, token or other credential. */
+  public static boolean isCredentialKey(String key) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    return SECRET_WORD.matcher(lower).find()
+        || Arrays.stream(lower.split("[.\\-_]")).anyMatch(SECRET_SEGMENTS::contains);
+  }
+
+  /**
+   * Where a JDBC URL carries a credential: "a password in user:password@" or "parameter 'password'".
+   * Never the value itself, so the message can be shown anywhere.
+   */
+  public static Optional<String> inJdbcUrl(String url) {
+    if (url == null) {
+      return Optional.empty();
+    }
+    if (URL_USER_INFO.matcher(url).find()) {
+      return Optional.of("a password in user:password@");
+    }
+    Matcher m = URL_PARAMETER.matcher(url);
+    while (m.find()) {
+      if (isCredentialKey(m.group(1))) {
+        return Optional.of("parameter '" + m.group(1) + "'");
+      }
+    }
+    return Optional.empty();
+  }
+}
