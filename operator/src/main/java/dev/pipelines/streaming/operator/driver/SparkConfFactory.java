@@ -4,6 +4,7 @@ import dev.pipelines.streaming.api.model.CheckpointSpec;
 import dev.pipelines.streaming.api.model.KafkaCredentials;
 import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.ValueFrom;
+import dev.pipelines.streaming.api.validation.SparkConfPolicy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,15 @@ public final class SparkConfFactory {
 
   public Map<String, String> conf(DriverRequest r) {
     PipelineSpec spec = r.spec();
-    Map<String, String> conf = new LinkedHashMap<>(spec.sparkConfOrEmpty());
+    // Defence in depth: the validator refuses these keys already, but the operator applies
+    // sparkConf inside its own JVM (Spark's driver builder reads files, URLs and classes named
+    // by some keys), so only what SparkConfPolicy allows ever reaches it, whatever the caller.
+    Map<String, String> conf = new LinkedHashMap<>();
+    spec.sparkConfOrEmpty().forEach((key, value) -> {
+      if (SparkConfPolicy.check(key, value).isEmpty()) {
+        conf.put(key, value);
+      }
+    });
     // Spark names its scratch volume after a random UUID unless told; a fixed path keeps the
     // driver pod identical for identical input.
     conf.putIfAbsent("spark.local.dir", "/var/data/spark-local");
@@ -63,27 +72,18 @@ public final class SparkConfFactory {
     secretEnvironment(spec).forEach((env, ref) -> conf.put("spark.kubernetes.driver.secretKeyRef." + env, ref));
     conf.put("spark.kubernetes.driver.secretKeyRef." + DriverNames.CONTROL_TOKEN_ENV,
         DriverNames.controlSecret(r.pipeline()) + ":" + DriverNames.CONTROL_TOKEN_KEY);
-    skipKerberosUnlessConfigured(conf);
+    conf.put(EXCLUDED_STEPS, KERBEROS_STEP);
     return conf;
   }
 
   static final String KERBEROS_STEP = "org.apache.spark.deploy.k8s.features.KerberosConfDriverFeatureStep";
-  static final String EXCLUDED_STEPS = "spark.kubernetes.driver.pod.excludedFeatureSteps";
-
   /**
    * Spark's Kerberos step builds a Hadoop Configuration (parsing core-default.xml) for every
    * driver to look for delegation tokens: 22% of the operator's CPU when 1,000 pipelines start
-   * (bench/operator-scale.sh), for nothing unless the pipeline uses Kerberos. Spark's own
-   * excludedFeatureSteps setting leaves it out; any spark.kerberos.* or
-   * spark.kubernetes.kerberos.* setting keeps it.
+   * (bench/operator-scale.sh). Pipelines cannot configure Kerberos (SparkConfPolicy refuses
+   * it: it reads keytabs and krb5 files), so the step is always left out.
    */
-  static void skipKerberosUnlessConfigured(Map<String, String> conf) {
-    boolean kerberos = conf.keySet().stream()
-        .anyMatch(k -> k.startsWith("spark.kerberos.") || k.startsWith("spark.kubernetes.kerberos."));
-    if (!kerberos) {
-      conf.merge(EXCLUDED_STEPS, KERBEROS_STEP, (mine, step) -> mine.contains(step) ? mine : mine + "," + step);
-    }
-  }
+  static final String EXCLUDED_STEPS = "spark.kubernetes.driver.pod.excludedFeatureSteps";
 
   /** Where this attempt's queries checkpoint: {@code <base>/<namespace>/epoch-<n>}; the runner adds /<pipeline>/<sink>. */
   public static String checkpointRoot(DriverRequest r) {

@@ -25,19 +25,16 @@ class SparkConfFactoryTest {
   }
 
   @Test
-  void kerberosStepIsSkippedForPipelinesWithoutKerberos() {
+  void kerberosStepIsAlwaysLeftOut() {
     assertThat(conf("{}")).containsEntry(SparkConfFactory.EXCLUDED_STEPS, SparkConfFactory.KERBEROS_STEP);
   }
 
   @Test
-  void kerberosSettingsKeepTheStep() {
-    assertThat(conf("{spark.kerberos.principal: etl@EXAMPLE.COM, spark.kerberos.keytab: /etc/etl.keytab}"))
-        .doesNotContainKey(SparkConfFactory.EXCLUDED_STEPS);
-  }
-
-  @Test
-  void stepsTheUserExcludesStayExcluded() {
-    assertThat(conf("{spark.kubernetes.driver.pod.excludedFeatureSteps: com.example.Step}"))
-        .containsEntry(SparkConfFactory.EXCLUDED_STEPS, "com.example.Step," + SparkConfFactory.KERBEROS_STEP);
+  void keysThePolicyRefusesNeverReachSpark() {
+    Map<String, String> conf = conf("{spark.kerberos.principal: etl@EXAMPLE.COM, spark.kerberos.keytab: /etc/etl.keytab,"
+        + " spark.kubernetes.driver.pod.excludedFeatureSteps: com.example.Step, spark.sql.shuffle.partitions: '4'}");
+    assertThat(conf).doesNotContainKeys("spark.kerberos.principal", "spark.kerberos.keytab")
+        .containsEntry(SparkConfFactory.EXCLUDED_STEPS, SparkConfFactory.KERBEROS_STEP)
+        .containsEntry("spark.sql.shuffle.partitions", "4");
   }
 }
