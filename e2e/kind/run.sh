@@ -39,7 +39,7 @@ kind load docker-image streaming-pipeline-runner:e2e streaming-pipeline-operator
 helm install spo charts/streaming-pipeline-operator -n streaming-system --create-namespace \
   --set image.repository=streaming-pipeline-operator --set image.tag=e2e --set image.pullPolicy=Never \
   --set runnerImage.repository=streaming-pipeline-runner --set runnerImage.tag=e2e \
-  --wait --timeout 180s
+  --set 'watchNamespaces={e2e}' --wait --timeout 180s
 kubectl -n streaming-system rollout status deploy/spo-streaming-pipeline-operator --timeout=180s
 
 kubectl create namespace e2e

@@ -44,16 +44,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [pods, services, configmaps, persistentvolumeclaims]
   verbs: [get, list, watch, create, update, patch, delete, deletecollection]
-# the driver's control token
+# the driver's control token: created once, never read (derived from the pipeline's UID)
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [get, create]
+  verbs: [create]
 - apiGroups: [""]
   resources: [serviceaccounts]
   verbs: [get, list, watch, create, update, patch, delete]
-- apiGroups: [""]
-  resources: [pods/log]
-  verbs: [get]
 # Spark's driver builder adds a NetworkPolicy letting executors reach the driver
 - apiGroups: [networking.k8s.io]
   resources: [networkpolicies]

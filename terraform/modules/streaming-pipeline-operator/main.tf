@@ -3,7 +3,8 @@ locals {
   values = {
     image           = merge({ repository = "${var.image_registry}/streaming-pipeline-operator" }, var.image_tag == "" ? {} : { tag = var.image_tag })
     runnerImage     = merge({ repository = "${var.image_registry}/streaming-pipeline-runner" }, var.image_tag == "" ? {} : { tag = var.image_tag })
-    watchNamespaces = var.watch_namespaces
+    watchNamespaces    = var.watch_namespaces
+    watchAllNamespaces = var.watch_all_namespaces
     metrics = {
       serviceMonitor   = { enabled = var.service_monitor }
       podMonitor       = { enabled = var.service_monitor }

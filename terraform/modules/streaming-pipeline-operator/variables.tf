@@ -47,9 +47,15 @@ variable "image_registry" {
 }
 
 variable "watch_namespaces" {
-  description = "Namespaces whose pipelines the operator runs; empty: all."
+  description = "Namespaces whose pipelines the operator runs; empty: the operator's own namespace."
   type        = list(string)
   default     = []
+}
+
+variable "watch_all_namespaces" {
+  description = "Run pipelines in every namespace (a ClusterRole) instead of the listed ones."
+  type        = bool
+  default     = false
 }
 
 variable "service_monitor" {

@@ -5,6 +5,8 @@ import dev.pipelines.streaming.operator.autoscale.DriverControlClient;
 import dev.pipelines.streaming.operator.autoscale.ProgressStep;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
 import dev.pipelines.streaming.operator.driver.SparkConfFactory;
+import dev.pipelines.streaming.operator.autoscale.ControlTokens;
+import dev.pipelines.streaming.operator.dashboard.DashboardAccess;
 import dev.pipelines.streaming.operator.dashboard.DashboardPages;
 import dev.pipelines.streaming.operator.dashboard.Fleet;
 import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
@@ -19,6 +21,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
@@ -51,8 +55,18 @@ public final class OperatorMain implements Callable<Integer> {
   boolean leaderElection;
 
   @Option(names = "--leader-election-namespace", defaultValue = "${env:POD_NAMESPACE:-default}",
-      description = "Namespace of the leader-election Lease (default: env POD_NAMESPACE, else default).")
+      description = "Namespace of the leader-election Lease and of the control-key Secret (default: env POD_NAMESPACE, else default).")
   String leaseNamespace;
+
+  @Option(names = "--control-key-secret", defaultValue = "${env:CONTROL_KEY_SECRET:-streaming-pipeline-operator-control-key}",
+      description = "Secret in the operator's namespace holding the key that drivers' control tokens are derived from;"
+          + " created when missing (default: ${DEFAULT-VALUE}).")
+  String controlKeySecret;
+
+  @Option(names = "--dashboard-token-file", defaultValue = "${env:DASHBOARD_TOKEN_FILE:-}",
+      description = "Serve the dashboard to any client presenting this file's content as a bearer token;"
+          + " without it the dashboard answers only loopback clients (kubectl port-forward).")
+  Path dashboardTokenFile;
 
   public static void main(String[] args) {
     int exit = new CommandLine(new OperatorMain()).execute(args);
@@ -68,13 +82,17 @@ public final class OperatorMain implements Callable<Integer> {
     ProgressHistory history = new ProgressHistory();
     OperatorMetrics metrics = new OperatorMetrics(fleet);
     Operator operator = create(client, leaderElection ? leaseNamespace : null, metrics);
-    operator.register(new StreamingPipelineReconciler(loop(client, runnerImage, history), fleet),
+    ControlTokens tokens = ControlTokens.loadOrCreate(client, leaseNamespace, controlKeySecret);
+    operator.register(new StreamingPipelineReconciler(loop(client, runnerImage, history, tokens), fleet),
         o -> {
           if (namespaces != null && !namespaces.isEmpty() && !namespaces.get(0).isBlank()) {
             o.settingNamespaces(Set.copyOf(namespaces));
           }
         });
-    startHttpServer(healthPort, operator, metrics, new DashboardPages(fleet, history, Clock.systemUTC()));
+    String dashboardToken = dashboardTokenFile == null || dashboardTokenFile.toString().isBlank()
+        ? null : Files.readString(dashboardTokenFile).strip();
+    startHttpServer(healthPort, operator, metrics,
+        new DashboardPages(fleet, history, Clock.systemUTC(), DashboardAccess.of(dashboardToken)));
     operator.start();
     return 0;
   }
@@ -96,11 +114,12 @@ public final class OperatorMain implements Callable<Integer> {
     });
   }
 
-  public static ReconcileLoop loop(KubernetesClient client, String runnerImage, ProgressHistory history) {
+  public static ReconcileLoop loop(KubernetesClient client, String runnerImage, ProgressHistory history,
+      ControlTokens tokens) {
     DriverPodFactory pods = new DriverPodFactory(client, new SparkConfFactory(runnerImage), new SystemClock());
-    return new ReconcileLoop(new PipelineObserver(client), new Decider(), new ClusterActor(client, pods),
+    return new ReconcileLoop(new PipelineObserver(client), new Decider(), new ClusterActor(client, pods, tokens),
         new EventRecorder(client), Clock.systemUTC(),
-        new ProgressStep(new DriverControlClient(client, DriverControlClient.serviceEndpoint()), history));
+        new ProgressStep(new DriverControlClient(tokens, DriverControlClient.serviceEndpoint()), history));
   }
 
   /**

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
+import dev.pipelines.streaming.operator.autoscale.ControlTokens;
+import dev.pipelines.streaming.operator.dashboard.DashboardAccess;
 import dev.pipelines.streaming.operator.dashboard.DashboardPages;
 import dev.pipelines.streaming.operator.dashboard.Fleet;
 import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
@@ -45,9 +47,9 @@ class OperatorEndToEndTest {
     ProgressHistory history = new ProgressHistory();
     OperatorMetrics metrics = new OperatorMetrics(fleet);
     Operator operator = OperatorMain.create(client, null, metrics);
-    operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test", history), fleet));
+    operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test", history, new ControlTokens(new byte[32])), fleet));
     operator.start();
-    HttpServer http = OperatorMain.startHttpServer(0, operator, metrics, new DashboardPages(fleet, history, Clock.systemUTC()));
+    HttpServer http = OperatorMain.startHttpServer(0, operator, metrics, new DashboardPages(fleet, history, Clock.systemUTC(), DashboardAccess.loopbackOnly()));
     try {
       StreamingPipelineResource p = Serialization.unmarshal(PIPELINE, StreamingPipelineResource.class);
       p.getMetadata().setUid(UUID.randomUUID().toString());

@@ -3,6 +3,7 @@ package dev.pipelines.streaming.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipelines.streaming.operator.apiserver.FakeKubelet;
+import dev.pipelines.streaming.operator.autoscale.ControlTokens;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
 import dev.pipelines.streaming.operator.driver.SparkConfFactory;
@@ -82,7 +83,7 @@ abstract class ReconcileAgainstApiServerTest {
   ReconcileLoop newLoop() {
     KubernetesClient operator = operatorClient();
     DriverPodFactory pods = new DriverPodFactory(operator, new SparkConfFactory("runner:test"), new ManualClock(0));
-    return new ReconcileLoop(new PipelineObserver(operator), new Decider(), new ClusterActor(operator, pods),
+    return new ReconcileLoop(new PipelineObserver(operator), new Decider(), new ClusterActor(operator, pods, new ControlTokens(new byte[32])),
         new EventRecorder(operator), clock, null);
   }
 

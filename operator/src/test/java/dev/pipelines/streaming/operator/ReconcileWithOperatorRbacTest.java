@@ -69,9 +69,12 @@ class ReconcileWithOperatorRbacTest extends ReconcileAgainstApiServerTest {
     try {
       loop = newLoop();
       create(PIPELINE);
-      assertThatThrownBy(this::reconcile).isInstanceOf(KubernetesClientException.class)
-          .hasMessageContaining("roles.rbac.authorization.k8s.io").hasMessageContaining("forbidden");
+      reconcile();
       assertThat(drivers()).isEmpty();
+      assertThat(current().getStatus().conditions()).as("the refusal reaches status").anySatisfy(c -> {
+        assertThat(c.reason()).isEqualTo("StartFailed");
+        assertThat(c.message()).contains("roles.rbac.authorization.k8s.io").contains("forbidden");
+      });
     } finally {
       operator = impersonating(OPERATOR, "system:serviceaccounts", "system:serviceaccounts:streaming-system");
     }

@@ -55,7 +55,7 @@ public final class ProgressStep {
     }
     DriverProgress report;
     try {
-      report = driver.progress(ns, name);
+      report = driver.progress(ns, name, uid);
     } catch (IOException | RuntimeException e) {
       return unavailable(spec, status, e, now);
     } catch (InterruptedException e) {
@@ -79,7 +79,7 @@ public final class ProgressStep {
       String lastScale = scaling == null ? null : scaling.lastScaleTime();
       if (d.scale()) {
         try {
-          driver.scale(ns, name, d.desired());
+          driver.scale(ns, name, uid, d.desired());
           lastScale = now.toString();
           events.add(new PipelineEvent(PipelineEvent.Type.Normal, "Scaled",
               "executors " + d.current() + " -> " + d.desired() + ": " + d.reason()));

@@ -21,16 +21,23 @@ public final class DashboardPages {
   private final Fleet fleet;
   private final ProgressHistory history;
   private final Clock clock;
+  private final DashboardAccess access;
 
-  public DashboardPages(Fleet fleet, ProgressHistory history, Clock clock) {
+  public DashboardPages(Fleet fleet, ProgressHistory history, Clock clock, DashboardAccess access) {
     this.fleet = fleet;
     this.history = history;
     this.clock = clock;
+    this.access = access;
   }
 
   /** Serves {@code /} (all pipelines) and {@code /pipelines/<namespace>/<name>}. */
   public void serveOn(HttpServer server) {
     server.createContext("/", exchange -> {
+      String refusal = access.refusal(exchange);
+      if (refusal != null) {
+        HttpResponses.send(exchange, 403, "text/plain; charset=utf-8", refusal);
+        return;
+      }
       String path = exchange.getRequestURI().getPath();
       String[] parts = path.split("/");
       Optional<String> html = path.equals("/") ? Optional.of(list())

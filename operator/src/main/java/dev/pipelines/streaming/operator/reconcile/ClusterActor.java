@@ -2,6 +2,7 @@ package dev.pipelines.streaming.operator.reconcile;
 
 import dev.pipelines.streaming.api.PipelineLoader;
 import dev.pipelines.streaming.api.model.CheckpointSpec;
+import dev.pipelines.streaming.operator.autoscale.ControlTokens;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
@@ -26,20 +27,19 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.net.HttpURLConnection;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
 /** Carries out the Decider's actions. Every write is idempotent: reconciles may repeat. */
 public final class ClusterActor {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private final KubernetesClient client;
   private final DriverPodFactory pods;
+  private final ControlTokens tokens;
 
-  public ClusterActor(KubernetesClient client, DriverPodFactory pods) {
+  public ClusterActor(KubernetesClient client, DriverPodFactory pods, ControlTokens tokens) {
     this.client = client;
     this.pods = pods;
+    this.tokens = tokens;
   }
 
   public void apply(StreamingPipelineResource pipeline, Action action) {
@@ -65,7 +65,7 @@ public final class ClusterActor {
     applyDriverAccess(ns, name, owner);
     applyCheckpointClaim(p, ns, name, owner);
     applyControlService(ns, name, owner);
-    applyControlToken(ns, name, owner);
+    applyControlToken(ns, name, p.getMetadata().getUid(), owner);
     DriverResources driver = pods.build(new DriverRequest(ns, name, p.getMetadata().getUid(), p.getSpec(),
         start.attempt(), generation(p), start.epoch()));
     driver.preResources().forEach(this::createIfAbsent);
@@ -141,15 +141,22 @@ public final class ClusterActor {
         .addNewPort().withName("control").withPort(DriverNames.CONTROL_PORT).endPort().endSpec().build());
   }
 
-  /** A random bearer token for the driver's control endpoint, created once per pipeline. */
-  private void applyControlToken(String ns, String name, OwnerReference owner) {
-    byte[] random = new byte[32];
-    RANDOM.nextBytes(random);
-    createIfAbsent(new SecretBuilder().withNewMetadata()
-        .withName(DriverNames.controlSecret(name)).withNamespace(ns).withLabels(labels(name)).withOwnerReferences(owner)
-        .endMetadata()
-        .withStringData(Map.of(DriverNames.CONTROL_TOKEN_KEY, HexFormat.of().formatHex(random)))
-        .build());
+  /**
+   * The bearer token of the driver's control endpoint, for the driver's environment: derived
+   * from the pipeline's UID ({@link ControlTokens}), created once and never read back.
+   */
+  private void applyControlToken(String ns, String name, String uid, OwnerReference owner) {
+    try {
+      client.resource(new SecretBuilder().withNewMetadata()
+          .withName(DriverNames.controlSecret(name)).withNamespace(ns).withLabels(labels(name)).withOwnerReferences(owner)
+          .endMetadata()
+          .withStringData(Map.of(DriverNames.CONTROL_TOKEN_KEY, tokens.token(uid)))
+          .build()).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+    }
   }
 
   /** The spec the new driver runs; also the "running spec" the next upgrade is checked against. */

@@ -35,13 +35,12 @@ class ProgressStepTest {
   HttpServer driver;
   final AtomicReference<String> progressJson = new AtomicReference<>();
   final List<String> controlCalls = new CopyOnWriteArrayList<>();
-  final AtomicReference<String> driverToken = new AtomicReference<>("t0k");
+  static final ControlTokens TOKENS = new ControlTokens(new byte[32]);
+  final AtomicReference<String> driverToken = new AtomicReference<>(TOKENS.token("uid"));
   ProgressStep step;
 
   @BeforeEach
   void startFakeDriver() throws IOException {
-    client.secrets().inNamespace("ns").resource(new SecretBuilder().withNewMetadata().withName("p-control")
-        .withNamespace("ns").endMetadata().withStringData(Map.of("token", "t0k")).build()).create();
     driver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     driver.createContext("/", ex -> {
       boolean ok = ("Bearer " + driverToken.get()).equals(ex.getRequestHeaders().getFirst("Authorization"));
@@ -56,7 +55,7 @@ class ProgressStepTest {
     });
     driver.start();
     URI uri = URI.create("http://127.0.0.1:" + driver.getAddress().getPort());
-    step = new ProgressStep(new DriverControlClient(client, (ns, name) -> uri), new ProgressHistory());
+    step = new ProgressStep(new DriverControlClient(TOKENS, (ns, name) -> uri), new ProgressHistory());
   }
 
   @AfterEach
@@ -102,9 +101,13 @@ class ProgressStepTest {
     assertThat(o.status().progress().inputRowsPerSecond()).isEqualTo(980.5);
     assertThat(o.status().progress().executors()).isEqualTo(2);
     assertThat(o.status().progress().lastBatchAt()).isEqualTo(T0.plusSeconds(50).toString());
-    assertThat(o.status().conditions()).singleElement().satisfies(c -> {
+    assertThat(o.status().conditions()).anySatisfy(c -> {
       assertThat(c.type()).isEqualTo(Condition.DEGRADED);
       assertThat(c.status()).isEqualTo("False");
+    });
+    assertThat(o.status().conditions()).as("a batch committed since the driver started: Ready").anySatisfy(c -> {
+      assertThat(c.type()).isEqualTo(Condition.READY);
+      assertThat(c.status()).isEqualTo("True");
     });
     assertThat(controlCalls).isEmpty(); // no autoscaling configured
   }
@@ -113,7 +116,7 @@ class ProgressStepTest {
   void batchesThatStopCompletingMakeItDegraded() {
     driverReports(7, T0.plusSeconds(50), 100, 1000, 100, 2, null);
     ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec(""), running(), T0.plusSeconds(50 + 6 * 60));
-    Condition degraded = o.status().conditions().get(0);
+    Condition degraded = o.status().conditions().stream().filter(c -> c.type().equals(Condition.DEGRADED)).findFirst().orElseThrow();
     assertThat(degraded.status()).isEqualTo("True");
     assertThat(degraded.reason()).isEqualTo("NoProgress");
     assertThat(degraded.message()).isEqualTo("no batch completed since 2026-01-01T10:00:50Z (allowed: 5m)");
@@ -158,16 +161,34 @@ class ProgressStepTest {
   }
 
   @Test
-  void aRecreatedPipelinesNewTokenIsPickedUp() {
-    driverReports(7, T0.plusSeconds(50), 980.5, 9805, 4000, 2, null);
-    assertThat(step.apply("uid", "ns", "p", spec(""), running(), T0.plusSeconds(60)).status().progress()).isNotNull();
-
-    // Deleted and created again: a new Secret, a driver that knows only the new token.
-    client.secrets().inNamespace("ns").withName("p-control")
-        .edit(s -> new SecretBuilder(s).withStringData(Map.of("token", "n3w")).build());
-    driverToken.set("n3w");
+  void aRecreatedPipelineHasANewTokenDerivedFromItsUid() {
+    driverToken.set(TOKENS.token("uid-2")); // deleted and created again: a new UID, a driver that knows only its token
     driverReports(8, T0.plusSeconds(70), 1200, 12000, 4000, 2, null);
-    ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec(""), running(), T0.plusSeconds(80));
+    ProgressStep.Outcome o = step.apply("uid-2", "ns", "p", spec(""), running(), T0.plusSeconds(80));
     assertThat(o.status().progress().inputRowsPerSecond()).isEqualTo(1200.0);
+    assertThat(TOKENS.token("uid")).isNotEqualTo(TOKENS.token("uid-2")).hasSize(64);
+  }
+
+  /** A frozen or unreachable driver: no stale rates, ProgressUnavailable, and still Degraded once batches stop. */
+  @Test
+  void anUnreachableDriverIsReportedAndStillBecomesDegraded() {
+    driverReports(7, T0.plusSeconds(50), 980.5, 9805, 4000, 2, null);
+    PipelineStatus seen = step.apply("uid", "ns", "p", spec(""), running(), T0.plusSeconds(60)).status();
+    driver.stop(0); // SIGSTOP or a dead endpoint: nothing answers
+
+    ProgressStep.Outcome early = step.apply("uid", "ns", "p", spec(""), seen, T0.plusSeconds(90));
+    assertThat(early.status().progress().inputRowsPerSecond()).isNull();
+    assertThat(early.status().progress().executors()).isNull();
+    assertThat(early.status().progress().lastBatchAt()).isEqualTo(T0.plusSeconds(50).toString());
+    assertThat(early.status().conditions()).anySatisfy(c -> {
+      assertThat(c.type()).isEqualTo("ProgressUnavailable");
+      assertThat(c.status()).isEqualTo("True");
+    });
+    ProgressStep.Outcome later = step.apply("uid", "ns", "p", spec(""), early.status(), T0.plusSeconds(50 + 6 * 60));
+    assertThat(later.status().conditions()).anySatisfy(c -> {
+      assertThat(c.type()).isEqualTo(Condition.DEGRADED);
+      assertThat(c.status()).isEqualTo("True");
+      assertThat(c.reason()).isEqualTo("NoProgress");
+    });
   }
 }

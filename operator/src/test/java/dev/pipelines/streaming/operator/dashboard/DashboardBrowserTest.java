@@ -61,7 +61,7 @@ class DashboardBrowserTest {
             List.of(new Condition(Condition.READY, "False", "RestartsExhausted", "exit code 1: <b>broker down</b>", NOW.toString(), 1L)),
             null, null, null, null, null))));
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    new DashboardPages(fleet, history, Clock.fixed(NOW.plusSeconds(5), ZoneOffset.UTC)).serveOn(server);
+    new DashboardPages(fleet, history, Clock.fixed(NOW.plusSeconds(5), ZoneOffset.UTC), DashboardAccess.loopbackOnly()).serveOn(server);
     server.start();
     base = "http://127.0.0.1:" + server.getAddress().getPort();
   }

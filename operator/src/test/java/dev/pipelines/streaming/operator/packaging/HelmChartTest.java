@@ -62,7 +62,7 @@ class HelmChartTest {
     assertThat(kinds(docs)).doesNotContain("ClusterRole", "ClusterRoleBinding");
     assertThat(docs).filteredOn(d -> d.path("kind").asText().equals("Role"))
         .extracting(d -> d.at("/metadata/namespace").asText())
-        .containsExactlyInAnyOrder("team-a", "team-b", "streaming-system");
+        .containsExactlyInAnyOrder("team-a", "team-b", "streaming-system", "streaming-system"); // + leases, control key
     JsonNode deployment = only(docs, "Deployment");
     assertThat(deployment.at("/spec/template/spec/containers/0/args").toString()).contains("--namespaces=team-a,team-b");
   }
@@ -73,7 +73,7 @@ class HelmChartTest {
     try (KubernetesClient admin = RealApiServer.adminClient()) {
       admin.resource(new NamespaceBuilder().withNewMetadata().withName("streaming-system").endMetadata().build())
           .createOr(NonDeletingOperation::update);
-      for (String rendered : List.of(render(t -> t), render(t -> t.set("watchNamespaces[0]", "streaming-system")))) {
+      for (String rendered : List.of(render(t -> t), render(t -> t.set("watchAllNamespaces", true)))) {
         assertThat(admin.resourceList(rendered).inNamespace("streaming-system").dryRun().createOrReplace()).isNotEmpty();
       }
     }
@@ -84,8 +84,27 @@ class HelmChartTest {
     // deploy/operator-rbac.yaml is what ReconcileWithOperatorRbacTest runs the operator under.
     JsonNode tested = documents(Files.readString(Path.of("..", "deploy", "operator-rbac.yaml"))).stream()
         .filter(d -> d.path("kind").asText().equals("ClusterRole")).findFirst().orElseThrow();
-    JsonNode rendered = only(documents(render(t -> t)), "ClusterRole");
+    JsonNode rendered = only(documents(render(t -> t.set("watchAllNamespaces", true))), "ClusterRole");
     assertThat(rendered.get("rules")).isEqualTo(tested.get("rules"));
+  }
+
+  /** Least privilege by default: one namespace, nothing cluster-wide, no Secret read but the operator's own key. */
+  @Test
+  void defaultInstallIsNamespacedAndReadsNoPipelineSecrets() throws IOException {
+    List<JsonNode> docs = documents(render(t -> t));
+    assertThat(docs).noneMatch(d -> d.path("kind").asText().startsWith("Cluster"));
+    assertThat(only(docs, "Deployment").at("/spec/template/spec/containers/0/args").toString())
+        .contains("--namespaces=streaming-system");
+    for (JsonNode role : docs.stream().filter(d -> d.path("kind").asText().equals("Role")).toList()) {
+      for (JsonNode rule : role.get("rules")) {
+        boolean secrets = rule.get("resources").toString().contains("secrets");
+        boolean reads = rule.get("verbs").toString().matches(".*\"(get|list|watch)\".*");
+        if (secrets && reads) {
+          assertThat(rule.get("resourceNames").toString()).as(role.at("/metadata/name").asText())
+              .isEqualTo("[\"spo-streaming-pipeline-operator-control-key\"]");
+        }
+      }
+    }
   }
 
   @Test
