@@ -1,8 +1,8 @@
 locals {
   chart = coalesce(var.chart, "${path.module}/../../../charts/streaming-pipeline-operator")
   values = {
-    image           = merge({ repository = "${var.image_registry}/streaming-pipeline-operator" }, var.image_tag == "" ? {} : { tag = var.image_tag })
-    runnerImage     = merge({ repository = "${var.image_registry}/streaming-pipeline-runner" }, var.image_tag == "" ? {} : { tag = var.image_tag })
+    image              = merge({ repository = "${var.image_registry}/streaming-pipeline-operator" }, var.image_tag == "" ? {} : { tag = var.image_tag })
+    runnerImage        = merge({ repository = "${var.image_registry}/streaming-pipeline-runner" }, var.image_tag == "" ? {} : { tag = var.image_tag })
     watchNamespaces    = var.watch_namespaces
     watchAllNamespaces = var.watch_all_namespaces
     metrics = {
