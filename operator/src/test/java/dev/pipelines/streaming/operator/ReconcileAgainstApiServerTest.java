@@ -331,4 +331,89 @@ abstract class ReconcileAgainstApiServerTest {
     assertThat(drivers()).extracting(p -> p.getMetadata().getName()).containsExactly("clicks-driver-2");
   }
 
+
+  // ---- issue 17 probes A-E: a refused spec never starts on the old checkpoint -------------
+
+  void runningGeneration1() {
+    create(PIPELINE);
+    reconcile();
+    setPhase("clicks-driver-1", "Running", null);
+    reconcile();
+  }
+
+  /** Nothing started after generation 1 and status names the refused field. */
+  void assertRefused(String reason, String fieldOrText) {
+    assertThat(drivers()).allSatisfy(p ->
+        assertThat(p.getMetadata().getLabels()).containsEntry("streaming.pipelines.dev/generation", "1"));
+    assertThat(current().getStatus().conditions()).anySatisfy(c -> {
+      assertThat(c.type()).isEqualTo("Ready");
+      assertThat(c.reason()).isEqualTo(reason);
+      assertThat(c.message()).contains(fieldOrText);
+    });
+  }
+
+  @Test
+  void probeA_theOldDriverFailingDoesNotStartARefusedChange() {
+    runningGeneration1();
+    changeSpec("groupBy: [page]", "groupBy: [userId]");
+    reconcile();
+    setPhase("clicks-driver-1", "Failed", 1);
+    reconcile();
+    clock.advance(Duration.ofMinutes(10));
+    reconcile();
+    assertThat(drivers()).extracting(p -> p.getMetadata().getName()).containsExactly("clicks-driver-1");
+    assertRefused("IncompatibleChange", "spec.transforms[1].window.groupBy");
+    assertThat(current().getStatus().phase()).isEqualTo("Failed");
+  }
+
+  @Test
+  void probeB_resumingWithAnIncompatibleEditIsRefused() {
+    runningGeneration1();
+    changeSpec("  restartPolicy:", "  suspend: true\n  restartPolicy:");
+    reconcile();
+    driverStopsGracefully("Suspended");
+    applied = applied.replace("suspend: true", "suspend: false");
+    changeSpec("groupBy: [page]", "groupBy: [userId]"); // one edit resumes and changes the keys
+    reconcile();
+    assertThat(drivers()).isEmpty();
+    assertRefused("IncompatibleChange", "spec.transforms[1].window.groupBy");
+  }
+
+  @Test
+  void probeC_aMissingSpecRecordFailsClosed() {
+    runningGeneration1();
+    client.configMaps().inNamespace(ns).withName("clicks-spec").delete(); // hand-deleted
+    changeSpec("amount > 10", "amount > 20"); // even a compatible change cannot be checked now
+    reconcile();
+    assertThat(drivers()).extracting(p -> p.getMetadata().getName()).containsExactly("clicks-driver-1");
+    assertRefused("UnknownCheckpointSpec", "ConfigMap clicks-spec is missing");
+  }
+
+  @Test
+  void probeD_aResetSurvivesAnOperatorThatDiesAfterTheStop() {
+    runningGeneration1();
+    applied = applied.replace("  restartPolicy:", "  upgrade: {onIncompatibleChange: resetCheckpoint}\n  restartPolicy:");
+    changeSpec("groupBy: [page]", "groupBy: [userId]"); // one edit: both changes
+    // the intent (epoch 1) is written, the driver is stopped, then the operator dies before its last write
+    loop.reconcile(current(), (stored, status) -> "Upgrading".equals(status.phase()) ? writeStatus(stored, status) : stored);
+    assertThat(current().getStatus().checkpoint().epoch()).isEqualTo(1);
+    kubelet.finishTerminations(ns);
+    loop = newLoop(); // a new operator process
+    reconcile();
+    Pod next = client.pods().inNamespace(ns).withName("clicks-driver-2").get();
+    assertThat(next).isNotNull();
+    assertThat(String.join(" ", next.getSpec().getContainers().get(0).getArgs())).contains("/epoch-1");
+  }
+
+  @Test
+  void probeE_anIncompatibleEditDuringARolloutIsRefused() {
+    runningGeneration1();
+    changeSpec("amount > 10", "amount > 20");
+    reconcile(); // stopping generation 1
+    changeSpec("groupBy: [page]", "groupBy: [userId]");
+    driverStopsGracefully("Upgrading");
+    reconcile();
+    assertThat(drivers()).isEmpty();
+    assertRefused("IncompatibleChange", "spec.transforms[1].window.groupBy");
+  }
 }
