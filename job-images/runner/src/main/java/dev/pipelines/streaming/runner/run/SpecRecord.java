@@ -8,14 +8,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumSet;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 
 /**
  * The spec that last ran on a pipeline's checkpoints, kept beside them as
@@ -66,17 +65,37 @@ public final class SpecRecord {
     } catch (JsonProcessingException e) {
       throw new IOException("cannot write the spec as JSON: " + e.getOriginalMessage(), e);
     }
-    FileContext fc = FileContext.getFileContext(file.toUri(), hadoop);
     Path temp = new Path(file.getParent(), "." + FILE_NAME + "." + UUID.randomUUID() + ".tmp");
-    try (OutputStream out = fc.create(temp, EnumSet.of(CreateFlag.CREATE), Options.CreateOpts.createParent())) {
+    FileSystem fs = file.getFileSystem(hadoop);
+    try (OutputStream out = fs.create(temp, false)) {
       out.write(json);
     }
     try {
-      fc.rename(temp, file, Options.Rename.OVERWRITE);
+      replace(fs, temp);
     } finally {
-      if (fc.util().exists(temp)) {
-        fc.delete(temp, false);
+      if (fs.exists(temp)) {
+        fs.delete(temp, false);
       }
     }
+  }
+
+  /**
+   * Renames {@code temp} over the record: atomically through FileContext where the scheme has
+   * one (local, hdfs, s3a, abfs: the way Spark's own checkpoint files are written); else, as
+   * Spark also falls back, delete then rename. A crash between those two leaves no record, so
+   * the next start refuses the checkpoint as unknown: fail closed, never a wrong record.
+   */
+  private void replace(FileSystem fs, Path temp) throws IOException {
+    FileContext fc;
+    try {
+      fc = FileContext.getFileContext(file.toUri(), hadoop);
+    } catch (UnsupportedFileSystemException e) {
+      fs.delete(file, false);
+      if (!fs.rename(temp, file)) {
+        throw new IOException("cannot rename " + temp + " to " + file);
+      }
+      return;
+    }
+    fc.rename(temp, file, Options.Rename.OVERWRITE);
   }
 }
