@@ -14,10 +14,8 @@ import picocli.CommandLine.Command;
     description = "Runs StreamingPipeline files on Spark Structured Streaming, locally or as a Kubernetes driver.",
     subcommands = {RunCommand.class, ValidateCommand.class, ExplainCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {
-        "0:ok (queries ended normally, or stopped gracefully)",
-        "1:a streaming query failed (restart resumes from the checkpoint)",
-        "2:the pipeline file is invalid, or the command line is wrong"},
+    exitCodeList = {ExitCodes.OK_HELP, ExitCodes.QUERY_FAILED_HELP, ExitCodes.INVALID_HELP,
+        ExitCodes.INCOMPATIBLE_CHECKPOINT_HELP},
     footerHeading = "%nExamples:%n",
     footer = {
         "  spo run examples/clickstream-sliding-window.yaml",

@@ -34,8 +34,27 @@ class CliTest {
   void helpListsCommandsAndExitCodes() {
     Result r = spo("--help");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("run ", "validate ", "explain ", "Exit codes:", "2   the pipeline file is invalid");
-    assertThat(spo("run", "--help").out()).contains("--checkpoint-root", "--master", "Ctrl-C");
+    assertThat(r.out()).contains("run ", "validate ", "explain ", "Exit codes:", "2   the pipeline file is invalid",
+        "3   the checkpoint cannot be resumed with this spec");
+    assertThat(spo("run", "--help").out()).contains("--checkpoint-root", "--master", "Ctrl-C", "--reset-checkpoint",
+        "--adopt-checkpoint", "Exit codes:", "0   queries ended normally", "1   a streaming query failed",
+        "2   the pipeline file is invalid", "3   the checkpoint cannot be resumed with this spec");
+  }
+
+  @Test
+  void resetAndAdoptTogetherAreRefused() throws IOException {
+    Path file = dir.resolve("p.yaml");
+    Files.writeString(file, """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: p}
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          sinks: [{name: out, from: clicks, console: {}}]
+        """);
+    Result r = spo("run", file.toString(), "--reset-checkpoint", "--adopt-checkpoint");
+    assertThat(r.exit()).isEqualTo(ExitCodes.INVALID);
+    assertThat(r.err()).isEqualTo("--reset-checkpoint and --adopt-checkpoint: choose one\n");
   }
 
   @Test

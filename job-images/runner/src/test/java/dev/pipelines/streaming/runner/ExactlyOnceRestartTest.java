@@ -51,7 +51,7 @@ class ExactlyOnceRestartTest {
       if (run < 3) {
         runner.kill();
       } else {
-        runner.stop();
+        assertThat(runner.stop()).as("exit code of a graceful stop (SIGTERM)").isZero();
         assertThat(runner.log()).contains("[archive] stopping after the current batch");
       }
     }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -48,17 +49,39 @@ class JdbcSinkTest {
         + " TIMESTAMP'2026-01-01 11:00:00' AS at, array('z') AS tags UNION ALL "
         + "SELECT 2L, 'c', CAST(3.00 AS DECIMAL(10,2)), TIMESTAMP'2026-01-01 12:00:00', array()");
 
-    writer.call(first, 0L);
-    writer.call(second, 1L);
-    writer.call(first, 1L);  // a replay of batch 1 after a crash: must change nothing
-    writer.call(first, 0L);
+    // foreachBatch runs on the query's thread, where Spark sets the query id; so does this test.
+    UUID checkpoint = UUID.randomUUID();
+    spark.sparkContext().setLocalProperty(JdbcBatchWriter.QUERY_ID_PROPERTY, checkpoint.toString());
+    try {
+      writer.call(first, 0L);
+      writer.call(second, 1L);
+      writer.call(first, 1L);  // a replay of batch 1 after a crash: must change nothing
+      writer.call(first, 0L);
+    } finally {
+      spark.sparkContext().setLocalProperty(JdbcBatchWriter.QUERY_ID_PROPERTY, null);
+    }
 
     assertThat(query(url, "SELECT column_name, data_type FROM information_schema.columns "
         + "WHERE table_name = 'scores' ORDER BY ordinal_position")).containsExactly(
             "id bigint", "name text", "amount numeric", "at timestamp with time zone", "tags jsonb");
     assertThat(query(url, "SELECT id, name, amount, at AT TIME ZONE 'UTC', tags::text FROM scores ORDER BY id"))
         .containsExactly("1 b 2.00 2026-01-01 11:00:00.0 [\"z\"]", "2 c 3.00 2026-01-01 12:00:00.0 []");
-    assertThat(query(url, "SELECT pipeline, sink, batch_id FROM spo_sink_commits")).containsExactly("demo scores 1");
+    assertThat(query(url, "SELECT query_id, pipeline, sink, target_table, batch_id FROM spo_query_commits"))
+        .containsExactly(checkpoint + " demo scores public.scores 1");
+
+    // A new checkpoint (reset, or the same pipeline name in another namespace) has a new query
+    // id and starts again at batch 0: its batches are new, not replays of the old ones.
+    UUID fresh = UUID.randomUUID();
+    spark.sparkContext().setLocalProperty(JdbcBatchWriter.QUERY_ID_PROPERTY, fresh.toString());
+    try {
+      writer.call(spark.sql("SELECT 3L AS id, 'd' AS name, CAST(4.00 AS DECIMAL(10,2)) AS amount,"
+          + " TIMESTAMP'2026-01-01 13:00:00' AS at, array('w') AS tags"), 0L);
+    } finally {
+      spark.sparkContext().setLocalProperty(JdbcBatchWriter.QUERY_ID_PROPERTY, null);
+    }
+    assertThat(query(url, "SELECT id, name FROM scores ORDER BY id")).containsExactly("1 b", "2 c", "3 d");
+    assertThat(query(url, "SELECT query_id, batch_id FROM spo_query_commits ORDER BY batch_id"))
+        .containsExactly(fresh + " 0", checkpoint + " 1");
   }
 
   @Test

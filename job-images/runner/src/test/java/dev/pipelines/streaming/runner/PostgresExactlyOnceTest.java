@@ -61,7 +61,7 @@ class PostgresExactlyOnceTest {
       } else {
         runner.await("all events in both tables", () -> count(url, "SELECT count(*) FROM events") >= EVENTS
             && count(url, "SELECT coalesce(sum(events), 0) FROM user_totals") >= EVENTS, Duration.ofMinutes(3));
-        runner.stop();
+        assertThat(runner.stop()).as("exit code of a graceful stop (SIGTERM)").isZero();
       }
     }
 

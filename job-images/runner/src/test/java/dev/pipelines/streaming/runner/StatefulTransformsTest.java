@@ -2,7 +2,6 @@ package dev.pipelines.streaming.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pipelines.streaming.runner.run.PipelineRunner;
 import dev.pipelines.streaming.runner.testing.Pipelines;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import java.io.IOException;
@@ -272,6 +271,6 @@ class StatefulTransformsTest {
     assertThat(spark.read().json(dir.resolve("out").toString()).count()).isEqualTo(3); // -5 dropped, null user kept
 
     int exit = Pipelines.runToCompletion(spark, spec.formatted(orders, "fail", dir.resolve("out2")), dir.resolve("cp2"));
-    assertThat(exit).isEqualTo(PipelineRunner.QUERY_FAILED);
+    assertThat(exit).isEqualTo(ExitCodes.QUERY_FAILED);
   }
 }

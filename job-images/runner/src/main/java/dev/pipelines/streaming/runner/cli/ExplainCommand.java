@@ -2,6 +2,7 @@ package dev.pipelines.streaming.runner.cli;
 
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
+import dev.pipelines.streaming.runner.ExitCodes;
 import dev.pipelines.streaming.runner.plan.PipelinePlanner;
 import dev.pipelines.streaming.runner.plan.PlannedPipeline;
 import dev.pipelines.streaming.runner.plan.PlanningException;
@@ -35,7 +36,7 @@ public final class ExplainCommand implements Callable<Integer> {
     var err = spec.commandLine().getErr();
     StreamingPipeline pipeline = PipelineFiles.loadOrReport(file, err);
     if (pipeline == null) {
-      return PipelineFiles.INVALID;
+      return ExitCodes.INVALID;
     }
     SparkSession session = SparkSessionFactory.create(pipeline, "local[1]", Map.of());
     try {
@@ -50,10 +51,10 @@ public final class ExplainCommand implements Callable<Integer> {
       return 0;
     } catch (PlanningException e) {
       PipelineFiles.report(file, e.problems(), err);
-      return PipelineFiles.INVALID;
+      return ExitCodes.INVALID;
     } catch (IllegalArgumentException e) {
       err.println("--mode: " + e.getMessage());
-      return PipelineFiles.INVALID;
+      return ExitCodes.INVALID;
     } finally {
       session.stop();
     }

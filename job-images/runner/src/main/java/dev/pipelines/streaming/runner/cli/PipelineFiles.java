@@ -10,8 +10,6 @@ import java.util.List;
 
 /** Loads a pipeline file for a command, printing every problem the way users read them. */
 final class PipelineFiles {
-  static final int INVALID = 2;
-
   private PipelineFiles() {}
 
   /** The valid pipeline, or null after printing its problems to {@code err}. */

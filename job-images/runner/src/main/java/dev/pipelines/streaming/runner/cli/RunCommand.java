@@ -2,11 +2,13 @@ package dev.pipelines.streaming.runner.cli;
 
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.validation.Durations;
+import dev.pipelines.streaming.runner.ExitCodes;
 import dev.pipelines.streaming.runner.plan.LiveSources;
 import dev.pipelines.streaming.runner.plan.PipelinePlanner;
 import dev.pipelines.streaming.runner.plan.PlannedPipeline;
 import dev.pipelines.streaming.runner.plan.PlanningException;
 import dev.pipelines.streaming.runner.plan.SecretResolver;
+import dev.pipelines.streaming.runner.run.CheckpointGuard;
 import dev.pipelines.streaming.runner.run.CheckpointLayout;
 import dev.pipelines.streaming.runner.run.GracefulShutdown;
 import dev.pipelines.streaming.runner.run.PipelineRunner;
@@ -15,8 +17,10 @@ import dev.pipelines.streaming.runner.control.ControlServer;
 import dev.pipelines.streaming.runner.control.ExecutorScaler;
 import dev.pipelines.streaming.runner.control.ProgressReader;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,7 +37,12 @@ import picocli.CommandLine.Spec;
     description = {
         "Runs a pipeline: one streaming query per sink, checkpointed at <checkpoint-root>/<pipeline>/<sink>.",
         "Run it again after a crash and it continues from the last committed batch.",
-        "Ctrl-C (or SIGTERM) stops each query after its current batch."})
+        "The spec that runs is recorded in <checkpoint-root>/<pipeline>/spo-spec.json; a spec that cannot"
+            + " resume that checkpoint (Spark's recovery rules) is refused before anything starts (exit 3).",
+        "Ctrl-C (or SIGTERM) stops each query after its current batch (exit 0)."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {ExitCodes.OK_HELP, ExitCodes.QUERY_FAILED_HELP, ExitCodes.INVALID_HELP,
+        ExitCodes.INCOMPATIBLE_CHECKPOINT_HELP})
 public final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -50,6 +59,16 @@ public final class RunCommand implements Callable<Integer> {
       description = "Serve /progress, /metrics and /control on this port (0: off). Needs env SPO_CONTROL_TOKEN.")
   int controlPort;
 
+  @Option(names = "--reset-checkpoint",
+      description = "Start fresh on purpose: move <checkpoint-root>/<pipeline> aside (renamed with a UTC time"
+          + " suffix, never deleted) and start new checkpoints.")
+  boolean resetCheckpoint;
+
+  @Option(names = "--adopt-checkpoint",
+      description = "For a checkpoint without a recorded spec (written by an older runner): record this spec"
+          + " as the one that wrote it, and run.")
+  boolean adoptCheckpoint;
+
   @Option(names = "--stop-timeout", defaultValue = "60s",
       description = "How long a graceful stop waits for running batches (default: ${DEFAULT-VALUE}).")
   String stopTimeout;
@@ -60,11 +79,15 @@ public final class RunCommand implements Callable<Integer> {
     Duration timeout = Durations.parse(stopTimeout).orElse(null);
     if (timeout == null) {
       err.println("--stop-timeout: '" + stopTimeout + "' is not a duration (" + Durations.FORMAT_HINT + ")");
-      return PipelineFiles.INVALID;
+      return ExitCodes.INVALID;
+    }
+    if (resetCheckpoint && adoptCheckpoint) {
+      err.println("--reset-checkpoint and --adopt-checkpoint: choose one");
+      return ExitCodes.INVALID;
     }
     StreamingPipeline pipeline = PipelineFiles.loadOrReport(file, err);
     if (pipeline == null) {
-      return PipelineFiles.INVALID;
+      return ExitCodes.INVALID;
     }
     SparkSession session = SparkSessionFactory.create(pipeline, spark.effectiveMaster(), spark.conf);
     SecretResolver secrets = SecretResolver.fromSystemEnvironment();
@@ -72,11 +95,16 @@ public final class RunCommand implements Callable<Integer> {
     List<StreamingQuery> queries;
     try {
       PlannedPipeline planned = PipelinePlanner.plan(session, pipeline, new LiveSources(session, secrets));
+      Integer refused = guardCheckpoint(pipeline, session, err);
+      if (refused != null) {
+        session.stop();
+        return refused;
+      }
       queries = runner.start(planned);
     } catch (PlanningException e) {
       PipelineFiles.report(file, e.problems(), err);
       session.stop();
-      return PipelineFiles.INVALID;
+      return ExitCodes.INVALID;
     }
     GracefulShutdown shutdown = runner.gracefulShutdown(queries, timeout);
     shutdown.install();
@@ -88,12 +116,44 @@ public final class RunCommand implements Callable<Integer> {
       err.println("control endpoint on port " + control.port() + ": /progress, /metrics, /control");
     }
     int exit = runner.awaitTermination(queries);
+    shutdown.uninstall();
     if (control != null) {
       control.close();
     }
-    if (!shutdown.wasRequested()) {
-      session.stop(); // on a signal, Spark's own shutdown hook stops the session
+    if (!shutdown.jvmExiting()) {
+      session.stop(); // when the JVM is already exiting, Spark's own shutdown hook stops the session
     }
     return exit;
+  }
+
+  /**
+   * Runs the checkpoint guard before any query starts: null when the pipeline may start,
+   * else the exit code after printing why (3: refused; 1: the checkpoint storage failed,
+   * which a retry may fix).
+   */
+  private Integer guardCheckpoint(StreamingPipeline pipeline, SparkSession session, PrintWriter err) {
+    CheckpointGuard.Outcome guard;
+    try {
+      guard = new CheckpointGuard(new CheckpointLayout(checkpointRoot), session.sparkContext().hadoopConfiguration(),
+          Clock.systemUTC()).open(pipeline, start());
+    } catch (IOException e) {
+      err.println(file + ": cannot read or record the checkpoint under " + checkpointRoot + ": " + e);
+      err.flush();
+      return ExitCodes.QUERY_FAILED;
+    }
+    guard.notes().forEach(err::println);
+    if (guard.refused()) {
+      err.println(file + ": " + guard.refusal().get(0));
+      guard.refusal().stream().skip(1).forEach(err::println);
+    }
+    err.flush();
+    return guard.refused() ? ExitCodes.INCOMPATIBLE_CHECKPOINT : null;
+  }
+
+  private CheckpointGuard.Start start() {
+    if (resetCheckpoint) {
+      return CheckpointGuard.Start.RESET;
+    }
+    return adoptCheckpoint ? CheckpointGuard.Start.ADOPT : CheckpointGuard.Start.RESUME;
   }
 }

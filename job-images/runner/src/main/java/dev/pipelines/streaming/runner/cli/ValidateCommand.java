@@ -2,6 +2,7 @@ package dev.pipelines.streaming.runner.cli;
 
 import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
+import dev.pipelines.streaming.runner.ExitCodes;
 import dev.pipelines.streaming.runner.plan.PipelinePlanner;
 import dev.pipelines.streaming.runner.plan.PlanningException;
 import dev.pipelines.streaming.runner.plan.StandInSources;
@@ -64,7 +65,7 @@ public final class ValidateCommand implements Callable<Integer> {
       }
     }
     out.flush();
-    return allValid ? 0 : PipelineFiles.INVALID;
+    return allValid ? ExitCodes.OK : ExitCodes.INVALID;
   }
 
   private static String summary(PipelineSpec spec) {

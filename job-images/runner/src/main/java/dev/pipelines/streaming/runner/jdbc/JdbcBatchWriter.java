@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -19,14 +20,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes each micro-batch to PostgreSQL exactly once. The rows and the sink's marker (the
+ * Writes each micro-batch to PostgreSQL exactly once. The rows and the query's marker (the
  * last committed batch id) change in one transaction; a batch Spark replays after a crash
- * finds its id already in the marker and is skipped. Runs on the driver (foreachBatch): the
+ * finds its id already in the marker and is skipped. The marker is keyed by Spark's streaming
+ * query id, the checkpoint's identity: batch ids restart at 0 in a new checkpoint (a reset, a
+ * re-created pipeline), and that checkpoint's batches must not be taken for the old one's. Runs on the driver (foreachBatch): the
  * batch streams through one connection, so keep batches moderate (maxOffsetsPerTrigger).
  */
 public final class JdbcBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcBatchWriter.class);
   private static final int JDBC_BATCH = 1000;
+  /** Spark's StreamExecution.QUERY_ID_KEY. */
+  public static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
 
   private final String pipeline;
   private final String sink;
@@ -58,7 +63,8 @@ public final class JdbcBatchWriter implements VoidFunction2<Dataset<Row>, Long> 
         c.commit();
         tablesReady = true;
       }
-      long committed = lockMarker(c, sql);
+      UUID queryId = queryId(batch);
+      long committed = lockMarker(c, sql, queryId);
       if (batchId <= committed) {
         c.rollback();
         // The rows are in the table already, but Spark still has to run the batch: stateful
@@ -71,8 +77,7 @@ public final class JdbcBatchWriter implements VoidFunction2<Dataset<Row>, Long> 
       long written = writeRows(c, sql, rows);
       try (PreparedStatement marker = c.prepareStatement(sql.updateMarker())) {
         marker.setLong(1, batchId);
-        marker.setString(2, pipeline);
-        marker.setString(3, sink);
+        marker.setObject(2, queryId);
         marker.executeUpdate();
       }
       c.commit();
@@ -83,14 +88,29 @@ public final class JdbcBatchWriter implements VoidFunction2<Dataset<Row>, Long> 
     }
   }
 
-  private long lockMarker(Connection c, PostgresStatements sql) throws SQLException {
+  /**
+   * The id of the streaming query running this batch: Spark sets it as a local property of the
+   * query's thread, which foreachBatch runs on. The same id is in the checkpoint's
+   * {@code metadata} file, so it survives restarts and changes only with a new checkpoint.
+   */
+  static UUID queryId(Dataset<Row> batch) {
+    String id = batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
+    if (id == null) {
+      throw new IllegalStateException("no streaming query id on this thread (" + QUERY_ID_PROPERTY
+          + "): the JDBC sink runs only inside a streaming query's foreachBatch");
+    }
+    return UUID.fromString(id);
+  }
+
+  private long lockMarker(Connection c, PostgresStatements sql, UUID queryId) throws SQLException {
     try (PreparedStatement ensure = c.prepareStatement(sql.ensureMarkerRow());
         PreparedStatement lock = c.prepareStatement(sql.lockMarker())) {
-      ensure.setString(1, pipeline);
-      ensure.setString(2, sink);
+      ensure.setObject(1, queryId);
+      ensure.setString(2, pipeline);
+      ensure.setString(3, sink);
+      ensure.setString(4, spec.table());
       ensure.executeUpdate();
-      lock.setString(1, pipeline);
-      lock.setString(2, sink);
+      lock.setObject(1, queryId);
       try (ResultSet rs = lock.executeQuery()) {
         rs.next();
         return rs.getLong(1);

@@ -12,8 +12,18 @@ import org.apache.spark.sql.types.StructType;
 
 /** The SQL a JDBC sink runs, derived from its spec and the rows' schema. */
 record PostgresStatements(JdbcSinkSpec spec, StructType schema) {
-  /** One row per (pipeline, sink): the last micro-batch committed with the data. */
-  static final String MARKER_TABLE = "spo_sink_commits";
+  /**
+   * One row per streaming query, i.e. per checkpoint: the last micro-batch committed with the
+   * data. Keyed by Spark's query id, which a checkpoint keeps for life (its {@code metadata}
+   * file) and a new checkpoint never shares; so a reset checkpoint, whose batch ids restart at
+   * 0, and a same-named pipeline in another namespace each get their own row. Columns:
+   * {@code query_id uuid} (primary key), {@code pipeline}, {@code sink}, {@code target_table}
+   * (for people reading the table), {@code batch_id}, {@code committed_at}.
+   *
+   * <p>Runners before this one kept (pipeline, sink)-keyed rows in {@code spo_sink_commits};
+   * that table is neither read nor written any more, so its rows are harmless and can be dropped.
+   */
+  static final String MARKER_TABLE = "spo_query_commits";
 
   String markerTable() {
     int dot = spec.table().indexOf('.');
@@ -21,8 +31,9 @@ record PostgresStatements(JdbcSinkSpec spec, StructType schema) {
   }
 
   String createMarkerTable() {
-    return "CREATE TABLE IF NOT EXISTS " + markerTable() + " (pipeline text NOT NULL, sink text NOT NULL,"
-        + " batch_id bigint NOT NULL, committed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (pipeline, sink))";
+    return "CREATE TABLE IF NOT EXISTS " + markerTable() + " (query_id uuid PRIMARY KEY, pipeline text NOT NULL,"
+        + " sink text NOT NULL, target_table text NOT NULL, batch_id bigint NOT NULL,"
+        + " committed_at timestamptz NOT NULL DEFAULT now())";
   }
 
   String createTable() {
@@ -35,15 +46,16 @@ record PostgresStatements(JdbcSinkSpec spec, StructType schema) {
   }
 
   String ensureMarkerRow() {
-    return "INSERT INTO " + markerTable() + " (pipeline, sink, batch_id) VALUES (?, ?, -1) ON CONFLICT DO NOTHING";
+    return "INSERT INTO " + markerTable() + " (query_id, pipeline, sink, target_table, batch_id) VALUES (?, ?, ?, ?, -1)"
+        + " ON CONFLICT (query_id) DO NOTHING";
   }
 
   String lockMarker() {
-    return "SELECT batch_id FROM " + markerTable() + " WHERE pipeline = ? AND sink = ? FOR UPDATE";
+    return "SELECT batch_id FROM " + markerTable() + " WHERE query_id = ? FOR UPDATE";
   }
 
   String updateMarker() {
-    return "UPDATE " + markerTable() + " SET batch_id = ?, committed_at = now() WHERE pipeline = ? AND sink = ?";
+    return "UPDATE " + markerTable() + " SET batch_id = ?, committed_at = now() WHERE query_id = ?";
   }
 
   /** INSERT for append; INSERT ... ON CONFLICT (keys) DO UPDATE for upsert. */

@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.runner.run;
 
 import dev.pipelines.streaming.api.model.SinkSpec;
+import dev.pipelines.streaming.runner.ExitCodes;
 import dev.pipelines.streaming.runner.plan.PlannedPipeline;
 import dev.pipelines.streaming.runner.plan.PlanningException;
 import dev.pipelines.streaming.runner.plan.SecretResolver;
@@ -19,9 +20,6 @@ import org.apache.spark.sql.streaming.StreamingQueryException;
 
 /** Starts one streaming query per sink and supervises them until they end. */
 public final class PipelineRunner {
-  /** Exit code when a query failed (the operator restarts the driver from its checkpoint). */
-  public static final int QUERY_FAILED = 1;
-
   private final SparkSession spark;
   private final CheckpointLayout checkpoints;
   private final SecretResolver secrets;
@@ -64,7 +62,7 @@ public final class PipelineRunner {
 
   /**
    * Waits until every query has ended. Returns 0 when they ended normally (availableNow
-   * finished, or a graceful stop), {@link #QUERY_FAILED} as soon as one fails, after
+   * finished, or a graceful stop), {@link ExitCodes#QUERY_FAILED} as soon as one fails, after
    * stopping the others.
    */
   public int awaitTermination(List<StreamingQuery> queries) {
@@ -76,10 +74,10 @@ public final class PipelineRunner {
             .findFirst().orElse("query");
         log.printf("[%s] failed: %s%n", failed, SparkErrors.oneLine(e.cause()));
         queries.forEach(PipelineRunner::stopQuietly);
-        return QUERY_FAILED;
+        return ExitCodes.QUERY_FAILED;
       }
       if (queries.stream().noneMatch(StreamingQuery::isActive)) {
-        return 0;
+        return ExitCodes.OK;
       }
       spark.streams().resetTerminated();
     }

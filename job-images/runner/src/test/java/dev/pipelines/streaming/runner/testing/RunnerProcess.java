@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,10 +21,21 @@ public final class RunnerProcess {
     this.log = log;
   }
 
-  public static RunnerProcess start(Path spec, Path checkpointRoot, Path log) throws IOException {
-    Process process = JavaProcess.start("1g", List.of(), RunnerCli.class,
-        List.of("run", spec.toString(), "--master", "local[2]", "--checkpoint-root", checkpointRoot.toString()), log, Map.of());
+  public static RunnerProcess start(Path spec, Path checkpointRoot, Path log, String... moreArgs) throws IOException {
+    List<String> args = new ArrayList<>(List.of("run", spec.toString(), "--master", "local[2]",
+        "--checkpoint-root", checkpointRoot.toString()));
+    args.addAll(List.of(moreArgs));
+    Process process = JavaProcess.start("1g", List.of(), RunnerCli.class, args, log, Map.of());
     return new RunnerProcess(process, log);
+  }
+
+  /** Waits for a runner that ends by itself (availableNow, or a refusal) and returns its exit code. */
+  public int awaitExit(Duration timeout) throws Exception {
+    if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("runner did not exit within " + timeout + ":\n" + log());
+    }
+    return process.exitValue();
   }
 
   /** Polls until the condition holds; fails with the runner's log if it exits or times out. */

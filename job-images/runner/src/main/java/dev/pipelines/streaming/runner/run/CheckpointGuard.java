@@ -1,0 +1,178 @@
+package dev.pipelines.streaming.runner.run;
+
+import dev.pipelines.streaming.api.compat.CheckpointCompatibility;
+import dev.pipelines.streaming.api.compat.Incompatibility;
+import dev.pipelines.streaming.api.model.SinkSpec;
+import dev.pipelines.streaming.api.model.StreamingPipeline;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Decides, before any query starts, whether a pipeline may run on the checkpoints under
+ * {@code <root>/<pipeline>}, and refuses when it may not (exit code 3) with nothing written:
+ *
+ * <ul>
+ *   <li>the spec recorded beside the checkpoint ({@link SpecRecord}) and this one must be
+ *       compatible by {@link CheckpointCompatibility}, which follows Spark's "Recovery Semantics
+ *       after Changes in a Streaming Query"; otherwise Spark would fail mid-start with a stack
+ *       trace, or worse, resume state built for another query;
+ *   <li>a checkpoint with query state but no record (an older runner wrote it) is unknown and
+ *       refused unless the user adopts it or resets it (fail closed);
+ *   <li>a files sink on a fresh checkpoint must not write into a path whose
+ *       {@code _spark_metadata} log already lists batches: Spark's file sink skips every batch
+ *       id the log holds, so the new checkpoint's first batches would silently vanish.
+ * </ul>
+ *
+ * When the pipeline may run, the guard moves the old checkpoint aside on a reset (renamed with
+ * a UTC timestamp, never deleted) and records this spec as the checkpoint's.
+ */
+public final class CheckpointGuard {
+  /** How the user asked to treat an existing checkpoint. */
+  public enum Start {
+    /** Resume it if the recorded spec allows (the default). */
+    RESUME,
+    /** A checkpoint without a recorded spec: take this spec as the one that wrote it. */
+    ADOPT,
+    /** Start fresh: move the old checkpoint aside first. */
+    RESET
+  }
+
+  /** What the guard decided: refusal lines (empty when the pipeline may start) and notes to print. */
+  public record Outcome(List<String> refusal, List<String> notes) {
+    public boolean refused() {
+      return !refusal.isEmpty();
+    }
+  }
+
+  static final String RESET_HINT = "run with --reset-checkpoint to start over"
+      + " (the old checkpoint is moved aside, not deleted)";
+  private static final DateTimeFormatter ASIDE_SUFFIX =
+      DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final CheckpointLayout layout;
+  private final Configuration hadoop;
+  private final Clock clock;
+
+  public CheckpointGuard(CheckpointLayout layout, Configuration hadoop, Clock clock) {
+    this.layout = layout;
+    this.hadoop = hadoop;
+    this.clock = clock;
+  }
+
+  /** Checks, then (only when allowed) resets and records. Writes nothing when it refuses. */
+  public Outcome open(StreamingPipeline pipeline, Start start) throws IOException {
+    Path dir = new Path(layout.forPipeline(pipeline.name()));
+    FileSystem fs = dir.getFileSystem(hadoop);
+    SpecRecord record = new SpecRecord(dir, hadoop);
+    List<String> problems = new ArrayList<>();
+    Set<String> hints = new LinkedHashSet<>();
+    List<String> notes = new ArrayList<>();
+    boolean hasState = start != Start.RESET && pipelineHasState(fs, dir);
+
+    if (hasState) {
+      StreamingPipeline recorded = record.exists() ? record.read() : null;
+      if (recorded != null) {
+        CheckpointCompatibility.check(recorded, pipeline).incompatibilities().stream()
+            .map(Incompatibility::toString).forEach(problems::add);
+        if (!problems.isEmpty()) {
+          hints.add("Undo these changes to resume the checkpoint, or " + RESET_HINT + ".");
+        }
+        if (start == Start.ADOPT) {
+          notes.add("--adopt-checkpoint: not needed, " + record.file() + " records the spec that wrote " + dir);
+        }
+      } else if (start != Start.ADOPT) {
+        problems.add(dir + " has query state but " + (record.exists()
+            ? "its recorded spec " + record.file() + " cannot be read"
+            : "no recorded spec (" + SpecRecord.FILE_NAME + "; an older runner wrote it)")
+            + ", so whether this spec may resume it is unknown");
+        hints.add("Run with --adopt-checkpoint if this spec, or a compatible change of it, wrote that checkpoint;"
+            + " or " + RESET_HINT + ".");
+      }
+    }
+    List<SinkSpec> sinks = pipeline.spec().sinksOrEmpty();
+    for (int i = 0; i < sinks.size(); i++) {
+      SinkSpec sink = sinks.get(i);
+      boolean freshQuery = !hasState || !queryHasState(fs, new Path(dir, sink.name()));
+      if (sink.files() != null && freshQuery && hasCommittedBatches(new Path(sink.files().path()))) {
+        problems.add("spec.sinks[" + i + "].files.path: '" + sink.files().path() + "' already holds another"
+            + " checkpoint's batches (its _spark_metadata log); Spark would skip this new checkpoint's first"
+            + " batches as already written. Choose a new path for the new checkpoint.");
+      }
+    }
+    if (!problems.isEmpty()) {
+      List<String> lines = new ArrayList<>();
+      lines.add("refusing to start on checkpoint " + dir + " (nothing was started or written):");
+      problems.forEach(p -> lines.add("  " + p));
+      lines.addAll(hints);
+      return new Outcome(lines, notes);
+    }
+
+    if (start == Start.RESET && fs.exists(dir)) {
+      Path aside = moveAside(fs, dir);
+      notes.add("--reset-checkpoint: moved the old checkpoint " + dir + " to " + aside
+          + " (kept; delete it when you no longer need it)");
+    } else if (start == Start.ADOPT && hasState && !record.exists()) {
+      notes.add("--adopt-checkpoint: recorded this spec as the one that wrote " + dir);
+    }
+    record.write(pipeline);
+    return new Outcome(List.of(), notes);
+  }
+
+  /** {@code <root>/<pipeline>.reset-<UTC time>}: pipeline names have no dots, so no clash. */
+  private Path moveAside(FileSystem fs, Path dir) throws IOException {
+    String name = dir.getName() + ".reset-" + ASIDE_SUFFIX.format(clock.instant());
+    Path aside = new Path(dir.getParent(), name);
+    for (int n = 2; fs.exists(aside); n++) {
+      aside = new Path(dir.getParent(), name + "-" + n);
+    }
+    if (!fs.rename(dir, aside)) {
+      throw new IOException("cannot move " + dir + " to " + aside);
+    }
+    return aside;
+  }
+
+  /** Whether any query under a pipeline's directory holds state (moved-aside copies live elsewhere). */
+  static boolean pipelineHasState(FileSystem fs, Path dir) throws IOException {
+    if (!fs.exists(dir) || !fs.getFileStatus(dir).isDirectory()) {
+      return false;
+    }
+    for (FileStatus child : fs.listStatus(dir)) {
+      if (child.isDirectory() && queryHasState(fs, child.getPath())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether one query's checkpoint holds state: a query that planned a batch has an {@code offsets/} entry. */
+  static boolean queryHasState(FileSystem fs, Path queryDir) throws IOException {
+    Path offsets = new Path(queryDir, "offsets");
+    return fs.exists(offsets) && hasBatchFiles(fs, offsets);
+  }
+
+  /** A files sink path whose {@code _spark_metadata} log lists batches (N or N.compact). */
+  private boolean hasCommittedBatches(Path sinkPath) throws IOException {
+    Path log = new Path(sinkPath, "_spark_metadata");
+    FileSystem fs = log.getFileSystem(hadoop);
+    return fs.exists(log) && hasBatchFiles(fs, log);
+  }
+
+  private static boolean hasBatchFiles(FileSystem fs, Path logDir) throws IOException {
+    for (FileStatus f : fs.listStatus(logDir)) {
+      if (f.isFile() && f.getPath().getName().matches("\\d+(\\.compact)?")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,88 @@
+package dev.pipelines.streaming.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipelines.streaming.runner.testing.RunnerProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runner guarding its own checkpoint, in child JVMs as users and the operator start it:
+ * a graceful stop exits 0, and a spec whose change the checkpoint cannot take (another
+ * {@code window.groupBy}) is refused before any query starts, with the checker's lines, no
+ * stack trace, exit code 3 and nothing written.
+ */
+class CheckpointGuardTest {
+  @TempDir Path dir;
+
+  static final String SPEC = """
+      apiVersion: streaming.pipelines.dev/v1alpha1
+      kind: StreamingPipeline
+      metadata: {name: guarded}
+      spec:
+        sources:
+          - name: clicks
+            generator: {rowsPerSecond: 20}
+            watermark: {column: eventTime, delay: 5s}
+        transforms:
+          - name: perPage
+            from: clicks
+            window: {column: eventTime, size: 5s, groupBy: %s, aggregations: [{fn: count, as: views}]}
+        sinks:
+          - {name: counts, from: perPage, outputMode: update, trigger: {processingTime: 1s}, console: {}}
+      """;
+
+  @Test
+  void gracefulStopExitsZeroAndAnIncompatibleSpecIsRefusedWithExitCode3() throws Exception {
+    Path spec = dir.resolve("pipeline.yaml");
+    Path checkpoints = dir.resolve("checkpoints");
+    Path commits = checkpoints.resolve("guarded/counts/commits");
+    Files.writeString(spec, SPEC.formatted("[page]"));
+    Path logs = Files.createDirectories(Path.of("target", "checkpoint-guard"));
+
+    RunnerProcess first = RunnerProcess.start(spec, checkpoints, logs.resolve("first.log"));
+    first.await("two committed batches", () -> batchFiles(commits).size() >= 2, Duration.ofMinutes(3));
+    assertThat(first.stop()).as("exit code of a graceful stop (SIGTERM)\n" + first.log()).isZero();
+    assertThat(first.log()).contains("[counts] stopping after the current batch");
+    assertThat(checkpoints.resolve("guarded/spo-spec.json")).content().contains("\"page\"");
+
+    List<String> commitsBefore = batchFiles(commits);
+    List<String> offsetsBefore = batchFiles(checkpoints.resolve("guarded/counts/offsets"));
+    String recordBefore = Files.readString(checkpoints.resolve("guarded/spo-spec.json"));
+
+    Files.writeString(spec, SPEC.formatted("[page, userId]"));
+    RunnerProcess second = RunnerProcess.start(spec, checkpoints, logs.resolve("second.log"));
+    assertThat(second.awaitExit(Duration.ofMinutes(2))).as(second.log()).isEqualTo(ExitCodes.INCOMPATIBLE_CHECKPOINT);
+
+    List<String> lines = second.log().lines().toList();
+    int at = lines.indexOf(spec + ": refusing to start on checkpoint " + checkpoints.resolve("guarded")
+        + " (nothing was started or written):");
+    assertThat(at).as(second.log()).isNotNegative();
+    assertThat(lines.subList(at + 1, lines.size())).startsWith(
+        "  spec.transforms[0].window.groupBy: changed from [page] to [page, userId]; grouping keys are the state's keys",
+        "Undo these changes to resume the checkpoint, or run with --reset-checkpoint to start over"
+            + " (the old checkpoint is moved aside, not deleted).");
+    assertThat(second.log()).doesNotContain("\tat ", "StreamingQueryException", "[counts] started");
+    assertThat(batchFiles(commits)).as("no batch committed").isEqualTo(commitsBefore);
+    assertThat(batchFiles(checkpoints.resolve("guarded/counts/offsets"))).as("no batch planned").isEqualTo(offsetsBefore);
+    assertThat(checkpoints.resolve("guarded/spo-spec.json")).as("record unchanged").hasContent(recordBefore);
+  }
+
+  /** Batch files of a checkpoint log directory (commits/, offsets/), sorted. */
+  private static List<String> batchFiles(Path logDir) {
+    if (!Files.isDirectory(logDir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(logDir)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+")).sorted().toList();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
