@@ -90,6 +90,14 @@ class DeciderTest {
         phase == Phase.FAILED ? 1 : null, null);
   }
 
+  /** One StartDriver of this attempt and epoch (whether the runner may adopt the checkpoint aside). */
+  static void assertStarts(Decision d, int attempt, int epoch) {
+    assertThat(d.actions()).singleElement().isInstanceOfSatisfying(Action.StartDriver.class, s -> {
+      assertThat(s.attempt()).isEqualTo(attempt);
+      assertThat(s.epoch()).isEqualTo(epoch);
+    });
+  }
+
   static Condition condition(Decision d, String type) {
     return d.status().conditions().stream().filter(c -> c.type().equals(type)).findFirst().orElseThrow();
   }
@@ -97,7 +105,7 @@ class DeciderTest {
   @Test
   void firstReconcileStartsAttemptOneInEpochZero() {
     Decision d = decider.decide(input(spec(""), 1, null, null, T0));
-    assertThat(d.actions()).containsExactly(new Action.StartDriver(1, 0));
+    assertStarts(d, 1, 0);
     assertThat(d.status().phase()).isEqualTo("Starting");
     assertThat(d.status().observedGeneration()).isEqualTo(1);
     assertThat(d.status().driver().podName()).isEqualTo("clicks-driver-1");
@@ -143,14 +151,14 @@ class DeciderTest {
 
     // backoff over: attempt 2 from the same checkpoint
     Decision restart = decider.decide(input(spec, 1, wait.status(), pod(1, 1, Phase.FAILED), T0.plusSeconds(41)));
-    assertThat(restart.actions()).containsExactly(new Action.StartDriver(2, 0));
+    assertStarts(restart, 2, 0);
     assertThat(restart.status().restarts().count()).isEqualTo(1);
 
     // attempt 2 fails: the wait doubles, capped at maxBackoff (20s -> 15s)
     Decision second = decider.decide(input(spec, 1, restart.status(), pod(2, 1, Phase.FAILED), T0.plusSeconds(60)));
     assertThat(second.requeueAfter()).isEqualTo(Duration.ofSeconds(15));
     Decision third = decider.decide(input(spec, 1, second.status(), pod(2, 1, Phase.FAILED), T0.plusSeconds(80)));
-    assertThat(third.actions()).containsExactly(new Action.StartDriver(3, 0));
+    assertStarts(third, 3, 0);
 
     // attempt 3 fails with 2 restarts used: Failed, with the reason and the log tail
     Decision failed = decider.decide(input(spec, 1, third.status(), pod(3, 1, Phase.FAILED), T0.plusSeconds(99)));
@@ -205,7 +213,7 @@ class DeciderTest {
 
     Decision stop = decider.decide(input(spec, 2, running, pod(1, 1, Phase.RUNNING), T0.plusSeconds(60),
         CheckpointRecord.of(pipeline(spec("upgrade: {stopTimeout: 30s}")), 0, 1L), List.of()));
-    assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 45));
+    assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 75));
     assertThat(stop.status().phase()).isEqualTo("Upgrading");
     assertThat(stop.status().message()).isEqualTo("stopping driver clicks-driver-1 after its current batch to roll out"
         + " generation 2 on the same checkpoint");
@@ -215,7 +223,7 @@ class DeciderTest {
     assertThat(waiting.status().phase()).isEqualTo("Upgrading");
 
     Decision start = decider.decide(input(spec, 2, waiting.status(), null, T0.plusSeconds(70)));
-    assertThat(start.actions()).containsExactly(new Action.StartDriver(2, 0));
+    assertStarts(start, 2, 0);
     assertThat(start.status().driver().specGeneration()).isEqualTo(2);
     assertThat(start.status().restarts().countOrZero()).isZero();
   }
@@ -248,10 +256,10 @@ class DeciderTest {
     CheckpointRecord incompatible = CheckpointRecord.of(pipeline(v1), 0, 1L);
 
     Decision stop = decider.decide(input(spec, 2, running, pod(1, 1, Phase.RUNNING), T0.plusSeconds(60), incompatible, List.of()));
-    assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 60));
+    assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 90));
     assertThat(stop.status().checkpoint().epoch()).as("recorded before the stop").isEqualTo(1);
     Decision start = decider.decide(input(spec, 2, stop.status(), null, T0.plusSeconds(70), incompatible, List.of()));
-    assertThat(start.actions()).containsExactly(new Action.StartDriver(2, 1));
+    assertStarts(start, 2, 1);
     assertThat(start.status().checkpoint().location()).isEqualTo("/checkpoints/ns/epoch-1/clicks");
   }
 
@@ -263,7 +271,7 @@ class DeciderTest {
     PipelineSpec suspended = spec("suspend: true");
 
     Decision stop = decider.decide(input(suspended, 2, running, pod(1, 1, Phase.RUNNING), T0.plusSeconds(10)));
-    assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 60));
+    assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 90));
     assertThat(stop.status().phase()).isEqualTo("Suspended");
     Decision idle = decider.decide(input(suspended, 2, stop.status(), null, T0.plusSeconds(20)));
     assertThat(idle.actions()).isEmpty();
@@ -271,7 +279,7 @@ class DeciderTest {
     assertThat(condition(idle, "Ready").reason()).isEqualTo("Suspended");
 
     Decision resume = decider.decide(input(spec, 3, idle.status(), null, T0.plusSeconds(30)));
-    assertThat(resume.actions()).containsExactly(new Action.StartDriver(2, 0));
+    assertStarts(resume, 2, 0);
     assertThat(resume.status().phase()).isEqualTo("Starting");
   }
 
@@ -325,7 +333,7 @@ class DeciderTest {
     // reverting the spec (generation 3, compatible with what ran) starts again, on the same epoch
     Decision reverted = decider.decide(input(BY_PAGE, 3, afterFailure.status(), pod(1, 1, Phase.FAILED),
         T0.plusSeconds(130), RAN_BY_PAGE, List.of()));
-    assertThat(reverted.actions()).containsExactly(new Action.StartDriver(2, 0));
+    assertStarts(reverted, 2, 0);
   }
 
   @Test
@@ -361,14 +369,14 @@ class DeciderTest {
   void probeD_aResetRecordedBeforeTheStopResumesAfterAnOperatorCrash() {
     PipelineSpec reset = windowed("[userId]", "upgrade: {onIncompatibleChange: resetCheckpoint}");
     Decision stop = decider.decide(input(reset, 2, running(BY_PAGE), pod(1, 1, Phase.RUNNING), T0.plusSeconds(60), RAN_BY_PAGE, List.of()));
-    assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 60));
+    assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", 90));
     // status (epoch 1) was written before the stop; the operator dies; the old pod is gone when it is back
     Decision resumed = decider.decide(input(reset, 2, stop.status(), null, T0.plusSeconds(200), RAN_BY_PAGE, List.of()));
-    assertThat(resumed.actions()).containsExactly(new Action.StartDriver(2, 1));
+    assertStarts(resumed, 2, 1);
     // even had the status write been lost, the planner refuses epoch 0 and resets again
     Decision lost = decider.decide(input(reset, 2, running(BY_PAGE), null, T0.plusSeconds(200), RAN_BY_PAGE, List.of()));
     lost = decider.decide(input(reset, 2, lost.status(), null, T0.plusSeconds(300), RAN_BY_PAGE, List.of()));
-    assertThat(lost.actions()).containsExactly(new Action.StartDriver(2, 1));
+    assertStarts(lost, 2, 1);
   }
 
   @Test
@@ -426,7 +434,7 @@ class DeciderTest {
 
     // the spec is fixed (generation 2): attempt 2, never attempt 1's objects again
     Decision fixed = decider.decide(input(spec, 2, failed.status(), null, T0.plusSeconds(1)));
-    assertThat(fixed.actions()).containsExactly(new Action.StartDriver(2, 0));
+    assertStarts(fixed, 2, 0);
   }
 
   @Test
@@ -435,7 +443,7 @@ class DeciderTest {
     Decision intended = decider.decide(input(spec, 1, null, null, T0));
     // status was written, the operator died before the pod was created
     Decision resumed = decider.decide(input(spec, 1, intended.status(), null, T0.plusSeconds(5)));
-    assertThat(resumed.actions()).containsExactly(new Action.StartDriver(1, 0));
+    assertStarts(resumed, 1, 0);
     assertThat(resumed.status().restarts().countOrZero()).isZero();
   }
 
@@ -472,5 +480,14 @@ class DeciderTest {
     assertThat(restarting.status().progress().inputRowsPerSecond()).isNull();
     assertThat(restarting.status().progress().executors()).isNull();
     assertThat(restarting.status().progress().lastBatchAt()).isEqualTo(T0.plusSeconds(30).toString());
+  }
+
+  @Test
+  void theRunnerAdoptsAnOldCheckpointOnlyWhenTheOperatorCheckedTheSpec() {
+    Decision first = decider.decide(input(BY_PAGE, 1, null, null, T0, CheckpointRecord.MISSING, List.of()));
+    assertThat(first.actions()).containsExactly(new Action.StartDriver(1, 0, false));
+    Decision restart = decider.decide(input(BY_PAGE, 1, running(BY_PAGE), pod(1, 1, Phase.FAILED), T0.plusSeconds(60), RAN_BY_PAGE, List.of()));
+    restart = decider.decide(input(BY_PAGE, 1, restart.status(), pod(1, 1, Phase.FAILED), T0.plusSeconds(120), RAN_BY_PAGE, List.of()));
+    assertThat(restart.actions()).containsExactly(new Action.StartDriver(2, 0, true));
   }
 }

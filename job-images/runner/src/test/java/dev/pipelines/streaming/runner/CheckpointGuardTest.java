@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +58,9 @@ class CheckpointGuardTest {
     String recordBefore = Files.readString(checkpoints.resolve("guarded/spo-spec.json"));
 
     Files.writeString(spec, SPEC.formatted("[page, userId]"));
-    RunnerProcess second = RunnerProcess.start(spec, checkpoints, logs.resolve("second.log"));
+    Path terminationLog = Files.writeString(dir.resolve("termination-log"), ""); // the kubelet's /dev/termination-log
+    RunnerProcess second = RunnerProcess.start(Map.of("SPO_TERMINATION_MESSAGE_PATH", terminationLog.toString()),
+        spec, checkpoints, logs.resolve("second.log"));
     assertThat(second.awaitExit(Duration.ofMinutes(2))).as(second.log()).isEqualTo(ExitCodes.INCOMPATIBLE_CHECKPOINT);
 
     List<String> lines = second.log().lines().toList();
@@ -72,6 +75,8 @@ class CheckpointGuardTest {
     assertThat(batchFiles(commits)).as("no batch committed").isEqualTo(commitsBefore);
     assertThat(batchFiles(checkpoints.resolve("guarded/counts/offsets"))).as("no batch planned").isEqualTo(offsetsBefore);
     assertThat(checkpoints.resolve("guarded/spo-spec.json")).as("record unchanged").hasContent(recordBefore);
+    assertThat(Files.readString(terminationLog)).as("the refusal, for the pod's terminated.message")
+        .contains("spec.transforms[0].window.groupBy: changed from [page] to [page, userId]").doesNotContain("\tat ");
   }
 
   /** Batch files of a checkpoint log directory (commits/, offsets/), sorted. */

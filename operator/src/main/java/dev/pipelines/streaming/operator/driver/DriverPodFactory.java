@@ -11,7 +11,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
+import dev.pipelines.streaming.api.validation.Durations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,9 +53,15 @@ public final class DriverPodFactory {
     List<Path> templates = writePodTemplates(r, conf);
     try {
       String prefix = DriverNames.resourcePrefix(r.pipeline(), r.attempt());
-      String[] args = {"run", DriverNames.SPEC_MOUNT + "/" + DriverNames.SPEC_FILE,
+      List<String> runnerArgs = new ArrayList<>(List.of("run", DriverNames.SPEC_MOUNT + "/" + DriverNames.SPEC_FILE,
           "--checkpoint-root", SparkConfFactory.checkpointRoot(r),
-          "--control-port", String.valueOf(DriverNames.CONTROL_PORT)};
+          "--control-port", String.valueOf(DriverNames.CONTROL_PORT),
+          // the pod's grace period (spec.upgrade.stopTimeout) bounds the runner's graceful stop
+          "--stop-timeout", r.spec().upgradeOrDefault().stopTimeoutOrDefault()));
+      if (r.adoptCheckpoint()) {
+        runnerArgs.add("--adopt-checkpoint");
+      }
+      String[] args = runnerArgs.toArray(String[]::new);
       PipelineDriverConf driverConf = new PipelineDriverConf(conf, "spark-" + prefix, prefix, args, clock);
       KubernetesDriverSpec spark = new KubernetesDriverBuilder().buildFromFeatures(driverConf, client);
 
@@ -85,6 +93,7 @@ public final class DriverPodFactory {
               .withNewConfigMap().withName(DriverNames.specConfigMap(r.pipeline())).endConfigMap()
             .endVolume()
             .withRestartPolicy("Never")
+            .withTerminationGracePeriodSeconds(gracePeriodSeconds(r.spec()))
           .endSpec()
           .build();
 
@@ -104,6 +113,18 @@ public final class DriverPodFactory {
     } finally {
       templates.forEach(DriverPodFactory::deleteQuietly);
     }
+  }
+
+  /** Time the runner needs after SIGTERM beyond its --stop-timeout: stopping queries and the session. */
+  static final long STOP_MARGIN_SECONDS = 30;
+
+  /**
+   * The driver pod's grace period: spec.upgrade.stopTimeout (the runner's --stop-timeout, the
+   * wait for running batches) plus a margin to stop Spark, so the kubelet's SIGKILL never
+   * interrupts a stop the runner was told it may take.
+   */
+  public static long gracePeriodSeconds(PipelineSpec spec) {
+    return Durations.require(spec.upgradeOrDefault().stopTimeoutOrDefault()).toSeconds() + STOP_MARGIN_SECONDS;
   }
 
   /** The pipeline owns everything per attempt, so deleting it cleans up (garbage collection). */

@@ -67,7 +67,7 @@ public final class ClusterActor {
     applyControlService(ns, name, owner);
     applyControlToken(ns, name, p.getMetadata().getUid(), owner);
     DriverResources driver = pods.build(new DriverRequest(ns, name, p.getMetadata().getUid(), p.getSpec(),
-        start.attempt(), generation(p), start.epoch()));
+        start.attempt(), generation(p), start.epoch(), start.adoptCheckpoint()));
     driver.preResources().forEach(this::createIfAbsent);
     Pod pod = createIfAbsent(driver.pod());
     // Per-attempt objects (Spark's conf ConfigMap, its driver Service) are owned by their driver

@@ -12,6 +12,7 @@ import dev.pipelines.streaming.api.validation.Durations;
 import dev.pipelines.streaming.api.validation.Problem;
 import dev.pipelines.streaming.operator.autoscale.ProgressStep;
 import dev.pipelines.streaming.operator.driver.DriverNames;
+import dev.pipelines.streaming.operator.driver.DriverPodFactory;
 import dev.pipelines.streaming.operator.driver.DriverRequest;
 import dev.pipelines.streaming.operator.driver.SparkConfFactory;
 import java.time.Duration;
@@ -410,7 +411,9 @@ public final class Decider {
       }
       StartPlan.Start planned = (StartPlan.Start) plan;
       int epoch = planned.epoch();
-      actions.add(new Action.StartDriver(attempt, epoch));
+      // The runner keeps its own record of the spec beside the checkpoint; one written by an
+      // older runner has none, and the operator vouches for it only when it checked the spec.
+      actions.add(new Action.StartDriver(attempt, epoch, planned.checkedAgainstRecord()));
       String pod = DriverNames.driverPod(in.name(), attempt);
       driver = new DriverStatus(pod, attempt, in.now().toString(), in.generation(), null);
       checkpoint = checkpointStatus(epoch);
@@ -446,7 +449,7 @@ public final class Decider {
     }
 
     private long stopGraceSeconds() {
-      return Durations.require(in.spec().upgradeOrDefault().stopTimeoutOrDefault()).toSeconds();
+      return DriverPodFactory.gracePeriodSeconds(in.spec());
     }
 
     private RestartPolicySpec policy() {

@@ -7,8 +7,13 @@ public sealed interface StartPlan {
    *
    * @param reset true when this is a new epoch because the change could not resume the old one
    * @param note a sentence for status and events ("on the same checkpoint", "in a fresh checkpoint ...")
+   * @param checkedAgainstRecord the spec was found compatible with the spec recorded for this epoch
    */
-  record Start(int epoch, boolean reset, String note) implements StartPlan {}
+  record Start(int epoch, boolean reset, String note, boolean checkedAgainstRecord) implements StartPlan {
+    public Start(int epoch, boolean reset, String note) {
+      this(epoch, reset, note, false);
+    }
+  }
 
   /**
    * Nothing may start: the condition reason ({@code IncompatibleChange},

@@ -57,7 +57,7 @@ public final class UpgradePlanner {
     int epoch = recordedEpoch;
     CompatibilityReport report = CheckpointCompatibility.check(record.spec(), desired);
     if (report.compatible()) {
-      return new StartPlan.Start(epoch, false, "on the same checkpoint");
+      return new StartPlan.Start(epoch, false, "on the same checkpoint", true);
     }
     String why = "generation " + generation + " cannot resume from the checkpoint: " + report.summary();
     if (policy == OnIncompatibleChange.RESET_CHECKPOINT) {

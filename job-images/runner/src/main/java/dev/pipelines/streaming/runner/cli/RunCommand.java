@@ -75,7 +75,15 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    var err = spec.commandLine().getErr();
+    TerminationMessage message = new TerminationMessage(spec.commandLine().getErr());
+    int exit = run(message.writer());
+    if (exit == ExitCodes.INVALID || exit == ExitCodes.INCOMPATIBLE_CHECKPOINT) {
+      message.publish();
+    }
+    return exit;
+  }
+
+  private int run(PrintWriter err) throws IOException {
     Duration timeout = Durations.parse(stopTimeout).orElse(null);
     if (timeout == null) {
       err.println("--stop-timeout: '" + stopTimeout + "' is not a duration (" + Durations.FORMAT_HINT + ")");

@@ -22,10 +22,16 @@ public final class RunnerProcess {
   }
 
   public static RunnerProcess start(Path spec, Path checkpointRoot, Path log, String... moreArgs) throws IOException {
+    return start(Map.of(), spec, checkpointRoot, log, moreArgs);
+  }
+
+  /** With extra environment variables for the runner. */
+  public static RunnerProcess start(Map<String, String> env, Path spec, Path checkpointRoot, Path log, String... moreArgs)
+      throws IOException {
     List<String> args = new ArrayList<>(List.of("run", spec.toString(), "--master", "local[2]",
         "--checkpoint-root", checkpointRoot.toString()));
     args.addAll(List.of(moreArgs));
-    Process process = JavaProcess.start("1g", List.of(), RunnerCli.class, args, log, Map.of());
+    Process process = JavaProcess.start("1g", List.of(), RunnerCli.class, args, log, env);
     return new RunnerProcess(process, log);
   }
 
