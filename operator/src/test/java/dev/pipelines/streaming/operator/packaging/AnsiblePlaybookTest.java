@@ -45,8 +45,9 @@ class AnsiblePlaybookTest {
       var container = operator.getSpec().getTemplate().getSpec().getContainers().get(0);
       assertThat(container.getImage()).isEqualTo("registry.example/spo-operator:9.9.9");
       assertThat(container.getArgs()).contains("--runner-image=registry.example/spo-runner:9.9.9");
-      assertThat(admin.rbac().clusterRoles().withName("spo-streaming-pipeline-operator").get()).isNotNull();
-      assertThat(admin.resources(StreamingPipelineResource.class).inNamespace("default")
+      assertThat(admin.rbac().roles().inNamespace("streaming-system").withName("spo-streaming-pipeline-operator").get())
+          .as("namespaced by default").isNotNull();
+      assertThat(admin.resources(StreamingPipelineResource.class).inNamespace("streaming-system")
           .withName("clicks-per-page").get()).isNotNull();
 
       String second = run(command);
