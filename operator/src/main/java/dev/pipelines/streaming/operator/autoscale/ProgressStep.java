@@ -95,6 +95,9 @@ public final class ProgressStep {
     return new Outcome(status.withProgress(progress, scaling, conditions), events);
   }
 
+  /** The Ready reason of a running driver before its first committed batch (set by the Decider). */
+  public static final String WAITING_FOR_FIRST_BATCH = "WaitingForFirstBatch";
+
   /** Condition type set while the driver's /progress cannot be read. */
   public static final String PROGRESS_UNAVAILABLE = "ProgressUnavailable";
 
@@ -114,9 +117,16 @@ public final class ProgressStep {
     return new Outcome(status.withProgress(stale, status.autoscaler(), conditions), List.of());
   }
 
-  /** Ready=True only once a batch has committed since this driver started running. */
+  /**
+   * Ready=True once a batch has committed since this driver started running, when that was the
+   * only thing missing (reason WaitingForFirstBatch): a refused change keeps Ready=False.
+   */
   private static List<Condition> firstBatch(List<Condition> conditions, PipelineStatus status, ProgressStatus progress,
       Instant now) {
+    Condition ready = Conditions.find(conditions, Condition.READY);
+    if (ready == null || !WAITING_FOR_FIRST_BATCH.equals(ready.reason())) {
+      return conditions;
+    }
     String since = status.driver() == null ? null : status.driver().runningSince();
     if (since == null || progress.lastBatchAt() == null || Instant.parse(progress.lastBatchAt()).isBefore(Instant.parse(since))) {
       return conditions;

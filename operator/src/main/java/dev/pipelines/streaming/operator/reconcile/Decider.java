@@ -259,7 +259,7 @@ public final class Decider {
       if (committed) {
         condition(Condition.READY, true, "Running", message);
       } else {
-        condition(Condition.READY, false, "WaitingForFirstBatch", message + "; no batch has committed yet");
+        condition(Condition.READY, false, ProgressStep.WAITING_FOR_FIRST_BATCH, message + "; no batch has committed yet");
       }
       condition(Condition.PROGRESSING, false, "Running", "generation " + in.generation() + " is running");
       if (Conditions.find(conditions, Condition.DEGRADED) == null || !"Running".equals(old.phase())) {

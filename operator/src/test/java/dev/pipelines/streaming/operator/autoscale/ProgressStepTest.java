@@ -76,9 +76,26 @@ class ProgressStepTest {
         """ + extra.indent(2)).orThrow().spec();
   }
 
+  /** As the Decider leaves a running driver before its first batch. */
   static PipelineStatus running() {
-    return new PipelineStatus("Running", 1L, "driver p-driver-1 is running", List.of(),
+    return running("WaitingForFirstBatch");
+  }
+
+  static PipelineStatus running(String readyReason) {
+    return new PipelineStatus("Running", 1L, "driver p-driver-1 is running",
+        List.of(new Condition(Condition.READY, "False", readyReason, "not ready", T0.toString(), 1L)),
         new DriverStatus("p-driver-1", 1, T0.toString(), 1L, T0.toString()), null, null, null, null);
+  }
+
+  @Test
+  void aRefusedChangeStaysNotReadyWhileTheOldDriverCommits() {
+    driverReports(7, T0.plusSeconds(50), 980.5, 9805, 4000, 2, null);
+    ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec(""), running("IncompatibleChange"), T0.plusSeconds(60));
+    assertThat(o.status().conditions()).anySatisfy(c -> {
+      assertThat(c.type()).isEqualTo(Condition.READY);
+      assertThat(c.status()).isEqualTo("False");
+      assertThat(c.reason()).isEqualTo("IncompatibleChange");
+    });
   }
 
   void driverReports(long batchId, Instant at, double inputRate, long rows, long busyMillis, int executors, Integer target) {

@@ -1,0 +1,129 @@
+package dev.pipelines.streaming.e2e;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real single-node Kubernetes cluster for this test JVM (e2e/node/up.sh: etcd, API server,
+ * controllers, scheduler, kubelet, containerd, CNI, CoreDNS), with the runner and operator images
+ * built from this build's jars (e2e/node/images.sh). Started once per JVM; stopped at exit by
+ * e2e/node/down.sh unless SPO_NODE_KEEP=1. It needs root on Linux (kubelet, containerd, network
+ * namespaces): elsewhere the tests are skipped, unless REQUIRE_REAL_NODE=1 (as in CI), which makes
+ * that a failure.
+ */
+public final class RealNode {
+  static final Path ROOT = Path.of(System.getProperty("repo.root", "../..")).toAbsolutePath().normalize();
+  static final Path STATE = Path.of(System.getenv().getOrDefault("SPO_NODE_DIR", "/tmp/spo-node"));
+  static final Path KUBECONFIG = STATE.resolve("etc/admin.kubeconfig");
+  /** Pods reach the host (the API server, a Kafka broker) at the CNI bridge's address. */
+  public static final String HOST_IP = "10.244.0.1";
+  public static final String RUNNER_IMAGE = "docker.io/local/streaming-pipeline-runner:e2e";
+  public static final String OPERATOR_IMAGE = "docker.io/local/streaming-pipeline-operator:e2e";
+  private static boolean started;
+
+  private RealNode() {}
+
+  /** An admin client of the node's API server; starts the node first if needed. */
+  public static synchronized KubernetesClient adminClient() {
+    if (!started) {
+      String why = whyNot();
+      if (why != null) {
+        if ("1".equals(System.getenv("REQUIRE_REAL_NODE"))) {
+          throw new IllegalStateException("REQUIRE_REAL_NODE=1 but the real node cannot run here: " + why);
+        }
+        Assumptions.abort("no real node: " + why);
+      }
+      run(Duration.ofMinutes(40), "up", "bash", ROOT.resolve("e2e/node/up.sh").toString());
+      run(Duration.ofMinutes(15), "images", "bash", ROOT.resolve("e2e/node/images.sh").toString());
+      if (!"1".equals(System.getenv("SPO_NODE_KEEP"))) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            run(Duration.ofMinutes(5), "down", "bash", ROOT.resolve("e2e/node/down.sh").toString())));
+      }
+      started = true;
+    }
+    return new KubernetesClientBuilder().withConfig(config()).build();
+  }
+
+  static Config config() {
+    try {
+      return Config.fromKubeconfig(Files.readString(KUBECONFIG));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + KUBECONFIG, e);
+    }
+  }
+
+  /** The admin kubeconfig, for helm and kubectl. */
+  public static Path kubeconfig() {
+    return KUBECONFIG;
+  }
+
+  /** A directory on the host that pods see through a hostPath PersistentVolume. */
+  public static Path volumeDir(String name) throws IOException {
+    Path dir = Files.createDirectories(STATE.resolve("volumes").resolve(name));
+    // hostPath volumes ignore fsGroup: let the pods' uid 185 write
+    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    return dir;
+  }
+
+  private static String whyNot() {
+    if (!System.getProperty("os.name").toLowerCase().contains("linux")) {
+      return "not Linux";
+    }
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return "not root (kubelet, containerd and network namespaces need it)";
+    }
+    for (String tool : List.of("go", "kubectl", "apt-get", "gcc", "python3")) {
+      if (!onPath(tool)) {
+        return tool + " is not installed";
+      }
+    }
+    return null;
+  }
+
+  private static boolean onPath(String tool) {
+    String path = System.getenv().getOrDefault("PATH", "") + ":/usr/local/go/bin";
+    for (String dir : path.split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Runs a harness script; its output goes to target/e2e-node/NAME.log (printed on failure). */
+  private static void run(Duration timeout, String name, String... command) {
+    try {
+      Path log = Files.createDirectories(Path.of("target", "e2e-node")).resolve(name + ".log");
+      ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
+          .redirectOutput(log.toFile());
+      pb.environment().put("PATH", pb.environment().getOrDefault("PATH", "") + ":/usr/local/go/bin");
+      Process p = pb.start();
+      if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(name + " did not finish within " + timeout + "; log:\n" + Files.readString(log));
+      }
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException("e2e/node " + name + " failed (exit " + p.exitValue() + "); log:\n"
+            + tail(Files.readString(log), 80));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String tail(String text, int lines) {
+    List<String> all = text.lines().toList();
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+}
