@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
  * One pipeline's life on a real node, with the operator running as a pod installed by the Helm
  * chart (its RBAC, restricted pod security, leader election) and the images built from this
  * build: first batch and Ready, executors created by Spark, a deleted driver resumed from its
- * checkpoint, a compatible change rolled out, an incompatible one refused, suspend and resume,
- * and deletion of everything the pipeline owned. The namespace enforces the {@code restricted}
+ * checkpoint, a compatible change rolled out while the operator pod is deleted (never two
+ * drivers at once), an incompatible one refused and then started over in a fresh checkpoint
+ * epoch, suspend and resume, and deletion of everything the pipeline owned. The namespace enforces the {@code restricted}
  * Pod Security Standard. Rows are checked the way a user would: every generated event id once,
  * none missing, in the files the sink committed.
  */
@@ -118,9 +119,17 @@ class PipelineOnRealNodeTest {
     assertExactlyOnce();
     assertThat(status().restarts().count()).isEqualTo(1);
 
-    // 3. a compatible change (a filter) rolls out on the same checkpoint
+    // 3. a compatible change (a filter) rolls out on the same checkpoint, even though the
+    //    operator pod is deleted in the middle of it: never two drivers at once
     edit("filter: \"amount >= 0\"", "filter: \"amount >= -1\"");
-    awaitReady("generation 2", "clicks-driver-3");
+    await("the old driver stopping", () -> pod("clicks-driver-2") == null
+        || pod("clicks-driver-2").getMetadata().getDeletionTimestamp() != null, Duration.ofMinutes(1));
+    client.pods().inNamespace(OPERATOR_NS).withLabel("app.kubernetes.io/name", "streaming-pipeline-operator").delete();
+    await("generation 2 Ready, one driver at a time", () -> {
+      assertThat(activeDrivers()).as("drivers running at once").hasSizeLessThanOrEqualTo(1);
+      return "True".equals(ready().status()) && status().driver() != null
+          && "clicks-driver-3".equals(status().driver().podName());
+    }, Duration.ofMinutes(5));
     assertThat(pod("clicks-driver-3").getMetadata().getLabels()).containsEntry("streaming.pipelines.dev/generation", "2");
     awaitRows(maxEventId() + 100);
     assertExactlyOnce();
@@ -132,27 +141,49 @@ class PipelineOnRealNodeTest {
     long beforeRefusal = maxEventId();
     awaitRows(beforeRefusal + 50);
     assertThat(pod("clicks-driver-3").getStatus().getPhase()).isEqualTo("Running");
+    assertExactlyOnce();
 
-    // 5. suspend: driver and executors go, the checkpoint stays; resume (with the change undone) continues
-    applied = applied.replace("groupBy: [userId]", "groupBy: [page]");
+    // 5. asked for a fresh checkpoint (and new output paths: a file sink's log would skip the new
+    //    epoch's first batches), the change starts over in epoch 1
+    applied = applied.replace("/checkpoints/out/", "/checkpoints/out2/");
+    edit("upgrade: {stopTimeout: 20s}", "upgrade: {stopTimeout: 20s, onIncompatibleChange: resetCheckpoint}");
+    awaitReady("epoch 1", "clicks-driver-4");
+    assertThat(status().checkpoint().epoch()).isEqualTo(1);
+    sink = "out2/events";
+    awaitRows(100);
+    assertExactlyOnce();
+
+    // 6. suspend: driver and executors go, the checkpoint stays; resume continues from it
     edit("  restartPolicy:", "  suspend: true\n  restartPolicy:");
     await("suspended: no pods", () -> client.pods().inNamespace(ns).list().getItems().isEmpty(), Duration.ofMinutes(2));
     assertThat(status().phase()).isEqualTo("Suspended");
-    assertThat(volume.resolve(ns + "/epoch-0/clicks/events/commits")).isDirectory();
+    assertThat(volume.resolve(ns + "/epoch-1/clicks/events/commits")).isDirectory();
     long atSuspend = maxEventId();
     edit("suspend: true", "suspend: false");
-    awaitReady("resumed driver", "clicks-driver-4");
+    awaitReady("resumed driver", "clicks-driver-5");
     awaitRows(atSuspend + 100);
     assertExactlyOnce();
 
-    // 6. deleting the pipeline removes everything it created
+    // 7. deleting the pipeline removes everything it created
     client.resources(StreamingPipelineResource.class).inNamespace(ns).withName("clicks").delete();
-    await("everything gone", () -> client.pods().inNamespace(ns).list().getItems().isEmpty()
-        && client.configMaps().inNamespace(ns).list().getItems().stream().allMatch(c -> c.getMetadata().getName().equals("kube-root-ca.crt"))
-        && client.services().inNamespace(ns).list().getItems().isEmpty()
-        && client.persistentVolumeClaims().inNamespace(ns).list().getItems().isEmpty()
-        && client.rbac().roles().inNamespace(ns).list().getItems().isEmpty()
-        && client.secrets().inNamespace(ns).list().getItems().isEmpty(), Duration.ofMinutes(2));
+    await("everything gone", () -> leftovers().isEmpty(), Duration.ofMinutes(3));
+  }
+
+  /** What is still in the namespace besides what Kubernetes puts in every namespace. */
+  static List<String> leftovers() {
+    List<io.fabric8.kubernetes.api.model.HasMetadata> all = new java.util.ArrayList<>();
+    all.addAll(client.pods().inNamespace(ns).list().getItems());
+    all.addAll(client.configMaps().inNamespace(ns).list().getItems());
+    all.addAll(client.services().inNamespace(ns).list().getItems());
+    all.addAll(client.persistentVolumeClaims().inNamespace(ns).list().getItems());
+    all.addAll(client.secrets().inNamespace(ns).list().getItems());
+    all.addAll(client.serviceAccounts().inNamespace(ns).list().getItems());
+    all.addAll(client.rbac().roles().inNamespace(ns).list().getItems());
+    all.addAll(client.rbac().roleBindings().inNamespace(ns).list().getItems());
+    return all.stream()
+        .filter(r -> r.getMetadata().getLabels() == null || !"Helm".equals(r.getMetadata().getLabels().get("app.kubernetes.io/managed-by")))
+        .map(r -> r.getKind() + "/" + r.getMetadata().getName())
+        .filter(n -> !n.equals("ConfigMap/kube-root-ca.crt") && !n.equals("ServiceAccount/default")).toList();
   }
 
   // ---- what a user looks at ------------------------------------------------------------------
@@ -201,8 +232,18 @@ class PipelineOnRealNodeTest {
         && driver.equals(status().driver().podName()), Duration.ofMinutes(5));
   }
 
+  /** The files sink whose rows are checked, relative to the checkpoint volume. */
+  static String sink = "out/events";
+
   static List<JsonNode> events() {
-    return FileSinkLog.committedRows(volume.resolve("out/events"), "/checkpoints/out/events");
+    return FileSinkLog.committedRows(volume.resolve(sink), "/checkpoints/" + sink);
+  }
+
+  static List<String> activeDrivers() {
+    return client.pods().inNamespace(ns).withLabel("spark-role", "driver").list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> "Running".equals(p.getStatus().getPhase()) || "Pending".equals(p.getStatus().getPhase()))
+        .map(p -> p.getMetadata().getName()).toList();
   }
 
   static long maxEventId() {
@@ -227,6 +268,8 @@ class PipelineOnRealNodeTest {
         if (condition.get()) {
           return;
         }
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + diagnostics(), e);
       } catch (RuntimeException e) {
         // the API server or a file being written: look again
       }
@@ -238,6 +281,11 @@ class PipelineOnRealNodeTest {
   /** Status, pods and the operator's and driver's last log lines: what a user would look at. */
   static String diagnostics() {
     StringBuilder out = new StringBuilder("status:\n").append(Serialization.asYaml(status()));
+    try {
+      out.append("in the namespace: ").append(leftovers()).append('\n');
+    } catch (RuntimeException e) {
+      out.append("cannot list the namespace: ").append(e.getMessage()).append('\n');
+    }
     for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
       out.append("pod ").append(p.getMetadata().getNamespace()).append('/').append(p.getMetadata().getName())
           .append(' ').append(p.getStatus().getPhase()).append(' ')
