@@ -79,4 +79,46 @@ class ReconcileWithOperatorRbacTest extends ReconcileAgainstApiServerTest {
       operator = impersonating(OPERATOR, "system:serviceaccounts", "system:serviceaccounts:streaming-system");
     }
   }
+
+  /**
+   * What a pipeline author gets through the driver: its service account may run its executors,
+   * but may not delete a PVC (another pipeline's checkpoints), read Secrets, or touch RBAC; the
+   * executors' service account may do nothing. Asked of the API server itself (SubjectAccessReview).
+   */
+  @Test
+  void theDriverMayRunExecutorsAndNothingMore() {
+    create(PIPELINE);
+    reconcile();
+    String driver = "system:serviceaccount:" + ns + ":clicks-driver";
+    String executor = "system:serviceaccount:" + ns + ":clicks-executor";
+    assertThat(allowed(driver, "create", "pods")).isTrue();
+    assertThat(allowed(driver, "delete", "pods")).isTrue();
+    assertThat(allowed(driver, "create", "configmaps")).isTrue();
+    assertThat(allowed(driver, "delete", "persistentvolumeclaims")).as("another pipeline's checkpoints").isFalse();
+    assertThat(allowed(driver, "get", "secrets")).isFalse();
+    assertThat(allowed(driver, "create", "services")).isFalse();
+    assertThat(allowedRbac(driver, "create", "roles")).isFalse();
+    assertThat(allowed(executor, "get", "pods")).isFalse();
+    assertThat(allowed(executor, "get", "configmaps")).isFalse();
+    assertThat(client.serviceAccounts().inNamespace(ns).withName("clicks-executor").get().getAutomountServiceAccountToken())
+        .isFalse();
+    // and the operator itself reads no pipeline's Secret
+    assertThat(allowedAs(OPERATOR, "get", "", "secrets", ns)).isFalse();
+  }
+
+  boolean allowed(String user, String verb, String resource) {
+    return allowedAs(user, verb, "", resource, ns);
+  }
+
+  boolean allowedRbac(String user, String verb, String resource) {
+    return allowedAs(user, verb, "rbac.authorization.k8s.io", resource, ns);
+  }
+
+  static boolean allowedAs(String user, String verb, String group, String resource, String namespace) {
+    var review = new io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder()
+        .withNewSpec().withUser(user).withGroups("system:serviceaccounts", "system:authenticated")
+        .withNewResourceAttributes().withVerb(verb).withGroup(group).withResource(resource).withNamespace(namespace)
+        .endResourceAttributes().endSpec().build();
+    return admin.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
+  }
 }

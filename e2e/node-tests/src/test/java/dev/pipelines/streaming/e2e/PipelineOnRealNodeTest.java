@@ -3,21 +3,15 @@ package dev.pipelines.streaming.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.marcnuri.helm.Helm;
 import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -36,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * none missing, in the files the sink committed.
  */
 class PipelineOnRealNodeTest {
-  static final String OPERATOR_NS = "spo-system";
+  static final String OPERATOR_NS = RealNode.OPERATOR_NS;
   static KubernetesClient client;
   static String ns;
   static Path volume;
@@ -74,20 +68,8 @@ class PipelineOnRealNodeTest {
   static void installOperator() throws Exception {
     client = RealNode.adminClient();
     ns = "e2e-" + UUID.randomUUID().toString().substring(0, 6);
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(ns)
-        .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).create();
-    volume = RealNode.volumeDir(ns);
-    client.resource(new PersistentVolumeBuilder().withNewMetadata().withName(ns + "-checkpoints").endMetadata()
-        .withNewSpec().withStorageClassName(ns).withAccessModes("ReadWriteMany")
-        .withCapacity(Map.of("storage", new Quantity("2Gi"))).withPersistentVolumeReclaimPolicy("Retain")
-        .withNewHostPath().withPath(volume.toString()).withType("Directory").endHostPath().endSpec().build()).create();
-    new Helm(RealNode.ROOT.resolve("charts/streaming-pipeline-operator")).install()
-        .withName("spo").withNamespace(OPERATOR_NS).createNamespace().withKubeConfig(RealNode.kubeconfig())
-        .set("image.repository", "docker.io/local/streaming-pipeline-operator").set("image.tag", "e2e")
-        .set("image.pullPolicy", "Never")
-        .set("runnerImage.repository", "docker.io/local/streaming-pipeline-runner").set("runnerImage.tag", "e2e")
-        .set("watchNamespaces[0]", ns).set("resources.requests.cpu", "100m")
-        .waitReady().withTimeout(300).call();
+    volume = RealNode.pipelineNamespace(client, ns);
+    RealNode.installOperator(ns);
   }
 
   @AfterAll
@@ -95,7 +77,7 @@ class PipelineOnRealNodeTest {
     if (client == null) {
       return;
     }
-    Helm.uninstall("spo").withNamespace(OPERATOR_NS).withKubeConfig(RealNode.kubeconfig()).call();
+    RealNode.uninstallOperator();
     client.namespaces().withName(ns).delete();
     client.persistentVolumes().withName(ns + "-checkpoints").delete();
   }

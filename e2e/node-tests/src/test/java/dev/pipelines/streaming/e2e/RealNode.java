@@ -60,6 +60,45 @@ public final class RealNode {
     }
   }
 
+  /** Namespace of the operator the tests install. */
+  public static final String OPERATOR_NS = "spo-system";
+
+  /**
+   * Installs the operator with the Helm chart as a user would (release {@code spo}), with this
+   * build's images, running the pipelines of {@code watchedNamespace}.
+   */
+  public static void installOperator(String watchedNamespace) {
+    new com.marcnuri.helm.Helm(ROOT.resolve("charts/streaming-pipeline-operator")).install()
+        .withName("spo").withNamespace(OPERATOR_NS).createNamespace().withKubeConfig(KUBECONFIG)
+        .set("image.repository", "docker.io/local/streaming-pipeline-operator").set("image.tag", "e2e")
+        .set("image.pullPolicy", "Never")
+        .set("runnerImage.repository", "docker.io/local/streaming-pipeline-runner").set("runnerImage.tag", "e2e")
+        .set("watchNamespaces[0]", watchedNamespace).set("resources.requests.cpu", "100m")
+        .waitReady().withTimeout(300).call();
+  }
+
+  /** Removes the operator's release. */
+  public static void uninstallOperator() {
+    com.marcnuri.helm.Helm.uninstall("spo").withNamespace(OPERATOR_NS).withKubeConfig(KUBECONFIG).call();
+  }
+
+  /**
+   * A namespace for one test's pipelines, enforcing the {@code restricted} Pod Security
+   * Standard, with a hostPath PersistentVolume (storage class = the namespace's name) for the
+   * pipeline's checkpoint claim; returns the host directory behind it.
+   */
+  public static Path pipelineNamespace(KubernetesClient client, String ns) throws IOException {
+    client.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(ns)
+        .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).create();
+    Path volume = volumeDir(ns);
+    client.resource(new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder().withNewMetadata().withName(ns + "-checkpoints")
+        .endMetadata().withNewSpec().withStorageClassName(ns).withAccessModes("ReadWriteMany")
+        .withCapacity(java.util.Map.of("storage", new io.fabric8.kubernetes.api.model.Quantity("2Gi")))
+        .withPersistentVolumeReclaimPolicy("Retain")
+        .withNewHostPath().withPath(volume.toString()).withType("Directory").endHostPath().endSpec().build()).create();
+    return volume;
+  }
+
   /** The admin kubeconfig, for helm and kubectl. */
   public static Path kubeconfig() {
     return KUBECONFIG;
