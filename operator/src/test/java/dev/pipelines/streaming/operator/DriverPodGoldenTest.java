@@ -79,6 +79,15 @@ class DriverPodGoldenTest {
     }
   }
 
+  /** Drivers and executors log as the runner does locally (not Spark's INFO default). */
+  @Test
+  void driversGetTheRunnersLoggingConfiguration() throws IOException {
+    String runner = Files.readString(Path.of("../job-images/runner/src/main/resources/log4j2.properties"));
+    String shipped = Files.readString(Path.of("src/main/resources/dev/pipelines/streaming/operator/driver/runner-log4j2.properties"));
+    assertThat(shipped).as("operator's copy of the runner's log4j2.properties").isEqualTo(runner);
+    assertThat(Files.readString(GOLDEN.resolve("driver-prerequisites.yaml"))).contains("log4j2.properties: |");
+  }
+
   private static void compare(String file, String actual) throws IOException {
     Path golden = GOLDEN.resolve(file);
     if (Boolean.getBoolean("golden.update") || !Files.exists(golden)) {

@@ -92,6 +92,13 @@ class PipelineOnRealNodeTest {
     assertThat(pod("clicks-driver-1").getStatus().getPhase()).isEqualTo("Running");
     await("2 executor pods Running", () -> runningExecutors() == 2, Duration.ofMinutes(3));
     awaitRows(100);
+    assertThat(client.pods().inNamespace(ns).withName("clicks-driver-1").getLog())
+        .as("the driver logs as the runner does locally, not at Spark's INFO default")
+        .contains("[events] writing").doesNotContain(" INFO SparkContext:", "INFO  SparkContext:");
+    String executor = client.pods().inNamespace(ns).withLabel("spark-role", "executor").list().getItems().get(0)
+        .getMetadata().getName();
+    assertThat(client.pods().inNamespace(ns).withName(executor).getLog()).as("executors too")
+        .doesNotContain(" INFO Executor:", "INFO  Executor:");
 
     // 2. kubectl delete pod <driver>: the next attempt resumes from the checkpoint
     client.pods().inNamespace(ns).withName("clicks-driver-1").delete();

@@ -72,7 +72,10 @@ public final class DriverPodFactory {
       properties.remove(template);
       String confMapName = prefix + "-spark-conf";
       var utils = KubernetesClientUtils$.MODULE$;
-      Map<String, String> confFiles = utils.buildSparkConfDirFilesMapJava(confMapName, conf, properties);
+      Map<String, String> confFiles = new java.util.TreeMap<>(utils.buildSparkConfDirFilesMapJava(confMapName, conf, properties));
+      // Logging starts before the runner's jar is on the driver's classpath, so the runner's
+      // log4j2.properties goes into SPARK_CONF_DIR; Spark copies that directory to executors.
+      confFiles.putIfAbsent(LOG4J2_FILE, RUNNER_LOGGING);
       ConfigMap sparkConfMap = utils.buildConfigMapJava(confMapName, confFiles, Map.of());
 
       Container container = new ContainerBuilder(spark.pod().container())
@@ -112,6 +115,21 @@ public final class DriverPodFactory {
       return new DriverResources(pod, pre, after);
     } finally {
       templates.forEach(DriverPodFactory::deleteQuietly);
+    }
+  }
+
+  static final String LOG4J2_FILE = "log4j2.properties";
+  /** The runner's own logging configuration (kept equal to job-images/runner's by a test). */
+  static final String RUNNER_LOGGING = resource("runner-log4j2.properties");
+
+  private static String resource(String name) {
+    try (var in = DriverPodFactory.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
