@@ -41,6 +41,10 @@ public final class RealNode {
         }
         Assumptions.abort("no real node: " + why);
       }
+      if (!"1".equals(System.getenv("SPO_NODE_KEEP"))) {
+        // whatever an earlier, killed run left (processes, mounts, the bridge) goes first
+        run(Duration.ofMinutes(5), "down-before", "bash", ROOT.resolve("e2e/node/down.sh").toString());
+      }
       run(Duration.ofMinutes(40), "up", "bash", ROOT.resolve("e2e/node/up.sh").toString());
       run(Duration.ofMinutes(15), "images", "bash", ROOT.resolve("e2e/node/images.sh").toString());
       if (!"1".equals(System.getenv("SPO_NODE_KEEP"))) {
