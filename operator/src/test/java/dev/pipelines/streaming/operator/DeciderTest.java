@@ -490,4 +490,65 @@ class DeciderTest {
     restart = decider.decide(input(BY_PAGE, 1, restart.status(), pod(1, 1, Phase.FAILED), T0.plusSeconds(120), RAN_BY_PAGE, List.of()));
     assertThat(restart.actions()).containsExactly(new Action.StartDriver(2, 0, true));
   }
+
+  // ---- found in review: no endless retries, no lost attempts, no pending forever ---------------
+
+  @Test
+  void aCreateRefusedAgainAndAgainGivesUpAtMaxRestarts() {
+    PipelineSpec spec = spec("restartPolicy: {maxRestarts: 2, initialBackoff: 10s}");
+    PipelineStatus status = running(spec);
+    status = decider.decide(input(spec, 1, status, pod(1, 1, Phase.FAILED), T0.plusSeconds(5))).status();
+    // the user fixes something (generation 2) while pod 1 stays Failed; every create is refused
+    Instant now = T0.plusSeconds(20);
+    Decision d = null;
+    for (int i = 0; i < 10; i++) {
+      ReconcileInput in = input(spec, 2, status, pod(1, 1, Phase.FAILED), now);
+      d = decider.decide(in);
+      if (d.actions().isEmpty()) {
+        status = d.status();
+        now = now.plus(d.requeueAfter() == null ? Duration.ofSeconds(1) : d.requeueAfter()).plusSeconds(1);
+        if ("Failed".equals(status.phase())) {
+          break;
+        }
+        continue;
+      }
+      assertThat(d.actions().get(0)).isInstanceOf(Action.StartDriver.class);
+      d = decider.actionFailed(in, d.status(), d.actions().get(0), "pods is forbidden: exceeded quota");
+      status = d.status();
+      now = now.plus(d.requeueAfter() == null ? Duration.ofSeconds(1) : d.requeueAfter());
+    }
+    assertThat(status.phase()).as("gives up instead of retrying forever").isEqualTo("Failed");
+    assertThat(condition(new Decision(List.of(), status, List.of(), null), "Ready").reason()).isEqualTo("StartFailed");
+  }
+
+  @Test
+  void aRestartInterruptedBeforeItsPodIsResumedNotCountedTwice() {
+    PipelineSpec spec = spec("restartPolicy: {initialBackoff: 10s}");
+    PipelineStatus status = decider.decide(input(spec, 1, running(spec), pod(1, 1, Phase.FAILED), T0.plusSeconds(5))).status();
+    Decision restart = decider.decide(input(spec, 1, status, pod(1, 1, Phase.FAILED), T0.plusSeconds(16)));
+    assertStarts(restart, 2, 0);
+    // intent written, operator dies before pod 2 exists; pod 1 (Failed) is still there
+    Decision resumed = decider.decide(input(spec, 1, restart.status(), pod(1, 1, Phase.FAILED), T0.plusSeconds(20)));
+    assertStarts(resumed, 2, 0);
+    assertThat(resumed.status().restarts().count()).isEqualTo(restart.status().restarts().count());
+  }
+
+  @Test
+  void anAdoptedDriverThatStaysPendingTimesOut() {
+    PipelineSpec spec = spec("restartPolicy: {startTimeout: 5m}");
+    ObservedDriver pending = new ObservedDriver("clicks-driver-1", 1, 1, Phase.PENDING, null, null,
+        new PodWaiting.Reason("ImagePullBackOff", "Back-off pulling image"));
+    // status lost: the driver is adopted from its labels
+    PipelineStatus adopted = decider.decide(input(spec, 1, null, pending, T0)).status();
+    assertThat(decider.decide(input(spec, 1, adopted, pending, T0.plusSeconds(301))).actions())
+        .containsExactly(new Action.StopDriver("clicks-driver-1", 0));
+  }
+
+  @Test
+  void anUnknownCheckpointSpecIsLookedAtAgainWhenNothingRuns() {
+    Decision d = decider.decide(input(BY_PAGE, 1, running(BY_PAGE), null, T0.plusSeconds(60), CheckpointRecord.MISSING, List.of()));
+    d = decider.decide(input(BY_PAGE, 1, d.status(), null, T0.plusSeconds(90), CheckpointRecord.MISSING, List.of()));
+    assertThat(condition(d, "Ready").reason()).isEqualTo("UnknownCheckpointSpec");
+    assertThat(d.requeueAfter()).as("a restored ConfigMap is not watched").isNotNull();
+  }
 }

@@ -234,7 +234,8 @@ public final class Decider {
       if (driver == null || !d.podName().equals(driver.podName())) {
         // A driver found by its labels that status does not know (the operator died after
         // creating it): adopt it rather than start a second one.
-        driver = new DriverStatus(d.podName(), d.attempt(), null, d.specGeneration(), null);
+        // First seen now: restartPolicy.startTimeout counts from here for a pod that stays pending.
+        driver = new DriverStatus(d.podName(), d.attempt(), in.now().toString(), d.specGeneration(), null);
       }
       if (d.phase() == ObservedDriver.Phase.PENDING) {
         pending(d);
@@ -298,6 +299,14 @@ public final class Decider {
 
     private void noActiveDriver() {
       ObservedDriver d = in.driver();
+      if (d != null && driver != null && driver.attempt() != null && d.attempt() < driver.attempt()) {
+        // Status records a later attempt than any pod shows (its create failed, or the operator
+        // stopped before creating it): the older pod (kept for its logs) says nothing about it.
+        d = null;
+      }
+      if (waitingToRetry()) {
+        return;
+      }
       if (driver == null && d == null) {
         start(1, "DriverCreated", "starting the first driver");
         return;
@@ -343,6 +352,25 @@ public final class Decider {
           : d.phase() == ObservedDriver.Phase.SUCCEEDED ? "driver ended and restartPolicy is Always"
           : "driver " + d.podName() + " failed: " + d.terminationReason();
       restartOrGiveUp(reason);
+    }
+
+    /**
+     * A retry of this generation is scheduled (a failed create's backoff) and not due yet: wait
+     * for it. A new generation (the user changed something) does not wait.
+     */
+    private boolean waitingToRetry() {
+      if (restarts.nextRetryAt() == null || !"Restarting".equals(phase)) {
+        return false;
+      }
+      if (driver != null && driver.specGeneration() != null && driver.specGeneration() != in.generation()) {
+        return false;
+      }
+      Instant retryAt = Instant.parse(restarts.nextRetryAt());
+      if (!in.now().isBefore(retryAt)) {
+        return false;
+      }
+      requeue = Duration.between(in.now(), retryAt);
+      return true;
     }
 
     /** A failure no retry fixes (the runner refused the spec or the checkpoint): Failed, no restart. */
@@ -406,7 +434,8 @@ public final class Decider {
       if (plan instanceof StartPlan.Refuse refuse) {
         phase = "Failed"; // nothing runs and nothing will until the spec changes
         refuse(refuse.reason(), refuse.message());
-        requeue = null; // nothing to wait for: a spec change (a new generation) reconciles at once
+        // A spec change reconciles at once; a restored <name>-spec ConfigMap is not watched.
+        requeue = "UnknownCheckpointSpec".equals(refuse.reason()) ? POLL_RUNNING : null;
         return;
       }
       StartPlan.Start planned = (StartPlan.Start) plan;
