@@ -104,14 +104,11 @@ public final class DriverPodFactory {
       List<HasMetadata> after = new ArrayList<>();
       after.add(sparkConfMap);
       after.addAll(spark.getDriverKubernetesResourcesAsJavaList());
-      pre.forEach(res -> res.getMetadata().setOwnerReferences(List.of(owner)));
-      for (HasMetadata res : pre) {
+      // Owned by the pipeline here; ClusterActor gives the "after" ones to the pod once it exists.
+      java.util.stream.Stream.concat(pre.stream(), after.stream()).forEach(res -> {
         res.getMetadata().setNamespace(r.namespace());
-      }
-      for (HasMetadata res : after) {
-        res.getMetadata().setNamespace(r.namespace());
-        res.getMetadata().setOwnerReferences(List.of(owner)); // replaced by the pod's once it exists
-      }
+        res.getMetadata().setOwnerReferences(List.of(owner));
+      });
       return new DriverResources(pod, pre, after);
     } finally {
       templates.forEach(DriverPodFactory::deleteQuietly);
