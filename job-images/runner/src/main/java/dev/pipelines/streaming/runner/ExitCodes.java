@@ -1,18 +1,20 @@
 package dev.pipelines.streaming.runner;
 
+import dev.pipelines.streaming.api.RunnerExitCodes;
+
 /**
- * How {@code spo} ends, in one place: the CLI returns these, the help and docs list them, and
- * the operator decides from them whether a restart can help (1) or never will (2, 3).
+ * How {@code spo} ends, in one place for the CLI: the codes (the operator's contract,
+ * {@link RunnerExitCodes}) and the lines {@code spo run --help} prints for them.
  */
 public final class ExitCodes {
   /** Queries ended normally (availableNow), or stopped gracefully (SIGINT, SIGTERM, /control stop). */
-  public static final int OK = 0;
+  public static final int OK = RunnerExitCodes.OK;
   /** A streaming query failed; running again resumes from the checkpoint. */
-  public static final int QUERY_FAILED = 1;
+  public static final int QUERY_FAILED = RunnerExitCodes.QUERY_FAILED;
   /** The pipeline file or the command line is invalid; the same input fails the same way. */
-  public static final int INVALID = 2;
+  public static final int INVALID = RunnerExitCodes.INVALID;
   /** The checkpoint cannot be resumed by this spec (see run.CheckpointGuard); a retry never helps. */
-  public static final int INCOMPATIBLE_CHECKPOINT = 3;
+  public static final int INCOMPATIBLE_CHECKPOINT = RunnerExitCodes.INCOMPATIBLE_CHECKPOINT;
 
   /** The lines picocli prints under "Exit codes:" ({@code code:description}). */
   public static final String OK_HELP = OK + ":queries ended normally (availableNow), or stopped gracefully"

@@ -5,7 +5,7 @@ package dev.pipelines.streaming.operator.reconcile;
  *
  * @param terminationReason for a finished driver: exit code, reason and the termination message
  *     the runner wrote (never raw log lines: they may carry secrets)
- * @param exitCode the driver container's exit code once terminated (see {@link RunnerExit}), else null
+ * @param exitCode the driver container's exit code once terminated (see {@link dev.pipelines.streaming.api.RunnerExitCodes}), else null
  * @param waiting for a pending driver: why it is not running yet, or null
  */
 public record ObservedDriver(String podName, int attempt, long specGeneration, Phase phase, String terminationReason,

@@ -1,19 +1,12 @@
 package dev.pipelines.streaming.operator.reconcile;
 
+import dev.pipelines.streaming.api.RunnerExitCodes;
+
 /**
- * The runner's documented exit codes (spo run --help) and what the operator does with each:
- * only a failure that a retry can fix is retried.
+ * What the operator does with the runner's exit codes ({@link RunnerExitCodes}, documented in
+ * spo run --help): only a failure that a retry can fix is retried.
  */
 public final class RunnerExit {
-  /** Every query stopped gracefully or ended. */
-  public static final int STOPPED = 0;
-  /** A query failed; a restart resumes from the checkpoint. */
-  public static final int QUERY_FAILED = 1;
-  /** The runner refused the spec as invalid: the same spec fails the same way. */
-  public static final int INVALID_SPEC = 2;
-  /** The spec cannot resume from the checkpoint it was given (the runner's own guard). */
-  public static final int INCOMPATIBLE_CHECKPOINT = 3;
-
   private RunnerExit() {}
 
   /** The condition reason for an exit no retry can fix, or null when a restart may help. */
@@ -22,8 +15,8 @@ public final class RunnerExit {
       return null;
     }
     return switch (exitCode) {
-      case INVALID_SPEC -> "RunnerRefusedSpec";
-      case INCOMPATIBLE_CHECKPOINT -> "IncompatibleCheckpoint";
+      case RunnerExitCodes.INVALID -> "RunnerRefusedSpec";
+      case RunnerExitCodes.INCOMPATIBLE_CHECKPOINT -> "IncompatibleCheckpoint";
       default -> null;
     };
   }

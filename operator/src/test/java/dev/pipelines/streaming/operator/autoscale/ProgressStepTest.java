@@ -10,8 +10,6 @@ import dev.pipelines.streaming.api.status.DriverStatus;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
 import dev.pipelines.streaming.operator.reconcile.PipelineEvent;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,10 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Progress into status, stalls into Degraded, load into executor requests, against a fake driver. */
-@EnableKubernetesMockClient(crud = true)
 class ProgressStepTest {
   static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
-  KubernetesClient client;
   HttpServer driver;
   final AtomicReference<String> progressJson = new AtomicReference<>();
   final List<String> controlCalls = new CopyOnWriteArrayList<>();
