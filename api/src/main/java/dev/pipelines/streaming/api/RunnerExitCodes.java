@@ -2,7 +2,7 @@ package dev.pipelines.streaming.api;
 
 /**
  * The contract between the runner ({@code spo run}) and the operator: how a run ends. The runner
- * returns these; the operator retries only what a retry can fix (1) and reports the others.
+ * returns these; the operator retries only what a retry can fix (1, 4) and reports the others.
  */
 public final class RunnerExitCodes {
   /** Queries ended normally (availableNow), or stopped gracefully (SIGINT, SIGTERM, /control stop). */
@@ -13,6 +13,11 @@ public final class RunnerExitCodes {
   public static final int INVALID = 2;
   /** The checkpoint cannot be resumed by this spec; a retry never helps. */
   public static final int INCOMPATIBLE_CHECKPOINT = 3;
+  /**
+   * Another driver holds (or took) the checkpoint's Lease; this one committed nothing after
+   * losing it. A retry waits for the Lease, so it may help.
+   */
+  public static final int LEASE_LOST = 4;
 
   private RunnerExitCodes() {}
 }

@@ -3,7 +3,7 @@ package dev.pipelines.streaming.bench;
 import static dev.pipelines.streaming.bench.Stats.f;
 
 import dev.pipelines.streaming.operator.OperatorMain;
-import dev.pipelines.streaming.operator.apiserver.RealApiServer;
+import dev.pipelines.streaming.testing.RealApiServer;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;

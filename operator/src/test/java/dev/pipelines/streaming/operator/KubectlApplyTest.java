@@ -2,7 +2,7 @@ package dev.pipelines.streaming.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pipelines.streaming.operator.apiserver.RealApiServer;
+import dev.pipelines.streaming.testing.RealApiServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

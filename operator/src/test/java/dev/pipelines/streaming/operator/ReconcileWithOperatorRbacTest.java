@@ -2,7 +2,7 @@ package dev.pipelines.streaming.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pipelines.streaming.operator.apiserver.RealApiServer;
+import dev.pipelines.streaming.testing.RealApiServer;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;

@@ -15,6 +15,8 @@ public final class ExitCodes {
   public static final int INVALID = RunnerExitCodes.INVALID;
   /** The checkpoint cannot be resumed by this spec (see run.CheckpointGuard); a retry never helps. */
   public static final int INCOMPATIBLE_CHECKPOINT = RunnerExitCodes.INCOMPATIBLE_CHECKPOINT;
+  /** Another driver holds the checkpoint Lease (--lease); nothing was committed after losing it. */
+  public static final int LEASE_LOST = RunnerExitCodes.LEASE_LOST;
 
   /** The lines picocli prints under "Exit codes:" ({@code code:description}). */
   public static final String OK_HELP = OK + ":queries ended normally (availableNow), or stopped gracefully"
@@ -25,6 +27,9 @@ public final class ExitCodes {
   public static final String INCOMPATIBLE_CHECKPOINT_HELP = INCOMPATIBLE_CHECKPOINT + ":the checkpoint cannot be"
       + " resumed with this spec (incompatible change, unknown spec, or a files sink path holding another"
       + " checkpoint's batches); nothing was started";
+
+  public static final String LEASE_LOST_HELP = LEASE_LOST + ":with --lease: another driver took the checkpoint"
+      + " Lease (or it could not be renewed); nothing was committed after that";
 
   private ExitCodes() {}
 }

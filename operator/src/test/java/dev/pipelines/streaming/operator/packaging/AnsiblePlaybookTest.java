@@ -2,7 +2,7 @@ package dev.pipelines.streaming.operator.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pipelines.streaming.operator.apiserver.RealApiServer;
+import dev.pipelines.streaming.testing.RealApiServer;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -3,6 +3,9 @@ package dev.pipelines.streaming.runner.cli;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.validation.Durations;
 import dev.pipelines.streaming.runner.ExitCodes;
+import dev.pipelines.streaming.runner.fence.CheckpointLease;
+import dev.pipelines.streaming.runner.fence.CommitFence;
+import dev.pipelines.streaming.runner.fence.FencedCheckpointFileManager;
 import dev.pipelines.streaming.runner.plan.LiveSources;
 import dev.pipelines.streaming.runner.plan.PipelinePlanner;
 import dev.pipelines.streaming.runner.plan.PlannedPipeline;
@@ -16,6 +19,8 @@ import dev.pipelines.streaming.runner.spark.SparkSessionFactory;
 import dev.pipelines.streaming.runner.control.ControlServer;
 import dev.pipelines.streaming.runner.control.ExecutorScaler;
 import dev.pipelines.streaming.runner.control.ProgressReader;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -42,7 +47,7 @@ import picocli.CommandLine.Spec;
         "Ctrl-C (or SIGTERM) stops each query after its current batch (exit 0)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCodes.OK_HELP, ExitCodes.QUERY_FAILED_HELP, ExitCodes.INVALID_HELP,
-        ExitCodes.INCOMPATIBLE_CHECKPOINT_HELP})
+        ExitCodes.INCOMPATIBLE_CHECKPOINT_HELP, ExitCodes.LEASE_LOST_HELP})
 public final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -73,6 +78,17 @@ public final class RunCommand implements Callable<Integer> {
       description = "How long a graceful stop waits for running batches (default: ${DEFAULT-VALUE}).")
   String stopTimeout;
 
+  @Option(names = "--lease", paramLabel = "NAMESPACE/NAME", defaultValue = "${env:SPO_LEASE:-}",
+      description = {"Hold this coordination.k8s.io Lease while running and commit only while holding it:"
+          + " a second driver on the same checkpoint waits until it is released (graceful stop) or expires"
+          + " (15 s after a killed driver's last renewal); a driver that loses it commits nothing more (exit 4).",
+          "Uses the in-cluster service account, else the kubeconfig. The operator passes it to every driver."})
+  String lease;
+
+  @Option(names = "--lease-holder", defaultValue = "${env:HOSTNAME:-}",
+      description = "This driver's name in the Lease (default: env HOSTNAME, the pod name on Kubernetes).")
+  String leaseHolder;
+
   @Override
   public Integer call() throws IOException {
     TerminationMessage message = new TerminationMessage(spec.commandLine().getErr());
@@ -97,18 +113,58 @@ public final class RunCommand implements Callable<Integer> {
     if (pipeline == null) {
       return ExitCodes.INVALID;
     }
+    LeaseName leaseName = LeaseName.parse(lease, err);
+    if (leaseName == LeaseName.INVALID) {
+      return ExitCodes.INVALID;
+    }
+    if (leaseName == null) {
+      return runPipeline(pipeline, null, err, timeout);
+    }
+    List<StreamingQuery> running = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (KubernetesClient client = new KubernetesClientBuilder().build();
+        CheckpointLease held = CheckpointLease.start(client, leaseName.namespace(), leaseName.name(), holder(),
+            () -> running.forEach(PipelineRunner::stopNow), err)) {
+      CommitFence.install(held);
+      try {
+        int exit = runPipeline(pipeline, new Fencing(held, running), err, timeout);
+        return held.lost() ? ExitCodes.LEASE_LOST : exit;
+      } finally {
+        CommitFence.clear();
+      }
+    }
+  }
+
+  /** The Lease and the queries to stop when it is lost. */
+  private record Fencing(CheckpointLease lease, List<StreamingQuery> running) {}
+
+  private String holder() {
+    return leaseHolder == null || leaseHolder.isBlank()
+        ? "spo-" + ProcessHandle.current().pid() : leaseHolder;
+  }
+
+  private int runPipeline(StreamingPipeline pipeline, Fencing fencing, PrintWriter err, Duration timeout)
+      throws IOException {
     SparkSession session = SparkSessionFactory.create(pipeline, spark.effectiveMaster(), spark.conf);
     SecretResolver secrets = SecretResolver.fromSystemEnvironment();
     PipelineRunner runner = new PipelineRunner(session, new CheckpointLayout(checkpointRoot), secrets, System.err);
     List<StreamingQuery> queries;
     try {
       PlannedPipeline planned = PipelinePlanner.plan(session, pipeline, new LiveSources(session, secrets));
+      if (fencing != null && !awaitLease(fencing.lease(), session)) {
+        return ExitCodes.QUERY_FAILED;
+      }
       Integer refused = guardCheckpoint(pipeline, session, err);
       if (refused != null) {
         session.stop();
         return refused;
       }
       queries = runner.start(planned);
+      if (fencing != null) {
+        fencing.running().addAll(queries);
+        if (fencing.lease().lost()) {
+          queries.forEach(PipelineRunner::stopNow); // lost while starting: the callback saw none of them
+        }
+      }
     } catch (PlanningException e) {
       PipelineFiles.report(file, e.problems(), err);
       session.stop();
@@ -132,6 +188,22 @@ public final class RunCommand implements Callable<Integer> {
       session.stop(); // when the JVM is already exiting, Spark's own shutdown hook stops the session
     }
     return exit;
+  }
+
+  /**
+   * Waits for the checkpoint Lease before anything touches the checkpoint (the guard may move it
+   * aside), then routes every checkpoint commit through the fence. False when interrupted.
+   */
+  private static boolean awaitLease(CheckpointLease lease, SparkSession session) {
+    try {
+      lease.awaitHeld();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      session.stop();
+      return false;
+    }
+    session.conf().set(FencedCheckpointFileManager.CONF, FencedCheckpointFileManager.class.getName());
+    return true;
   }
 
   /**

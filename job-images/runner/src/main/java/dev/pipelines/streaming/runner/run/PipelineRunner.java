@@ -49,10 +49,10 @@ public final class PipelineRunner {
             .option("checkpointLocation", checkpoint).start());
         log.printf("[%s] writing %s, checkpoint %s%n", sink.name(), describe(sink), checkpoint);
       } catch (PlanningException e) {
-        started.forEach(PipelineRunner::stopQuietly);
+        started.forEach(PipelineRunner::stopNow);
         throw e;
       } catch (TimeoutException | RuntimeException e) {
-        started.forEach(PipelineRunner::stopQuietly);
+        started.forEach(PipelineRunner::stopNow);
         throw new IllegalStateException("spec.sinks[" + i + "] (" + sink.name() + ") did not start: "
             + SparkErrors.oneLine(e), e);
       }
@@ -73,7 +73,7 @@ public final class PipelineRunner {
         String failed = queries.stream().filter(q -> q.exception().isDefined()).map(StreamingQuery::name)
             .findFirst().orElse("query");
         log.printf("[%s] failed: %s%n", failed, SparkErrors.oneLine(e.cause()));
-        queries.forEach(PipelineRunner::stopQuietly);
+        queries.forEach(PipelineRunner::stopNow);
         return ExitCodes.QUERY_FAILED;
       }
       if (queries.stream().noneMatch(StreamingQuery::isActive)) {
@@ -96,7 +96,8 @@ public final class PipelineRunner {
     };
   }
 
-  private static void stopQuietly(StreamingQuery q) {
+  /** Stops a query at once (its running batch is interrupted, not committed); never throws. */
+  public static void stopNow(StreamingQuery q) {
     try {
       q.stop();
     } catch (Exception ignored) {

@@ -1,4 +1,4 @@
-package dev.pipelines.streaming.operator.apiserver;
+package dev.pipelines.streaming.testing;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;

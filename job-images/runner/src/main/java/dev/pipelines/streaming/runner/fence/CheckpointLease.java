@@ -1,0 +1,159 @@
+package dev.pipelines.streaming.runner.fence;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A driver's hold on its checkpoint: a coordination.k8s.io Lease, taken and renewed through
+ * fabric8's {@link LeaderElector} (client-go's algorithm and timings: 15 s lease, renewed every
+ * 2 s, given up when not renewed for 10 s). A second driver on the same checkpoint waits until
+ * the Lease is released (a graceful stop releases it) or expires (a killed or partitioned
+ * holder). As a {@link CommitFence.Fence} it allows commits only while held, and only while the
+ * last successful renewal started less than the renew deadline ago: the 5 s between that and
+ * the Lease's expiry, as any other driver sees it, are this driver's margin to stop.
+ */
+public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
+  static final Duration LEASE_DURATION = Duration.ofSeconds(15);
+  static final Duration RENEW_DEADLINE = Duration.ofSeconds(10);
+  static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
+  private static final Duration WAIT_LOG_PERIOD = Duration.ofSeconds(30);
+
+  private final String description;
+  private final CompletableFuture<Void> acquired = new CompletableFuture<>();
+  private final RenewalRecordingLock lock;
+  private final Runnable onLost;
+  private final PrintWriter log;
+  private volatile boolean leading;
+  private volatile boolean closing;
+  private volatile String lostBecause;
+  private volatile String holder;
+  private Future<?> election;
+
+  private CheckpointLease(String namespace, String name, String identity, Runnable onLost, PrintWriter log) {
+    this.description = "Lease " + namespace + "/" + name;
+    this.lock = new RenewalRecordingLock(namespace, name, identity);
+    this.onLost = onLost;
+    this.log = log;
+  }
+
+  /**
+   * Starts taking the Lease {@code namespace/name} for {@code identity} in the background;
+   * {@link #awaitHeld()} waits for it. {@code onLost} runs (once, on fabric8's thread) if the
+   * Lease is lost after it was held.
+   */
+  public static CheckpointLease start(KubernetesClient client, String namespace, String name, String identity,
+      Runnable onLost, PrintWriter log) {
+    CheckpointLease lease = new CheckpointLease(namespace, name, identity, onLost, log);
+    LeaderElectionConfig config = new LeaderElectionConfig(lease.lock, LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD,
+        new LeaderCallbacks(lease::started, lease::stopped, lease::observed), true, "spo-checkpoint");
+    lease.election = client.leaderElector().withConfig(config).build().start();
+    return lease;
+  }
+
+  /** Blocks until the Lease is held, saying every 30 s who holds it. */
+  public void awaitHeld() throws InterruptedException {
+    boolean said = false;
+    while (true) {
+      try {
+        acquired.get(said ? WAIT_LOG_PERIOD.toSeconds() : 3, TimeUnit.SECONDS);
+        if (said) {
+          log.println("[lease] took the checkpoint " + description);
+          log.flush();
+        }
+        return;
+      } catch (TimeoutException e) {
+        log.println("[lease] waiting for the checkpoint " + description + ", held by " + holder
+            + " (it is released when that driver stops, or expires " + LEASE_DURATION.toSeconds()
+            + " s after its last renewal)");
+        log.flush();
+        said = true;
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("cannot take the checkpoint " + description + ": " + e.getCause(), e.getCause());
+      }
+    }
+  }
+
+  /** True once the Lease was lost after being held; the run must end with exit code 4. */
+  public boolean lost() {
+    return lostBecause != null;
+  }
+
+  @Override
+  public String refusal() {
+    if (lostBecause != null) {
+      return lostBecause;
+    }
+    if (!leading) {
+      return "this driver does not hold the checkpoint " + description;
+    }
+    long sinceRenewal = System.nanoTime() - lock.lastWriteStartedNanos;
+    if (sinceRenewal > RENEW_DEADLINE.toNanos()) {
+      return "the checkpoint " + description + " was not renewed for " + TimeUnit.NANOSECONDS.toSeconds(sinceRenewal) + " s";
+    }
+    return null;
+  }
+
+  /** Stops renewing and releases the Lease, so the next driver need not wait for it to expire. */
+  @Override
+  public void close() {
+    closing = true;
+    if (election != null) {
+      election.cancel(true);
+    }
+  }
+
+  private void started() {
+    leading = true;
+    acquired.complete(null);
+  }
+
+  private void stopped() {
+    leading = false;
+    if (closing || lostBecause != null) {
+      return;
+    }
+    lostBecause = "lost the checkpoint " + description + (holder == null || holder.equals(lock.identity())
+        ? " (not renewed within " + RENEW_DEADLINE.toSeconds() + " s)" : " to " + holder);
+    log.println("[lease] " + lostBecause + ": stopping, committing nothing more");
+    log.flush();
+    onLost.run();
+  }
+
+  private void observed(String newHolder) {
+    holder = newHolder;
+  }
+
+  /** fabric8's LeaseLock, remembering when its last successful write (create or renewal) started. */
+  static final class RenewalRecordingLock extends LeaseLock {
+    volatile long lastWriteStartedNanos;
+
+    RenewalRecordingLock(String namespace, String name, String identity) {
+      super(namespace, name, identity);
+    }
+
+    @Override
+    public synchronized void create(KubernetesClient client, LeaderElectionRecord record) {
+      long started = System.nanoTime();
+      super.create(client, record);
+      lastWriteStartedNanos = started;
+    }
+
+    @Override
+    public synchronized void update(KubernetesClient client, LeaderElectionRecord record) {
+      long started = System.nanoTime();
+      super.update(client, record);
+      lastWriteStartedNanos = started;
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package dev.pipelines.streaming.runner.fence;
+
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.PathFilter;
+import org.apache.spark.sql.execution.streaming.checkpointing.CheckpointFileManager;
+
+/**
+ * Spark's checkpoint file manager with a fence: a file that commits streaming state (the
+ * offsets and commits logs, a files sink's {@code _spark_metadata} log, state store files,
+ * source metadata) is made visible only while {@link CommitFence} allows it. Spark writes each
+ * of them to a temporary file and renames it into place when the stream is closed
+ * ({@code CheckpointFileManager.createAtomic}); the fence is checked when the write starts and
+ * again just before that rename. A refused commit cancels the temporary file and fails the
+ * query, so a driver that lost its checkpoint Lease adds nothing more to the checkpoint.
+ *
+ * <p>Installed with the SQL conf {@value #CONF} (the hook Spark reads in
+ * {@code CheckpointFileManager.create}); every other operation goes to the manager Spark would
+ * have chosen without it.
+ */
+public final class FencedCheckpointFileManager implements CheckpointFileManager {
+  /** Spark's (internal, since 2.4) setting naming the checkpoint file manager class. */
+  public static final String CONF = "spark.sql.streaming.checkpointFileManagerClass";
+
+  private final CheckpointFileManager delegate;
+
+  /** The constructor Spark calls: the checkpoint path and the session's Hadoop configuration. */
+  public FencedCheckpointFileManager(Path path, Configuration hadoopConf) {
+    Configuration plain = new Configuration(hadoopConf);
+    plain.unset(CONF);
+    this.delegate = CheckpointFileManager.create(path, plain);
+  }
+
+  @Override
+  public CancellableFSDataOutputStream createAtomic(Path path, boolean overwriteIfPossible) {
+    String refusal = CommitFence.refusal();
+    if (refusal != null) {
+      throw new FencedCommitException(path, refusal);
+    }
+    return new FencedOutputStream(delegate.createAtomic(path, overwriteIfPossible), path);
+  }
+
+  @Override
+  public FSDataInputStream open(Path path) {
+    return delegate.open(path);
+  }
+
+  @Override
+  public FileStatus[] list(Path path, PathFilter filter) {
+    return delegate.list(path, filter);
+  }
+
+  @Override
+  public void mkdirs(Path path) {
+    delegate.mkdirs(path);
+  }
+
+  @Override
+  public boolean exists(Path path) {
+    return delegate.exists(path);
+  }
+
+  @Override
+  public void delete(Path path) {
+    delegate.delete(path);
+  }
+
+  @Override
+  public boolean isLocal() {
+    return delegate.isLocal();
+  }
+
+  @Override
+  public Path createCheckpointDirectory() {
+    return delegate.createCheckpointDirectory();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  /** The temporary file of one commit; closing it renames it into place, if the fence allows. */
+  static final class FencedOutputStream extends CancellableFSDataOutputStream {
+    private final CancellableFSDataOutputStream inner;
+    private final Path target;
+
+    FencedOutputStream(CancellableFSDataOutputStream inner, Path target) {
+      super(inner);
+      this.inner = inner;
+      this.target = target;
+    }
+
+    @Override
+    public void cancel() {
+      inner.cancel();
+    }
+
+    @Override
+    public void close() throws IOException {
+      String refusal = CommitFence.refusal();
+      if (refusal != null) {
+        inner.cancel();
+        throw new FencedCommitException(target, refusal);
+      }
+      super.close();
+    }
+  }
+
+  /** A commit the fence refused; fails the streaming query that tried it. */
+  public static final class FencedCommitException extends IllegalStateException {
+    FencedCommitException(Path target, String refusal) {
+      super("not committing " + target + ": " + refusal);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.pipelines.streaming.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipelines.streaming.runner.testing.RunnerProcess;
+import dev.pipelines.streaming.runner.testing.SparkTestSession;
+import dev.pipelines.streaming.testing.RealApiServer;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fencing with a real API server: two runners on one checkpoint, each holding out for the
+ * checkpoint Lease. Only the holder runs; the other waits and says for whom. When the holder
+ * is killed (no release) the other takes over once the Lease expires and continues from the
+ * checkpoint; when someone else takes the Lease, that runner stops committing and exits 4.
+ * At the end the files sink holds every generated row exactly once.
+ */
+class CheckpointLeaseTest {
+  @TempDir Path dir;
+
+  @Test
+  void onlyTheLeaseHolderCommits() throws Exception {
+    KubernetesClient admin = RealApiServer.adminClient();
+    String ns = "fence-" + UUID.randomUUID().toString().substring(0, 6);
+    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    Map<String, String> env = Map.of("KUBECONFIG", RealApiServer.kubeconfigFile().toString());
+    String lease = ns + "/fenced-checkpoint";
+    Path out = dir.resolve("out");
+    Path spec = dir.resolve("pipeline.yaml");
+    Files.writeString(spec, """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: fenced}
+        spec:
+          sources:
+            - name: clicks
+              generator: {rowsPerSecond: 100}
+          sinks:
+            - name: archive
+              from: clicks
+              trigger: {processingTime: 1s}
+              files: {path: "%s", format: json}
+        """.formatted(out));
+    Path checkpoints = dir.resolve("checkpoints");
+
+    RunnerProcess a = RunnerProcess.start(env, spec, checkpoints, dir.resolve("a.log"), "--lease", lease, "--lease-holder", "runner-a");
+    a.await("runner-a committing", () -> committedBatches(out) >= 2, Duration.ofMinutes(3));
+    RunnerProcess b = RunnerProcess.start(env, spec, checkpoints, dir.resolve("b.log"), "--lease", lease, "--lease-holder", "runner-b");
+    b.await("runner-b waiting for the Lease", () -> log(b).contains("[lease] waiting for the checkpoint Lease " + lease
+        + ", held by runner-a"), Duration.ofMinutes(2));
+    assertThat(log(b)).as("the waiting runner started no query").doesNotContain("[archive] writing");
+    assertThat(holder(admin, ns)).isEqualTo("runner-a");
+
+    a.kill(); // SIGKILL: the Lease is not released, runner-b waits for it to expire
+    int atKill = committedBatches(out);
+    b.await("runner-b taking over", () -> log(b).contains("[lease] took the checkpoint Lease " + lease), Duration.ofMinutes(1));
+    b.await("runner-b committing", () -> committedBatches(out) >= atKill + 2, Duration.ofMinutes(2));
+    assertThat(holder(admin, ns)).isEqualTo("runner-b");
+
+    // someone else takes the Lease (as a driver that outlived a network partition would see it)
+    admin.resources(Lease.class).inNamespace(ns).withName("fenced-checkpoint").edit(l -> {
+      l.getSpec().setHolderIdentity("intruder");
+      l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+      l.getSpec().setLeaseDurationSeconds(60);
+      return l;
+    });
+    assertThat(b.awaitExit(Duration.ofMinutes(1))).as("exit code of a runner that lost its Lease").isEqualTo(4);
+    assertThat(log(b)).contains("[lease] lost the checkpoint Lease " + lease + " to intruder: stopping, committing nothing more");
+
+    SparkSession spark = SparkTestSession.create();
+    try {
+      Dataset<Row> rows = spark.read().json(out.toString());
+      long total = rows.count();
+      Row range = rows.selectExpr("min(eventId)", "max(eventId)").first();
+      assertThat(rows.select("eventId").distinct().count()).as("no row duplicated").isEqualTo(total);
+      assertThat(range.getLong(0)).as("first row kept").isZero();
+      assertThat(range.getLong(1) + 1).as("no row lost: ids are contiguous").isEqualTo(total);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static String holder(KubernetesClient admin, String ns) {
+    return admin.resources(Lease.class).inNamespace(ns).withName("fenced-checkpoint").get().getSpec().getHolderIdentity();
+  }
+
+  private static String log(RunnerProcess runner) {
+    try {
+      return runner.log();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Batches in the file sink's commit log. */
+  private static int committedBatches(Path out) {
+    Path metadata = out.resolve("_spark_metadata");
+    if (!Files.isDirectory(metadata)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.list(metadata)) {
+      return (int) files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+(\\.compact)?")).count();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+}
