@@ -58,6 +58,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [rbac.authorization.k8s.io]
   resources: [roles, rolebindings]
   verbs: [get, list, watch, create, update, patch, delete]
+# the checkpoint Lease of each pipeline (fencing): created by the operator, renewed by its driver
+- apiGroups: [coordination.k8s.io]
+  resources: [leases]
+  verbs: [get, create, update]
 # decisions as Events
 - apiGroups: [""]
   resources: [events]

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -179,7 +180,8 @@ abstract class ReconcileAgainstApiServerTest {
         client.rbac().roleBindings().inNamespace(ns).withName("clicks-driver").get(),
         client.persistentVolumeClaims().inNamespace(ns).withName("clicks-checkpoints").get(),
         client.services().inNamespace(ns).withName("clicks-driver").get(),
-        client.configMaps().inNamespace(ns).withName("clicks-spec").get());
+        client.configMaps().inNamespace(ns).withName("clicks-spec").get(),
+        client.resources(Lease.class).inNamespace(ns).withName("clicks-checkpoint").get());
     owned.forEach(ReconcileAgainstApiServerTest::assertOwnedByPipeline);
     // per-attempt objects go with their attempt's pod (and the pod with the pipeline)
     for (HasMetadata perAttempt : List.of(client.services().inNamespace(ns).withName("clicks-a1-driver-svc").get(),
@@ -189,6 +191,10 @@ abstract class ReconcileAgainstApiServerTest {
         assertThat(o.getUid()).isEqualTo(driver.getMetadata().getUid());
       });
     }
+    assertThat(client.resources(Lease.class).inNamespace(ns).withName("clicks-checkpoint").get().getSpec().getHolderIdentity())
+        .as("created released: the first driver takes it at once").isNull();
+    assertThat(driver.getSpec().getContainers().get(0).getArgs())
+        .containsSequence("--lease", ns + "/clicks-checkpoint", "--lease-holder", "clicks-driver-1");
     assertThat(client.configMaps().inNamespace(ns).withName("clicks-spec").get().getMetadata().getAnnotations())
         .containsEntry("streaming.pipelines.dev/checkpoint-epoch", "0").containsEntry("streaming.pipelines.dev/generation", "1");
     assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("clicks-checkpoints").get()

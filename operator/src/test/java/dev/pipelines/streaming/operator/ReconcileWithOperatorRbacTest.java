@@ -96,6 +96,12 @@ class ReconcileWithOperatorRbacTest extends ReconcileAgainstApiServerTest {
     assertThat(allowed(driver, "get", "secrets")).isFalse();
     assertThat(allowed(driver, "create", "services")).isFalse();
     assertThat(allowedRbac(driver, "create", "roles")).isFalse();
+    // fencing: its own pipeline's checkpoint Lease, to read and renew; no other, and none created
+    assertThat(allowedLease(driver, "update", "clicks-checkpoint")).isTrue();
+    assertThat(allowedLease(driver, "get", "clicks-checkpoint")).isTrue();
+    assertThat(allowedLease(driver, "update", "orders-checkpoint")).as("another pipeline's Lease").isFalse();
+    assertThat(allowedLease(driver, "create", null)).isFalse();
+    assertThat(allowedLease(driver, "delete", "clicks-checkpoint")).isFalse();
     assertThat(allowed(executor, "get", "pods")).isFalse();
     assertThat(allowed(executor, "get", "configmaps")).isFalse();
     assertThat(client.serviceAccounts().inNamespace(ns).withName("clicks-executor").get().getAutomountServiceAccountToken())
@@ -110,6 +116,14 @@ class ReconcileWithOperatorRbacTest extends ReconcileAgainstApiServerTest {
 
   boolean allowedRbac(String user, String verb, String resource) {
     return allowedAs(user, verb, "rbac.authorization.k8s.io", resource, ns);
+  }
+
+  boolean allowedLease(String user, String verb, String name) {
+    var review = new io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder()
+        .withNewSpec().withUser(user).withGroups("system:serviceaccounts", "system:authenticated")
+        .withNewResourceAttributes().withVerb(verb).withGroup("coordination.k8s.io").withResource("leases")
+        .withName(name).withNamespace(ns).endResourceAttributes().endSpec().build();
+    return admin.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
   }
 
   static boolean allowedAs(String user, String verb, String group, String resource, String namespace) {

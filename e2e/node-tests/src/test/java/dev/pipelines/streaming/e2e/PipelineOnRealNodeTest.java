@@ -7,6 +7,7 @@ import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
@@ -99,6 +100,7 @@ class PipelineOnRealNodeTest {
         .getMetadata().getName();
     assertThat(client.pods().inNamespace(ns).withName(executor).getLog()).as("executors too")
         .doesNotContain(" INFO Executor:", "INFO  Executor:");
+    assertThat(leaseHolder()).as("the running driver holds the checkpoint Lease").isEqualTo("clicks-driver-1");
 
     // 2. kubectl delete pod <driver>: the next attempt resumes from the checkpoint
     client.pods().inNamespace(ns).withName("clicks-driver-1").delete();
@@ -107,6 +109,7 @@ class PipelineOnRealNodeTest {
     awaitRows(beforeRestart + 100);
     assertExactlyOnce();
     assertThat(status().restarts().count()).isEqualTo(1);
+    assertThat(leaseHolder()).as("released by the stopped driver, taken by the next").isEqualTo("clicks-driver-2");
 
     // 3. a compatible change (a filter) rolls out on the same checkpoint, even though the
     //    operator pod is deleted in the middle of it: never two drivers at once
@@ -169,6 +172,7 @@ class PipelineOnRealNodeTest {
     all.addAll(client.serviceAccounts().inNamespace(ns).list().getItems());
     all.addAll(client.rbac().roles().inNamespace(ns).list().getItems());
     all.addAll(client.rbac().roleBindings().inNamespace(ns).list().getItems());
+    all.addAll(client.resources(Lease.class).inNamespace(ns).list().getItems());
     return all.stream()
         .filter(r -> r.getMetadata().getLabels() == null || !"Helm".equals(r.getMetadata().getLabels().get("app.kubernetes.io/managed-by")))
         .map(r -> r.getKind() + "/" + r.getMetadata().getName())
@@ -193,6 +197,11 @@ class PipelineOnRealNodeTest {
 
   static String readyReason() {
     return ready().reason() == null ? "" : ready().reason();
+  }
+
+  static String leaseHolder() {
+    Lease lease = client.resources(Lease.class).inNamespace(ns).withName("clicks-checkpoint").get();
+    return lease == null ? null : lease.getSpec().getHolderIdentity();
   }
 
   static Pod pod(String name) {

@@ -88,6 +88,14 @@ public final class DriverNames {
   public static final String CONTROL_TOKEN_KEY = "token";
   public static final String CONTROL_TOKEN_ENV = "SPO_CONTROL_TOKEN";
 
+  /**
+   * The coordination.k8s.io Lease a driver holds while it may commit to the pipeline's
+   * checkpoint (the runner's {@code --lease}): a second driver waits for it.
+   */
+  public static String checkpointLease(String pipeline) {
+    return pipeline + "-checkpoint";
+  }
+
   public static String checkpointClaim(String pipeline) {
     return pipeline + "-checkpoints";
   }

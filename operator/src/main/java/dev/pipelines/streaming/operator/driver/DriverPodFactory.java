@@ -57,7 +57,10 @@ public final class DriverPodFactory {
           "--checkpoint-root", SparkConfFactory.checkpointRoot(r),
           "--control-port", String.valueOf(DriverNames.CONTROL_PORT),
           // the pod's grace period (spec.upgrade.stopTimeout) bounds the runner's graceful stop
-          "--stop-timeout", r.spec().upgradeOrDefault().stopTimeoutOrDefault()));
+          "--stop-timeout", r.spec().upgradeOrDefault().stopTimeoutOrDefault(),
+          // fencing: commits only while this attempt holds the pipeline's checkpoint Lease
+          "--lease", r.namespace() + "/" + DriverNames.checkpointLease(r.pipeline()),
+          "--lease-holder", DriverNames.driverPod(r.pipeline(), r.attempt())));
       if (r.adoptCheckpoint()) {
         runnerArgs.add("--adopt-checkpoint");
       }

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
@@ -27,6 +28,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.net.HttpURLConnection;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 
@@ -63,6 +66,7 @@ public final class ClusterActor {
       throw new SpecNotRecordedException(e);
     }
     applyDriverAccess(ns, name, owner);
+    applyCheckpointLease(ns, name, owner);
     applyCheckpointClaim(p, ns, name, owner);
     applyControlService(ns, name, owner);
     applyControlToken(ns, name, p.getMetadata().getUid(), owner);
@@ -96,7 +100,7 @@ public final class ClusterActor {
         .withLabels(labels(name)).withOwnerReferences(owner).endMetadata().withAutomountServiceAccountToken(false).build());
     apply(new RoleBuilder().withNewMetadata().withName(sa).withNamespace(ns).withLabels(labels(name))
         .withOwnerReferences(owner).endMetadata()
-        .withRules(DRIVER_RULES)
+        .withRules(driverRules(name))
         .build());
     apply(new RoleBindingBuilder().withNewMetadata().withName(sa).withNamespace(ns).withLabels(labels(name))
         .withOwnerReferences(owner).endMetadata()
@@ -105,14 +109,34 @@ public final class ClusterActor {
         .build());
   }
 
-  /** What Spark's driver does with the API (ExecutorPodsAllocator, ...SnapshotsSource, KubernetesClusterSchedulerBackend). */
-  static final List<PolicyRule> DRIVER_RULES = List.of(
-      new PolicyRuleBuilder().withApiGroups("").withResources("pods")
-          .withVerbs("get", "list", "watch", "create", "patch", "delete", "deletecollection").build(),
-      new PolicyRuleBuilder().withApiGroups("").withResources("configmaps")
-          .withVerbs("get", "list", "watch", "create", "delete", "deletecollection").build(),
-      new PolicyRuleBuilder().withApiGroups("").withResources("persistentvolumeclaims")
-          .withVerbs("get", "list", "watch").build());
+  /**
+   * What Spark's driver does with the API (ExecutorPodsAllocator, ...SnapshotsSource,
+   * KubernetesClusterSchedulerBackend), and reading and renewing its own pipeline's checkpoint
+   * Lease (not creating one: the operator does, so a driver cannot hold any other Lease).
+   */
+  static List<PolicyRule> driverRules(String pipeline) {
+    return List.of(
+        new PolicyRuleBuilder().withApiGroups("").withResources("pods")
+            .withVerbs("get", "list", "watch", "create", "patch", "delete", "deletecollection").build(),
+        new PolicyRuleBuilder().withApiGroups("").withResources("configmaps")
+            .withVerbs("get", "list", "watch", "create", "delete", "deletecollection").build(),
+        new PolicyRuleBuilder().withApiGroups("").withResources("persistentvolumeclaims")
+            .withVerbs("get", "list", "watch").build(),
+        new PolicyRuleBuilder().withApiGroups("coordination.k8s.io").withResources("leases")
+            .withResourceNames(DriverNames.checkpointLease(pipeline)).withVerbs("get", "update").build());
+  }
+
+  /**
+   * The pipeline's checkpoint Lease, created released (no holder) so the first driver takes it
+   * at once; afterwards only drivers write it. Deleted with the pipeline.
+   */
+  private void applyCheckpointLease(String ns, String name, OwnerReference owner) {
+    ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+    createIfAbsent(new LeaseBuilder().withNewMetadata().withName(DriverNames.checkpointLease(name)).withNamespace(ns)
+        .withLabels(labels(name)).withOwnerReferences(owner).endMetadata()
+        .withNewSpec().withLeaseDurationSeconds(1).withAcquireTime(now).withRenewTime(now).withLeaseTransitions(0)
+        .endSpec().build());
+  }
 
   /** A claim the operator creates once and then leaves alone (PVC specs are mostly immutable). */
   private void applyCheckpointClaim(StreamingPipelineResource p, String ns, String name, OwnerReference owner) {
