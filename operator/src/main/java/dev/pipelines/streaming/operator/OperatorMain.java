@@ -24,6 +24,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.function.BiFunction;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -116,10 +118,16 @@ public final class OperatorMain implements Callable<Integer> {
 
   public static ReconcileLoop loop(KubernetesClient client, String runnerImage, ProgressHistory history,
       ControlTokens tokens) {
+    return loop(client, runnerImage, history, tokens, DriverControlClient.serviceEndpoint());
+  }
+
+  /** The reconcile loop, reading drivers' control endpoints at {@code endpoint} (namespace, pipeline) → base URI. */
+  public static ReconcileLoop loop(KubernetesClient client, String runnerImage, ProgressHistory history,
+      ControlTokens tokens, BiFunction<String, String, URI> endpoint) {
     DriverPodFactory pods = new DriverPodFactory(client, new SparkConfFactory(runnerImage), new SystemClock());
     return new ReconcileLoop(new PipelineObserver(client), new Decider(), new ClusterActor(client, pods, tokens),
         new EventRecorder(client), Clock.systemUTC(),
-        new ProgressStep(new DriverControlClient(tokens, DriverControlClient.serviceEndpoint()), history));
+        new ProgressStep(new DriverControlClient(tokens, endpoint), history));
   }
 
   /**

@@ -22,10 +22,13 @@ import java.util.List;
 
 /**
  * The JOSDK entry point: delegates to {@link ReconcileLoop} and writes the status it returns.
- * Driver pods are watched, so a driver that starts, fails or is deleted triggers a reconcile
- * at once; the loop's requeue handles timers (backoff, health period).
+ * Driver pods are watched (an informer: the loop reads them from its cache, no LIST per
+ * reconcile), so a driver that starts, fails or is deleted triggers a reconcile at once; the
+ * loop's requeue handles timers (backoff, health period). A deleted pipeline reaches
+ * {@code reconcile} too (JOSDK's {@code triggerReconcilerOnAllEvents}, no finalizer needed):
+ * what the operator keeps in memory about it is dropped; its objects go by garbage collection.
  */
-@ControllerConfiguration(name = "streamingpipeline")
+@ControllerConfiguration(name = "streamingpipeline", triggerReconcilerOnAllEvents = true)
 public class StreamingPipelineReconciler implements Reconciler<StreamingPipelineResource> {
   private final ReconcileLoop loop;
   private final Fleet fleet;
@@ -39,6 +42,11 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
   public UpdateControl<StreamingPipelineResource> reconcile(StreamingPipelineResource resource,
       Context<StreamingPipelineResource> context) {
     fleet.watch(context.getPrimaryCache());
+    if (context.isPrimaryResourceDeleted() || resource.isMarkedForDeletion()) {
+      // gone, or going (foreground deletion waits for its children): start nothing more
+      loop.forget(resource);
+      return UpdateControl.noUpdate();
+    }
     Decision decision;
     try {
       // Status is written by the loop (an unchanged status is not written: every write is an
@@ -46,7 +54,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
       // resourceVersion, and the result cached: a reconcile that started from a stale copy (a
       // pod event can outrun our own status write through the informer) fails with a conflict
       // and is retried, instead of overwriting status with what it missed.
-      decision = loop.reconcile(resource, (stored, status) ->
+      decision = loop.reconcile(resource, context.getSecondaryResources(Pod.class), (stored, status) ->
           PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(stored, context, fresh -> {
             fresh.setStatus(status);
             return fresh;

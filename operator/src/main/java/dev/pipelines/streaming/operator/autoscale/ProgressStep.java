@@ -4,6 +4,7 @@ import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.status.AutoscalerStatus;
 import dev.pipelines.streaming.api.status.Condition;
+import dev.pipelines.streaming.api.status.Phase;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.status.ProgressStatus;
 import dev.pipelines.streaming.api.validation.Durations;
@@ -49,8 +50,19 @@ public final class ProgressStep {
 
   public record Outcome(PipelineStatus status, List<PipelineEvent> events) {}
 
+  /** Drops a deleted pipeline's samples, autoscaler state and dashboard history. */
+  public void forget(String uid, String ns, String name) {
+    histories.remove(uid);
+    dashboardHistory.forget(ns, name);
+  }
+
+  /** Pipelines (by UID) whose progress is kept in memory. */
+  public java.util.Set<String> tracked() {
+    return java.util.Set.copyOf(histories.keySet());
+  }
+
   public Outcome apply(String uid, String ns, String name, PipelineSpec spec, PipelineStatus status, Instant now) {
-    if (!"Running".equals(status.phase())) {
+    if (!Phase.RUNNING.is(status.phase())) {
       return new Outcome(status, List.of());
     }
     DriverProgress report;

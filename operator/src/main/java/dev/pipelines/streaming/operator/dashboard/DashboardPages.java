@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.operator.dashboard;
 
 import dev.pipelines.streaming.api.status.Condition;
+import dev.pipelines.streaming.api.status.Phase;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.status.ProgressStatus;
 import dev.pipelines.streaming.operator.HttpResponses;
@@ -121,7 +122,7 @@ public final class DashboardPages {
   }
 
   private static String phaseBadge(PipelineStatus s) {
-    String phase = s == null || s.phase() == null ? "Pending" : s.phase();
+    String phase = Phase.of(s == null ? null : s.phase()).value();
     return "<span class=\"phase " + phase.toLowerCase() + "\">" + Html.escape(phase) + "</span>";
   }
 

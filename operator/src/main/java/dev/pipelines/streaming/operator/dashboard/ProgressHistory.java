@@ -31,6 +31,11 @@ public final class ProgressHistory {
     }
   }
 
+  /** Forgets a deleted pipeline's points. */
+  public void forget(String namespace, String name) {
+    byPipeline.remove(namespace + "/" + name);
+  }
+
   public List<Point> points(String namespace, String name) {
     Deque<Point> points = byPipeline.get(namespace + "/" + name);
     if (points == null) {

@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.operator.metrics;
 
+import dev.pipelines.streaming.api.status.Phase;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.dashboard.Fleet;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
@@ -21,8 +22,7 @@ import java.util.function.ToDoubleFunction;
  * scrape time, so they cost no API call and never go stale when a pipeline is deleted.
  */
 public final class OperatorMetrics {
-  public static final List<String> PHASES =
-      List.of("Pending", "Starting", "Running", "Upgrading", "Restarting", "Suspended", "Completed", "Failed");
+  public static final List<String> PHASES = java.util.Arrays.stream(Phase.values()).map(Phase::value).toList();
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Fleet fleet;

@@ -5,6 +5,7 @@ import dev.pipelines.streaming.api.model.RestartPolicySpec.RestartType;
 import dev.pipelines.streaming.api.status.CheckpointStatus;
 import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.DriverStatus;
+import dev.pipelines.streaming.api.status.Phase;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.status.ProgressStatus;
 import dev.pipelines.streaming.api.status.RestartStatus;
@@ -42,7 +43,7 @@ public final class Decider {
   static final Duration POLL_STOPPING = Duration.ofSeconds(3);
   static final Duration POLL_RUNNING = Duration.ofSeconds(30);
   /** Phases after which a missing driver is expected, not a failure. */
-  private static final Set<String> PLANNED_STOP = Set.of("Upgrading", "Suspended");
+  private static final Set<Phase> PLANNED_STOP = Set.of(Phase.UPGRADING, Phase.SUSPENDED);
   private static final int MAX_MESSAGE = 1500;
   private final UpgradePlanner planner = new UpgradePlanner();
 
@@ -71,7 +72,7 @@ public final class Decider {
     private final PipelineStatus old;
     private final List<Action> actions = new ArrayList<>();
     private final List<PipelineEvent> events = new ArrayList<>();
-    private String phase;
+    private Phase phase;
     private String message;
     private List<Condition> conditions;
     private DriverStatus driver;
@@ -89,7 +90,7 @@ public final class Decider {
       this.planner = planner;
       this.old = from == null ? PipelineStatus.EMPTY : from;
       this.progress = old.progress();
-      this.phase = old.phase();
+      this.phase = old.phase() == null ? null : Phase.of(old.phase());
       this.message = old.message();
       this.conditions = old.conditionsOrEmpty();
       this.driver = old.driver();
@@ -118,14 +119,14 @@ public final class Decider {
     }
 
     private Decision decision() {
-      if (!"Running".equals(phase) && progress != null && progress.inputRowsPerSecond() != null) {
+      if (phase != Phase.RUNNING && progress != null && progress.inputRowsPerSecond() != null) {
         // No driver reports now: rates and executors would be stale numbers shown as current.
         progress = new ProgressStatus(null, null, null, null, progress.lastBatchAt());
       }
-      if (!"Running".equals(phase)) {
+      if (phase != Phase.RUNNING) {
         conditions = Conditions.remove(conditions, ProgressStep.PROGRESS_UNAVAILABLE);
       }
-      PipelineStatus status = new PipelineStatus(phase, in.generation(), message, conditions, driver,
+      PipelineStatus status = new PipelineStatus(phase == null ? null : phase.value(), in.generation(), message, conditions, driver,
           restarts, checkpoint, progress, old.autoscaler());
       return new Decision(List.copyOf(actions), status, List.copyOf(events), requeue);
     }
@@ -148,7 +149,7 @@ public final class Decider {
       }
       Duration backoff = backoff(count);
       restarts = new RestartStatus(count, why, in.now().toString(), in.now().plus(backoff).toString());
-      phase = "Restarting"; // the retry is a new attempt: nothing of this one is reused
+      phase = Phase.RESTARTING; // the retry is a new attempt: nothing of this one is reused
       message = truncate(why + "; retry " + (count + 1) + " of " + policy().maxRestartsOrDefault() + " in " + human(backoff));
       events.add(PipelineEvent.warning("StartFailed", message));
       condition(Condition.READY, false, "StartFailed", message);
@@ -164,7 +165,7 @@ public final class Decider {
       String summary = in.problems().size() + (in.problems().size() == 1 ? " problem: " : " problems: ")
           + in.problems().stream().map(Problem::toString).collect(Collectors.joining("; "));
       boolean running = in.driver() != null && in.driver().active();
-      phase = running ? phase : "Failed";
+      phase = running ? phase : Phase.FAILED;
       message = truncate(summary) + (running ? " (the running driver keeps the last valid spec)" : "");
       if (changed(Condition.READY, "InvalidSpec", message)) {
         events.add(PipelineEvent.warning("InvalidSpec", truncate(summary)));
@@ -175,7 +176,7 @@ public final class Decider {
 
     private void suspend() {
       ObservedDriver d = in.driver();
-      phase = "Suspended";
+      phase = Phase.SUSPENDED;
       if (d != null && d.active()) {
         actions.add(new Action.StopDriver(d.podName(), stopGraceSeconds()));
         events.add(PipelineEvent.normal("Suspending", "stopping driver " + d.podName()
@@ -198,14 +199,14 @@ public final class Decider {
       if (plan instanceof StartPlan.Refuse refuse) {
         String why = refuse.message() + ". The driver keeps running generation " + d.specGeneration();
         refuse(refuse.reason(), why);
-        phase = d.phase() == ObservedDriver.Phase.RUNNING ? "Running" : "Starting";
+        phase = d.phase() == ObservedDriver.Phase.RUNNING ? Phase.RUNNING : Phase.STARTING;
         requeue = POLL_RUNNING;
         return;
       }
       StartPlan.Start start = (StartPlan.Start) plan;
       checkpoint = checkpointStatus(start.epoch()); // recorded before the stop: a reset survives an operator crash
       actions.add(new Action.StopDriver(d.podName(), stopGraceSeconds()));
-      phase = "Upgrading";
+      phase = Phase.UPGRADING;
       message = truncate("stopping driver " + d.podName() + " after its current batch to roll out generation "
           + in.generation() + " " + start.note());
       events.add(PipelineEvent.normal("Upgrading", message));
@@ -243,10 +244,10 @@ public final class Decider {
       }
       String since = driver != null && driver.runningSince() != null ? driver.runningSince() : in.now().toString();
       driver = new DriverStatus(d.podName(), d.attempt(), driver == null ? null : driver.startedAt(), d.specGeneration(), since);
-      if (!"Running".equals(phase)) {
+      if (phase != Phase.RUNNING) {
         events.add(PipelineEvent.normal("DriverRunning", "driver " + d.podName() + " is running"));
       }
-      phase = "Running";
+      phase = Phase.RUNNING;
       message = "driver " + d.podName() + " is running";
       Duration resetAfter = Durations.require(policy().resetAfterOrDefault());
       Duration healthy = Duration.between(Instant.parse(since), in.now());
@@ -263,7 +264,7 @@ public final class Decider {
         condition(Condition.READY, false, ProgressStep.WAITING_FOR_FIRST_BATCH, message + "; no batch has committed yet");
       }
       condition(Condition.PROGRESSING, false, "Running", "generation " + in.generation() + " is running");
-      if (Conditions.find(conditions, Condition.DEGRADED) == null || !"Running".equals(old.phase())) {
+      if (Conditions.find(conditions, Condition.DEGRADED) == null || !Phase.RUNNING.is(old.phase())) {
         // From here on the health check owns Degraded (ProgressStep): a reconcile must not reset it.
         condition(Condition.DEGRADED, false, "Running", "no failure since the driver started");
       }
@@ -272,7 +273,7 @@ public final class Decider {
 
     /** A driver not running yet: say why (the kubelet's or scheduler's reason); give up after startTimeout. */
     private void pending(ObservedDriver d) {
-      phase = "Starting";
+      phase = Phase.STARTING;
       PodWaiting.Reason waiting = d.waiting();
       message = "driver " + d.podName() + " is starting" + (waiting == null ? "" : ": " + truncate(waiting.toString()));
       Duration timeout = Durations.require(policy().startTimeoutOrDefault());
@@ -311,7 +312,7 @@ public final class Decider {
         start(1, "DriverCreated", "starting the first driver");
         return;
       }
-      if (d == null && "Starting".equals(phase) && driver != null && driver.attempt() != null
+      if (d == null && phase == Phase.STARTING && driver != null && driver.attempt() != null
           && driver.specGeneration() != null && driver.specGeneration() == in.generation()) {
         // Status records a start whose pod does not exist: the operator stopped between writing
         // its intent and creating the pod. Resume that start (same attempt) rather than guess.
@@ -331,7 +332,7 @@ public final class Decider {
         return;
       }
       if (d != null && d.phase() == ObservedDriver.Phase.SUCCEEDED && policy().typeOrDefault() != RestartType.ALWAYS) {
-        phase = "Completed";
+        phase = Phase.COMPLETED;
         message = "driver " + d.podName() + " finished: every query ended";
         if (changed(Condition.READY, "Completed", message)) {
           events.add(PipelineEvent.normal("Completed", message));
@@ -359,7 +360,7 @@ public final class Decider {
      * for it. A new generation (the user changed something) does not wait.
      */
     private boolean waitingToRetry() {
-      if (restarts.nextRetryAt() == null || !"Restarting".equals(phase)) {
+      if (restarts.nextRetryAt() == null || phase != Phase.RESTARTING) {
         return false;
       }
       if (driver != null && driver.specGeneration() != null && driver.specGeneration() != in.generation()) {
@@ -375,7 +376,7 @@ public final class Decider {
 
     /** A failure no retry fixes (the runner refused the spec or the checkpoint): Failed, no restart. */
     private void failForGood(String reason, String why) {
-      phase = "Failed";
+      phase = Phase.FAILED;
       message = truncate(why);
       if (changed(Condition.READY, reason, message)) {
         events.add(PipelineEvent.warning(reason, message));
@@ -388,11 +389,11 @@ public final class Decider {
     private void restartOrGiveUp(String reason) {
       RestartPolicySpec p = policy();
       int count = restarts.countOrZero();
-      if ("Failed".equals(phase)) {
+      if (phase == Phase.FAILED) {
         return; // gave up already; a spec change starts over
       }
       if (p.typeOrDefault() == RestartType.NEVER || count >= p.maxRestartsOrDefault()) {
-        phase = "Failed";
+        phase = Phase.FAILED;
         String why = p.typeOrDefault() == RestartType.NEVER ? "restartPolicy is Never"
             : "gave up after " + count + (count == 1 ? " restart" : " restarts");
         message = truncate(reason + "; " + why);
@@ -406,7 +407,7 @@ public final class Decider {
         Duration backoff = backoff(count);
         Instant retryAt = in.now().plus(backoff);
         restarts = new RestartStatus(count, reason, in.now().toString(), retryAt.toString());
-        phase = "Restarting";
+        phase = Phase.RESTARTING;
         message = reason + "; restart " + (count + 1) + " of " + p.maxRestartsOrDefault() + " in " + human(backoff);
         events.add(PipelineEvent.warning("DriverFailed", truncate(message)));
         condition(Condition.READY, false, "Restarting", message);
@@ -417,7 +418,7 @@ public final class Decider {
       }
       Instant retryAt = Instant.parse(restarts.nextRetryAt());
       if (in.now().isBefore(retryAt)) {
-        phase = "Restarting";
+        phase = Phase.RESTARTING;
         requeue = Duration.between(in.now(), retryAt);
         return;
       }
@@ -432,7 +433,7 @@ public final class Decider {
     private void start(int attempt, String reason, String why) {
       StartPlan plan = plan();
       if (plan instanceof StartPlan.Refuse refuse) {
-        phase = "Failed"; // nothing runs and nothing will until the spec changes
+        phase = Phase.FAILED; // nothing runs and nothing will until the spec changes
         refuse(refuse.reason(), refuse.message());
         // A spec change reconciles at once; a restored <name>-spec ConfigMap is not watched.
         requeue = "UnknownCheckpointSpec".equals(refuse.reason()) ? POLL_RUNNING : null;
@@ -446,7 +447,7 @@ public final class Decider {
       String pod = DriverNames.driverPod(in.name(), attempt);
       driver = new DriverStatus(pod, attempt, in.now().toString(), in.generation(), null);
       checkpoint = checkpointStatus(epoch);
-      phase = "Starting";
+      phase = Phase.STARTING;
       message = truncate("driver " + pod + ": " + why + " " + planned.note());
       events.add(PipelineEvent.normal(reason, message));
       condition(Condition.READY, false, "DriverStarting", message);

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +24,26 @@ public final class PipelineObserver {
     this.client = client;
   }
 
-  /** The highest attempt's driver pod, or null when there is none. */
+  /** The highest attempt's driver pod, or null when there is none: a LIST (tests, tools). */
   public ObservedDriver driver(String namespace, String pipeline) {
-    List<Pod> pods = client.pods().inNamespace(namespace)
+    return driver(pipeline, client.pods().inNamespace(namespace)
         .withLabel(DriverNames.LABEL_PIPELINE, pipeline)
         .withLabel(DriverNames.SPARK_ROLE, "driver")
-        .list().getItems();
-    return pods.stream().max(Comparator.comparingInt(PipelineObserver::attempt)).map(this::observe).orElse(null);
+        .list().getItems());
+  }
+
+  /**
+   * The highest attempt's driver pod among {@code pods} (the operator's informer cache of
+   * driver pods owned by the pipeline: no API call per reconcile), or null when there is none.
+   * A cache that lags behind a create is safe: attempt names are fixed before the create, so
+   * a start repeated from a stale view finds its own pod (409) instead of making a second one.
+   */
+  public ObservedDriver driver(String pipeline, Collection<Pod> pods) {
+    return pods.stream()
+        .filter(p -> p.getMetadata().getLabels() != null
+            && pipeline.equals(p.getMetadata().getLabels().get(DriverNames.LABEL_PIPELINE))
+            && "driver".equals(p.getMetadata().getLabels().get(DriverNames.SPARK_ROLE)))
+        .max(Comparator.comparingInt(PipelineObserver::attempt)).map(this::observe).orElse(null);
   }
 
   /**

@@ -7,8 +7,10 @@ import dev.pipelines.streaming.api.validation.KubernetesRules;
 import dev.pipelines.streaming.operator.autoscale.ProgressStep;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -44,14 +46,36 @@ public final class ReconcileLoop {
     this.progress = progress;
   }
 
-  /** Reconciles once and writes status through {@code writer} (only when it changed); returns the decision. */
+  /**
+   * Reconciles once, reading the driver pods with a LIST, and writes status through
+   * {@code writer} (only when it changed); returns the decision.
+   */
   public Decision reconcile(StreamingPipelineResource p, StatusWriter writer) {
+    return reconcile(p, observer.driver(p.getMetadata().getNamespace(), p.getMetadata().getName()), writer);
+  }
+
+  /** Reconciles once with the driver pods the caller observed (the operator's informer cache). */
+  public Decision reconcile(StreamingPipelineResource p, Collection<Pod> driverPods, StatusWriter writer) {
+    return reconcile(p, observer.driver(p.getMetadata().getName(), driverPods), writer);
+  }
+
+  /**
+   * Forgets what is kept in memory about a deleted pipeline (progress samples, autoscaler
+   * state, the dashboard's history); its objects go by garbage collection.
+   */
+  public void forget(StreamingPipelineResource p) {
+    if (progress != null) {
+      progress.forget(p.getMetadata().getUid(), p.getMetadata().getNamespace(), p.getMetadata().getName());
+    }
+  }
+
+  private Decision reconcile(StreamingPipelineResource p, ObservedDriver driver, StatusWriter writer) {
     String ns = p.getMetadata().getNamespace();
     String name = p.getMetadata().getName();
     StreamingPipeline desired = p.toPipeline();
     Instant now = clock.instant();
     ReconcileInput input = new ReconcileInput(ns, name, ClusterActor.generation(p), desired, p.getStatus(),
-        KubernetesRules.validate(desired), observer.driver(ns, name), memoize(() -> observer.checkpointRecord(ns, name)),
+        KubernetesRules.validate(desired), driver, memoize(() -> observer.checkpointRecord(ns, name)),
         now);
     Decision decision = decider.decide(input);
     StreamingPipelineResource stored = p;

@@ -57,6 +57,15 @@ class ArgoCdHealthCheckTest {
     assertThat(hs.get("message").tojstring()).isEqualTo(message);
   }
 
+  /** The script names every phase the operator writes (dev.pipelines.streaming.api.status.Phase). */
+  @org.junit.jupiter.api.Test
+  void everyPhaseIsHandled() throws IOException {
+    String script = Files.readString(SCRIPT);
+    for (dev.pipelines.streaming.api.status.Phase phase : dev.pipelines.streaming.api.status.Phase.values()) {
+      assertThat(script).as("health.lua on phase " + phase.value()).contains(phase.value());
+    }
+  }
+
   /** JSON as Argo CD hands it to Lua: objects and arrays become tables (arrays 1-based). */
   static LuaValue toLua(JsonNode node) {
     if (node.isObject()) {
