@@ -61,7 +61,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 # the checkpoint Lease of each pipeline (fencing): created by the operator, renewed by its driver
 - apiGroups: [coordination.k8s.io]
   resources: [leases]
-  verbs: [get, create, update]
+  verbs: [get, create, patch]
 # decisions as Events
 - apiGroups: [""]
   resources: [events]

@@ -97,9 +97,9 @@ class ReconcileWithOperatorRbacTest extends ReconcileAgainstApiServerTest {
     assertThat(allowed(driver, "create", "services")).isFalse();
     assertThat(allowedRbac(driver, "create", "roles")).isFalse();
     // fencing: its own pipeline's checkpoint Lease, to read and renew; no other, and none created
-    assertThat(allowedLease(driver, "update", "clicks-checkpoint")).isTrue();
+    assertThat(allowedLease(driver, "patch", "clicks-checkpoint")).isTrue();
     assertThat(allowedLease(driver, "get", "clicks-checkpoint")).isTrue();
-    assertThat(allowedLease(driver, "update", "orders-checkpoint")).as("another pipeline's Lease").isFalse();
+    assertThat(allowedLease(driver, "patch", "orders-checkpoint")).as("another pipeline's Lease").isFalse();
     assertThat(allowedLease(driver, "create", null)).isFalse();
     assertThat(allowedLease(driver, "delete", "clicks-checkpoint")).isFalse();
     assertThat(allowed(executor, "get", "pods")).isFalse();
@@ -116,6 +116,45 @@ class ReconcileWithOperatorRbacTest extends ReconcileAgainstApiServerTest {
 
   boolean allowedRbac(String user, String verb, String resource) {
     return allowedAs(user, verb, "rbac.authorization.k8s.io", resource, ns);
+  }
+
+  /**
+   * The driver's ServiceAccount takes, renews and releases its checkpoint Lease the way the
+   * runner does (fabric8's LeaderElector with a LeaseLock: GET, then JSON merge PATCH guarded by
+   * resourceVersion), with only the permissions the operator gave it.
+   */
+  @Test
+  void theDriverTakesRenewsAndReleasesItsCheckpointLease() throws Exception {
+    create(PIPELINE);
+    reconcile();
+    KubernetesClient asDriver = impersonating("system:serviceaccount:" + ns + ":clicks-driver",
+        "system:serviceaccounts", "system:serviceaccounts:" + ns);
+    java.util.concurrent.CountDownLatch leading = new java.util.concurrent.CountDownLatch(1);
+    var config = new io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig(
+        new io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock(ns, "clicks-checkpoint", "clicks-driver-1"),
+        java.time.Duration.ofSeconds(15), java.time.Duration.ofSeconds(10), java.time.Duration.ofMillis(300),
+        new io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks(leading::countDown, () -> { }, holder -> { }),
+        true, "test");
+    var election = asDriver.leaderElector().withConfig(config).build().start();
+    try {
+      assertThat(leading.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the driver took its Lease").isTrue();
+      var taken = lease();
+      assertThat(taken.getSpec().getHolderIdentity()).isEqualTo("clicks-driver-1");
+      java.time.ZonedDateTime renewed = taken.getSpec().getRenewTime();
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+      while (!lease().getSpec().getRenewTime().isAfter(renewed) && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      assertThat(lease().getSpec().getRenewTime()).as("renewed").isAfter(renewed);
+    } finally {
+      election.cancel(true);
+    }
+    assertThat(lease().getSpec().getLeaseDurationSeconds()).as("released: expires within a second").isEqualTo(1);
+  }
+
+  io.fabric8.kubernetes.api.model.coordination.v1.Lease lease() {
+    return admin.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class).inNamespace(ns)
+        .withName("clicks-checkpoint").get();
   }
 
   boolean allowedLease(String user, String verb, String name) {

@@ -123,7 +123,7 @@ public final class ClusterActor {
         new PolicyRuleBuilder().withApiGroups("").withResources("persistentvolumeclaims")
             .withVerbs("get", "list", "watch").build(),
         new PolicyRuleBuilder().withApiGroups("coordination.k8s.io").withResources("leases")
-            .withResourceNames(DriverNames.checkpointLease(pipeline)).withVerbs("get", "update").build());
+            .withResourceNames(DriverNames.checkpointLease(pipeline)).withVerbs("get", "patch").build());
   }
 
   /**

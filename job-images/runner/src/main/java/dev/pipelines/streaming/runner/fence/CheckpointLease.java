@@ -73,9 +73,12 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
         }
         return;
       } catch (TimeoutException e) {
-        log.println("[lease] waiting for the checkpoint " + description + ", held by " + holder
-            + " (it is released when that driver stops, or expires " + LEASE_DURATION.toSeconds()
-            + " s after its last renewal)");
+        String by = holder;
+        log.println(by == null || by.isEmpty()
+            ? "[lease] cannot take the checkpoint " + description + " yet (it is free; the API server refused or"
+                + " failed the request: see the warning above); trying again every " + RETRY_PERIOD.toSeconds() + " s"
+            : "[lease] waiting for the checkpoint " + description + ", held by " + by + " (it is released when that"
+                + " driver stops, or expires " + LEASE_DURATION.toSeconds() + " s after its last renewal)");
         log.flush();
         said = true;
       } catch (ExecutionException e) {
