@@ -72,6 +72,11 @@ public final class RealNode {
    * build's images, running the pipelines of {@code watchedNamespace}.
    */
   public static void installOperator(String watchedNamespace) {
+    try {
+      uninstallOperator(); // a release an interrupted earlier run left (SPO_NODE_KEEP=1)
+    } catch (RuntimeException e) {
+      // none: the usual case
+    }
     new com.marcnuri.helm.Helm(ROOT.resolve("charts/streaming-pipeline-operator")).install()
         .withName("spo").withNamespace(OPERATOR_NS).createNamespace().withKubeConfig(KUBECONFIG)
         .set("image.repository", "docker.io/local/streaming-pipeline-operator").set("image.tag", "e2e")

@@ -72,6 +72,14 @@ public final class SparkConfFactory {
     secretEnvironment(spec).forEach((env, ref) -> conf.put("spark.kubernetes.driver.secretKeyRef." + env, ref));
     conf.put("spark.kubernetes.driver.secretKeyRef." + DriverNames.CONTROL_TOKEN_ENV,
         DriverNames.controlSecret(r.pipeline()) + ":" + DriverNames.CONTROL_TOKEN_KEY);
+    // Executors load runner classes that Spark instantiates by name outside a task's class
+    // loader (the fenced checkpoint file manager, found by the state store): the runner jar
+    // goes on their JVM classpath, not only in spark.jars (Spark puts this in SPARK_CLASSPATH).
+    conf.put("spark.executor.extraClassPath", DriverNames.RUNNER_JAR.substring("local://".length()));
+    // On stop Spark deletes Services and PVCs by its app label; the driver's Role grants neither
+    // (its per-attempt Service goes with its pod; executors create no PVCs), so it is told not to.
+    conf.put("spark.kubernetes.driver.service.deleteOnTermination", "false");
+    conf.put("spark.kubernetes.driver.ownPersistentVolumeClaim", "false");
     conf.put(EXCLUDED_STEPS, KERBEROS_STEP);
     return conf;
   }

@@ -56,6 +56,14 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   public static KafkaBroker start(Path dir) throws IOException {
+    return start(dir, "127.0.0.1");
+  }
+
+  /**
+   * A broker whose clients' listener binds {@code host} (and is advertised there): a real
+   * node's pods reach it on the node's bridge address. The controller stays on loopback.
+   */
+  public static KafkaBroker start(Path dir, String host) throws IOException {
     String classpath = brokerClasspath();
     int brokerPort = freePort();
     int controllerPort = freePort();
@@ -64,8 +72,8 @@ public final class KafkaBroker implements AutoCloseable {
         "process.roles=broker,controller",
         "node.id=1",
         "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-        "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
+        "listeners=PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "advertised.listeners=PLAINTEXT://" + host + ":" + brokerPort,
         "controller.listener.names=CONTROLLER",
         "inter.broker.listener.name=PLAINTEXT",
         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
@@ -102,7 +110,7 @@ public final class KafkaBroker implements AutoCloseable {
     server.addAll(List.of("kafka.Kafka", config.toString()));
     Process process = new ProcessBuilder(server).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    KafkaBroker broker = new KafkaBroker(process, "127.0.0.1:" + brokerPort, dir);
+    KafkaBroker broker = new KafkaBroker(process, host + ":" + brokerPort, dir);
     broker.awaitReady(Duration.ofSeconds(90));
     return broker;
   }

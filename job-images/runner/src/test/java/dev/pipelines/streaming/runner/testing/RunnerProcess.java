@@ -60,6 +60,11 @@ public final class RunnerProcess {
     throw new AssertionError("timed out waiting for " + what + ":\n" + log());
   }
 
+  /** The runner's process id (to send it signals). */
+  public long pid() {
+    return process.pid();
+  }
+
   /** SIGKILL: no shutdown hook runs, a batch may be half written. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -1,0 +1,189 @@
+package dev.pipelines.streaming.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipelines.streaming.api.status.Condition;
+import dev.pipelines.streaming.api.status.PipelineStatus;
+import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * What a user does with one pipeline and what they look at ({@code kubectl apply}, {@code get
+ * spipe}, conditions, pods, events, logs), on whichever cluster the client talks to: the
+ * real-node tests and the kind suite share it. Failures carry the diagnostics a user would
+ * gather (status, pods, the operator's and drivers' last log lines, events).
+ */
+final class ClusterUser {
+  final KubernetesClient client;
+  final String ns;
+  final String name;
+  private String applied;
+
+  ClusterUser(KubernetesClient client, String ns, String name) {
+    this.client = client;
+    this.ns = ns;
+    this.name = name;
+  }
+
+  /** kubectl apply of a new pipeline. */
+  void apply(String yaml) {
+    applied = yaml;
+    client.resource(Serialization.unmarshal(yaml, StreamingPipelineResource.class)).create();
+  }
+
+  /** The spec as last applied. */
+  String applied() {
+    return applied;
+  }
+
+  /**
+   * One spec change as kubectl apply makes it: in the last applied YAML, each {@code from}
+   * replaced by the {@code to} after it (pairs: from, to, from, to, ...).
+   */
+  void edit(String... fromTo) {
+    for (int i = 0; i < fromTo.length; i += 2) {
+      assertThat(applied).as("test setup: the edit applies").contains(fromTo[i]);
+      applied = applied.replace(fromTo[i], fromTo[i + 1]);
+    }
+    StreamingPipelineResource changed = Serialization.unmarshal(applied, StreamingPipelineResource.class);
+    client.resources(StreamingPipelineResource.class).inNamespace(ns).withName(name).edit(p -> {
+      p.setSpec(changed.getSpec());
+      return p;
+    });
+  }
+
+  void delete() {
+    client.resources(StreamingPipelineResource.class).inNamespace(ns).withName(name).delete();
+  }
+
+  StreamingPipelineResource pipeline() {
+    return client.resources(StreamingPipelineResource.class).inNamespace(ns).withName(name).get();
+  }
+
+  PipelineStatus status() {
+    StreamingPipelineResource p = pipeline();
+    return p == null || p.getStatus() == null ? PipelineStatus.EMPTY : p.getStatus();
+  }
+
+  Condition ready() {
+    return status().conditionsOrEmpty().stream().filter(c -> c.type().equals("Ready")).findFirst()
+        .orElse(new Condition("Ready", "Unknown", "", "", null, null));
+  }
+
+  String readyReason() {
+    return ready().reason() == null ? "" : ready().reason();
+  }
+
+  Pod pod(String pod) {
+    return client.pods().inNamespace(ns).withName(pod).get();
+  }
+
+  long runningExecutors() {
+    return client.pods().inNamespace(ns).withLabel("spark-role", "executor").list().getItems().stream()
+        .filter(p -> "Running".equals(p.getStatus().getPhase())).count();
+  }
+
+  /** Driver pods that are, or are about to be, running. */
+  List<String> activeDrivers() {
+    return client.pods().inNamespace(ns).withLabel("spark-role", "driver").list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> "Running".equals(p.getStatus().getPhase()) || "Pending".equals(p.getStatus().getPhase()))
+        .map(p -> p.getMetadata().getName()).toList();
+  }
+
+  /** Who holds the pipeline's checkpoint Lease. */
+  String leaseHolder() {
+    Lease lease = client.resources(Lease.class).inNamespace(ns).withName(name + "-checkpoint").get();
+    return lease == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  void awaitReady(String what, String driver) throws Exception {
+    await(what + " Ready", () -> "True".equals(ready().status()) && status().driver() != null
+        && driver.equals(status().driver().podName()), Duration.ofMinutes(5));
+  }
+
+  /** Polls until the condition holds; an assertion failing inside fails at once, with diagnostics. */
+  void await(String what, Supplier<Boolean> condition, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (condition.get()) {
+          return;
+        }
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + diagnostics(), e);
+      } catch (RuntimeException e) {
+        // the API server or a file being written: look again
+      }
+      Thread.sleep(1000);
+    }
+    throw new AssertionError("timed out after " + timeout + " waiting for " + what + "\n" + diagnostics());
+  }
+
+  /** An assertion that, when it fails, says what the cluster looked like. */
+  void check(String what, Runnable assertion) {
+    try {
+      assertion.run();
+    } catch (AssertionError e) {
+      throw new AssertionError(what + ": " + e.getMessage() + "\n" + diagnostics(), e);
+    }
+  }
+
+  /** What is still in the namespace besides what Kubernetes (or Helm) put there. */
+  List<String> leftovers() {
+    List<HasMetadata> all = new ArrayList<>();
+    all.addAll(client.pods().inNamespace(ns).list().getItems());
+    all.addAll(client.configMaps().inNamespace(ns).list().getItems());
+    all.addAll(client.services().inNamespace(ns).list().getItems());
+    all.addAll(client.persistentVolumeClaims().inNamespace(ns).list().getItems());
+    all.addAll(client.secrets().inNamespace(ns).list().getItems());
+    all.addAll(client.serviceAccounts().inNamespace(ns).list().getItems());
+    all.addAll(client.rbac().roles().inNamespace(ns).list().getItems());
+    all.addAll(client.rbac().roleBindings().inNamespace(ns).list().getItems());
+    all.addAll(client.resources(Lease.class).inNamespace(ns).list().getItems());
+    return all.stream()
+        .filter(r -> r.getMetadata().getLabels() == null || !"Helm".equals(r.getMetadata().getLabels().get("app.kubernetes.io/managed-by")))
+        .map(r -> r.getKind() + "/" + r.getMetadata().getName())
+        .filter(n -> !n.equals("ConfigMap/kube-root-ca.crt") && !n.equals("ServiceAccount/default")).toList();
+  }
+
+  /** Status, pods and the operator's and drivers' last log lines, events: what a user would look at. */
+  String diagnostics() {
+    StringBuilder out = new StringBuilder("status:\n").append(Serialization.asYaml(status()));
+    try {
+      out.append("in the namespace: ").append(leftovers()).append('\n');
+    } catch (RuntimeException e) {
+      out.append("cannot list the namespace: ").append(e.getMessage()).append('\n');
+    }
+    List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
+    for (Pod p : pods) {
+      out.append("pod ").append(p.getMetadata().getNamespace()).append('/').append(p.getMetadata().getName())
+          .append(' ').append(p.getStatus().getPhase()).append(' ')
+          .append(p.getStatus().getContainerStatuses() == null ? "" : p.getStatus().getContainerStatuses().stream()
+              .map(c -> String.valueOf(c.getState())).collect(Collectors.joining("; "))).append('\n');
+    }
+    for (Pod p : pods) {
+      String pod = p.getMetadata().getName();
+      if (pod.startsWith("spo-") || pod.contains("-driver-")) {
+        try {
+          String log = client.pods().inNamespace(p.getMetadata().getNamespace()).withName(pod).tailingLines(40).getLog();
+          out.append("--- log of ").append(pod).append(":\n").append(log).append('\n');
+        } catch (RuntimeException e) {
+          out.append("--- no log of ").append(pod).append(": ").append(e.getMessage()).append('\n');
+        }
+      }
+    }
+    client.v1().events().inNamespace(ns).list().getItems().forEach(e -> out.append("event ").append(e.getReason())
+        .append(": ").append(e.getMessage()).append('\n'));
+    return out.toString();
+  }
+}
