@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.operator;
 
 import dev.pipelines.streaming.api.status.PipelineStatus;
+import dev.pipelines.streaming.operator.children.PipelineChildren;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import dev.pipelines.streaming.operator.dashboard.Fleet;
@@ -32,6 +33,7 @@ import java.util.List;
 public class StreamingPipelineReconciler implements Reconciler<StreamingPipelineResource> {
   private final ReconcileLoop loop;
   private final Fleet fleet;
+  private final PipelineChildren children = new PipelineChildren();
 
   public StreamingPipelineReconciler(ReconcileLoop loop, Fleet fleet) {
     this.loop = loop;
@@ -49,6 +51,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     }
     Decision decision;
     try {
+      children.reconcile(resource, context); // drift: a deleted or edited child is put back
       // Status is written by the loop (an unchanged status is not written: every write is an
       // etcd transaction and a watch event for every client). Each write is a PUT guarded by
       // resourceVersion, and the result cached: a reconcile that started from a stale copy (a
@@ -92,6 +95,8 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         .withLabelSelector(DriverNames.LABEL_MANAGED_BY + "=" + DriverNames.MANAGED_BY + "," + DriverNames.SPARK_ROLE + "=driver")
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(StreamingPipelineResource.class))
         .build();
-    return List.of(new InformerEventSource<>(drivers, context));
+    List<EventSource<?, StreamingPipelineResource>> sources = new java.util.ArrayList<>(children.eventSources(context));
+    sources.add(new InformerEventSource<>(drivers, context));
+    return sources;
   }
 }

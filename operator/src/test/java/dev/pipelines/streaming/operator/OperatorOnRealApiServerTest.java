@@ -7,13 +7,17 @@ import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.apiserver.FakeKubelet;
 import dev.pipelines.streaming.operator.autoscale.ControlTokens;
+import dev.pipelines.streaming.operator.children.PipelineAccess;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
+import dev.pipelines.streaming.operator.dashboard.DashboardAccess;
+import dev.pipelines.streaming.operator.dashboard.DashboardPages;
 import dev.pipelines.streaming.operator.dashboard.Fleet;
 import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
 import dev.pipelines.streaming.operator.metrics.OperatorMetrics;
 import dev.pipelines.streaming.testing.RealApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
@@ -29,9 +33,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The operator as it runs in production (JOSDK with OperatorMain's settings, informers, status
- * updates) against a real kube-apiserver + etcd; pods are played by {@link FakeKubelet} and the
+ * updates, its HTTP endpoints) against a real kube-apiserver + etcd; pods are played by {@link FakeKubelet} and the
  * driver's /progress by a local endpoint. Covers the JOSDK wiring the step-by-step tests cannot:
- * drivers read from the informer cache, Ready only after a committed batch, a refused change
+ * drivers read from the informer cache, Ready only after a committed batch, a deleted or edited
+ * child (Role, ServiceAccount) put back, a refused change
  * never started after the old driver fails (probe A), and a deleted pipeline forgotten (its
  * progress history and autoscaler state leave memory; no finalizer is involved).
  */
@@ -76,6 +81,8 @@ class OperatorOnRealApiServerTest {
     operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test", history,
         new ControlTokens(new byte[32]), (namespace, name) -> endpoint), fleet), o -> o.settingNamespaces(java.util.Set.of(ns)));
     operator.start();
+    HttpServer http = OperatorMain.startHttpServer(0, operator, metrics,
+        new DashboardPages(fleet, history, java.time.Clock.systemUTC(), DashboardAccess.loopbackOnly()));
     try {
       client.resource(Serialization.unmarshal(PIPELINE.replace("NS", ns), StreamingPipelineResource.class)).create();
 
@@ -85,6 +92,30 @@ class OperatorOnRealApiServerTest {
       await("Ready after the first committed batch", () -> "True".equals(ready().status()));
       assertThat(status().phase()).isEqualTo("Running");
       assertThat(history.points(ns, "clicks")).as("progress read from the driver").isNotEmpty();
+      assertThat(status().checkpoint().location()).isEqualTo("s3a://bucket/checkpoints/" + ns + "/epoch-0/clicks");
+
+      // what the operator serves: metrics, readiness, the dashboard
+      String scraped = get(http, "/metrics");
+      assertThat(scraped).contains("spo_pipelines{phase=\"Running\"} 1.0", "spo_pipelines{phase=\"Starting\"} 0.0");
+      assertThat(scraped).containsPattern("operator_sdk_reconciliations_success_total\\{.*\\} [1-9]");
+      assertThat(scraped).contains("jvm_memory_used_bytes");
+      assertThat(get(http, "/readyz")).isEqualTo("ready");
+      assertThat(get(http, "/")).contains(">clicks</a>", "phase running");
+      assertThat(get(http, "/pipelines/" + ns + "/clicks")).contains(ns + " / clicks", "driver clicks-driver-1 is running");
+
+      // drift: a deleted child comes back, a widened Role is narrowed again
+      client.rbac().roles().inNamespace(ns).withName("clicks-driver").delete();
+      await("the driver's Role put back", () -> client.rbac().roles().inNamespace(ns).withName("clicks-driver").get() != null);
+      client.rbac().roles().inNamespace(ns).withName("clicks-driver").edit(r -> new RoleBuilder(r)
+          .addNewRule().withApiGroups("").withResources("secrets").withVerbs("get").endRule().build());
+      await("the driver's Role narrowed again", () -> client.rbac().roles().inNamespace(ns).withName("clicks-driver").get()
+          .getRules().equals(PipelineAccess.driverRules("clicks")));
+      client.serviceAccounts().inNamespace(ns).withName("clicks-executor").edit(sa -> {
+        sa.setAutomountServiceAccountToken(true);
+        return sa;
+      });
+      await("the executors' token unmounted again", () -> Boolean.FALSE.equals(
+          client.serviceAccounts().inNamespace(ns).withName("clicks-executor").get().getAutomountServiceAccountToken()));
 
       // probe A: an incompatible change is refused; the old driver then fails: the refused spec never starts
       edit("groupBy: [page]", "groupBy: [userId]");
@@ -106,9 +137,16 @@ class OperatorOnRealApiServerTest {
       await("history forgotten", () -> history.points(ns, "clicks").isEmpty());
       assertThat(fleet.pipelines()).noneMatch(p -> p.getMetadata().getUid().equals(uid));
     } finally {
+      http.stop(0);
       operator.stop();
       driver.stop(0);
     }
+  }
+
+  private static String get(HttpServer http, String path) throws Exception {
+    URI uri = URI.create("http://127.0.0.1:" + http.getAddress().getPort() + path);
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(uri).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /** A driver's /progress (the contract in docs/control-api/progress.json) with a batch committed just now. */
@@ -151,10 +189,19 @@ class OperatorOnRealApiServerTest {
   void edit(String from, String to) {
     StreamingPipelineResource changed = Serialization.unmarshal(PIPELINE.replace("NS", ns).replace(from, to),
         StreamingPipelineResource.class);
-    client.resources(StreamingPipelineResource.class).inNamespace(ns).withName("clicks").edit(p -> {
-      p.setSpec(changed.getSpec());
-      return p;
-    });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(StreamingPipelineResource.class).inNamespace(ns).withName("clicks").edit(p -> {
+          p.setSpec(changed.getSpec());
+          return p;
+        });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e; // 409: the operator wrote status meanwhile; kubectl would retry too
+        }
+      }
+    }
   }
 
   void await(String what, BooleanSupplier condition) throws InterruptedException {

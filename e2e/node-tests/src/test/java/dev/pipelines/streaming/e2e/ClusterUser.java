@@ -55,10 +55,19 @@ final class ClusterUser {
       applied = applied.replace(fromTo[i], fromTo[i + 1]);
     }
     StreamingPipelineResource changed = Serialization.unmarshal(applied, StreamingPipelineResource.class);
-    client.resources(StreamingPipelineResource.class).inNamespace(ns).withName(name).edit(p -> {
-      p.setSpec(changed.getSpec());
-      return p;
-    });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(StreamingPipelineResource.class).inNamespace(ns).withName(name).edit(p -> {
+          p.setSpec(changed.getSpec());
+          return p;
+        });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e; // 409: the operator wrote status meanwhile; kubectl would retry too
+        }
+      }
+    }
   }
 
   void delete() {

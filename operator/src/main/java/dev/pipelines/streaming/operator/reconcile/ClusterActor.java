@@ -3,6 +3,7 @@ package dev.pipelines.streaming.operator.reconcile;
 import dev.pipelines.streaming.api.PipelineLoader;
 import dev.pipelines.streaming.api.model.CheckpointSpec;
 import dev.pipelines.streaming.operator.autoscale.ControlTokens;
+import dev.pipelines.streaming.operator.children.PipelineAccess;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
@@ -17,13 +18,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -86,44 +81,16 @@ public final class ClusterActor {
   }
 
   /**
-   * The driver's ServiceAccount and a Role with only what Spark's Kubernetes backend needs to
-   * run its own executors: pods (create, watch, delete, and delete by label when it stops) and
-   * the executors' ConfigMap. No Services (the operator makes the driver's), no PVC changes
-   * (other pipelines' checkpoints live in the same namespace), no Secrets, no RBAC objects.
-   * Executors get their own ServiceAccount with no Role and no token mounted.
+   * The driver's and executors' ServiceAccounts, the driver's Role and RoleBinding
+   * ({@link PipelineAccess}), owned by the pipeline; afterwards the reconciler keeps them as
+   * built there (PipelineChildren).
    */
   private void applyDriverAccess(String ns, String name, OwnerReference owner) {
-    String sa = DriverNames.serviceAccount(name);
-    apply(new ServiceAccountBuilder().withNewMetadata().withName(sa).withNamespace(ns).withLabels(labels(name))
-        .withOwnerReferences(owner).endMetadata().build());
-    apply(new ServiceAccountBuilder().withNewMetadata().withName(DriverNames.executorServiceAccount(name)).withNamespace(ns)
-        .withLabels(labels(name)).withOwnerReferences(owner).endMetadata().withAutomountServiceAccountToken(false).build());
-    apply(new RoleBuilder().withNewMetadata().withName(sa).withNamespace(ns).withLabels(labels(name))
-        .withOwnerReferences(owner).endMetadata()
-        .withRules(driverRules(name))
-        .build());
-    apply(new RoleBindingBuilder().withNewMetadata().withName(sa).withNamespace(ns).withLabels(labels(name))
-        .withOwnerReferences(owner).endMetadata()
-        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(sa).endRoleRef()
-        .addNewSubject().withKind("ServiceAccount").withName(sa).withNamespace(ns).endSubject()
-        .build());
-  }
-
-  /**
-   * What Spark's driver does with the API (ExecutorPodsAllocator, ...SnapshotsSource,
-   * KubernetesClusterSchedulerBackend), and reading and renewing its own pipeline's checkpoint
-   * Lease (not creating one: the operator does, so a driver cannot hold any other Lease).
-   */
-  static List<PolicyRule> driverRules(String pipeline) {
-    return List.of(
-        new PolicyRuleBuilder().withApiGroups("").withResources("pods")
-            .withVerbs("get", "list", "watch", "create", "patch", "delete", "deletecollection").build(),
-        new PolicyRuleBuilder().withApiGroups("").withResources("configmaps")
-            .withVerbs("get", "list", "watch", "create", "delete", "deletecollection").build(),
-        new PolicyRuleBuilder().withApiGroups("").withResources("persistentvolumeclaims")
-            .withVerbs("get", "list", "watch").build(),
-        new PolicyRuleBuilder().withApiGroups("coordination.k8s.io").withResources("leases")
-            .withResourceNames(DriverNames.checkpointLease(pipeline)).withVerbs("get", "patch").build());
+    for (HasMetadata child : List.of(PipelineAccess.driverServiceAccount(ns, name), PipelineAccess.executorServiceAccount(ns, name),
+        PipelineAccess.driverRole(ns, name), PipelineAccess.driverRoleBinding(ns, name))) {
+      child.getMetadata().setOwnerReferences(List.of(owner));
+      apply(child);
+    }
   }
 
   /**
@@ -152,17 +119,11 @@ public final class ClusterActor {
     createIfAbsent(pvc);
   }
 
-  /**
-   * A stable name for the current driver's control endpoint, whatever the attempt. Headless:
-   * its DNS name resolves to the driver pod, and a thousand pipelines do not use up a
-   * thousand ClusterIPs (the operator bench ran a small service range out of addresses).
-   * Created once and left alone: a Service's clusterIP cannot change.
-   */
+  /** The stable control Service ({@link PipelineAccess#controlService}); created once, as a Service's clusterIP cannot change. */
   private void applyControlService(String ns, String name, OwnerReference owner) {
-    createIfAbsent(new ServiceBuilder().withNewMetadata().withName(DriverNames.service(name)).withNamespace(ns)
-        .withLabels(labels(name)).withOwnerReferences(owner).endMetadata()
-        .withNewSpec().withClusterIP("None").withSelector(Map.of(DriverNames.LABEL_PIPELINE, name, DriverNames.SPARK_ROLE, "driver"))
-        .addNewPort().withName("control").withPort(DriverNames.CONTROL_PORT).endPort().endSpec().build());
+    var service = PipelineAccess.controlService(ns, name);
+    service.getMetadata().setOwnerReferences(List.of(owner));
+    createIfAbsent(service);
   }
 
   /**
@@ -237,7 +198,7 @@ public final class ClusterActor {
   }
 
   static Map<String, String> labels(String pipeline) {
-    return Map.of(DriverNames.LABEL_PIPELINE, pipeline, DriverNames.LABEL_MANAGED_BY, DriverNames.MANAGED_BY);
+    return PipelineAccess.labels(pipeline);
   }
 
   static String namespace(StreamingPipelineResource p) {
