@@ -18,13 +18,20 @@ import org.junit.jupiter.api.Assumptions;
  * e2e/node/down.sh unless SPO_NODE_KEEP=1. It needs root on Linux (kubelet, containerd, network
  * namespaces): elsewhere the tests are skipped, unless REQUIRE_REAL_NODE=1 (as in CI), which makes
  * that a failure.
+ *
+ * <p>With {@code SPO_E2E_CLUSTER=kind} the same scenarios run on a kind cluster that
+ * e2e/kind/run.sh made (Docker-built images loaded, {@code KUBECONFIG} set, the volumes
+ * directory mounted into the kind node at the same path, {@code SPO_E2E_HOST_IP} the address
+ * pods reach the host at); nothing is started or stopped here then.
  */
 public final class RealNode {
   static final Path ROOT = Path.of(System.getProperty("repo.root", "../..")).toAbsolutePath().normalize();
   static final Path STATE = Path.of(System.getenv().getOrDefault("SPO_NODE_DIR", "/tmp/spo-node"));
-  static final Path KUBECONFIG = STATE.resolve("etc/admin.kubeconfig");
-  /** Pods reach the host (the API server, a Kafka broker) at the CNI bridge's address. */
-  public static final String HOST_IP = "10.244.0.1";
+  /** A kind cluster made by e2e/kind/run.sh instead of the node this class starts. */
+  static final boolean KIND = "kind".equals(System.getenv("SPO_E2E_CLUSTER"));
+  static final Path KUBECONFIG = KIND ? Path.of(System.getenv("KUBECONFIG")) : STATE.resolve("etc/admin.kubeconfig");
+  /** Pods reach the host (the API server, a Kafka broker) at the CNI bridge's address (kind: Docker's network gateway). */
+  public static final String HOST_IP = System.getenv().getOrDefault("SPO_E2E_HOST_IP", "10.244.0.1");
   public static final String RUNNER_IMAGE = "docker.io/local/streaming-pipeline-runner:e2e";
   public static final String OPERATOR_IMAGE = "docker.io/local/streaming-pipeline-operator:e2e";
   private static boolean started;
@@ -33,6 +40,9 @@ public final class RealNode {
 
   /** An admin client of the node's API server; starts the node first if needed. */
   public static synchronized KubernetesClient adminClient() {
+    if (!started && KIND) {
+      started = true; // e2e/kind/run.sh made the cluster and loaded the images
+    }
     if (!started) {
       String why = whyNot();
       if (why != null) {
