@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
@@ -31,6 +32,7 @@ import java.util.List;
  */
 @ControllerConfiguration(name = "streamingpipeline", triggerReconcilerOnAllEvents = true)
 public class StreamingPipelineReconciler implements Reconciler<StreamingPipelineResource> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamingPipelineReconciler.class);
   private final ReconcileLoop loop;
   private final Fleet fleet;
   private final PipelineChildren children = new PipelineChildren();
@@ -44,14 +46,21 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
   public UpdateControl<StreamingPipelineResource> reconcile(StreamingPipelineResource resource,
       Context<StreamingPipelineResource> context) {
     fleet.watch(context.getPrimaryCache());
-    if (context.isPrimaryResourceDeleted() || resource.isMarkedForDeletion()) {
-      // gone, or going (foreground deletion waits for its children): start nothing more
+    if (context.isPrimaryResourceDeleted()) {
       loop.forget(resource);
-      return UpdateControl.noUpdate();
+      // A pipeline deleted and created again under the same name: JOSDK may hand over the
+      // deletion together with the new object and drop the new one's own event; reconcile it.
+      var live = context.getPrimaryCache().get(ResourceID.fromResource(resource));
+      if (live.isEmpty() || live.get().isMarkedForDeletion()) {
+        return UpdateControl.noUpdate();
+      }
+      resource = live.get();
+    }
+    if (resource.isMarkedForDeletion()) {
+      return UpdateControl.noUpdate(); // going (foreground deletion waits for its children): start nothing more
     }
     Decision decision;
     try {
-      children.reconcile(resource, context); // drift: a deleted or edited child is put back
       // Status is written by the loop (an unchanged status is not written: every write is an
       // etcd transaction and a watch event for every client). Each write is a PUT guarded by
       // resourceVersion, and the result cached: a reconcile that started from a stale copy (a
@@ -67,8 +76,22 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
       // would end this pipeline's event processing for good: edits ignored until a restart.
       throw new IllegalStateException("reconcile failed with " + e, e);
     }
+    reconcileChildren(resource, context);
     UpdateControl<StreamingPipelineResource> control = UpdateControl.noUpdate();
     return decision.requeueAfter() == null ? control : control.rescheduleAfter(decision.requeueAfter());
+  }
+
+  /**
+   * Drift correction after the pipeline's own reconcile, so that a child the API server refuses
+   * (a quota, a webhook) never holds up restarts and upgrades: logged, tried again next time.
+   */
+  private void reconcileChildren(StreamingPipelineResource resource, Context<StreamingPipelineResource> context) {
+    try {
+      children.reconcile(resource, context);
+    } catch (RuntimeException e) {
+      LOG.warn("{}/{}: could not put its ServiceAccounts, Role or RoleBinding back as built: {}",
+          resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.toString());
+    }
   }
 
   /**

@@ -136,6 +136,14 @@ class OperatorOnRealApiServerTest {
       client.resource(pipeline()).delete();
       await("history forgotten", () -> history.points(ns, "clicks").isEmpty());
       assertThat(fleet.pipelines()).noneMatch(p -> p.getMetadata().getUid().equals(uid));
+
+      // created again under the same name: a new pipeline, started afresh (its pods, not the old ones)
+      client.pods().inNamespace(ns).withGracePeriod(0).delete(); // what the garbage collector does (none here)
+      client.resource(Serialization.unmarshal(PIPELINE.replace("NS", ns), StreamingPipelineResource.class)).create();
+      await("the new pipeline's driver", () -> pod("clicks-driver-1") != null
+          && pod("clicks-driver-1").getMetadata().getOwnerReferences().get(0).getUid().equals(pipeline().getMetadata().getUid()));
+      assertThat(pipeline().getMetadata().getUid()).isNotEqualTo(uid);
+      assertThat(status().restarts() == null || status().restarts().count() == 0).as("a new pipeline, no restarts").isTrue();
     } finally {
       http.stop(0);
       operator.stop();

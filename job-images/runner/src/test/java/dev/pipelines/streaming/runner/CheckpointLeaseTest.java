@@ -58,9 +58,11 @@ class CheckpointLeaseTest {
         """.formatted(out));
     Path checkpoints = dir.resolve("checkpoints");
 
-    RunnerProcess a = RunnerProcess.start(env, spec, checkpoints, dir.resolve("a.log"), "--lease", lease, "--lease-holder", "runner-a");
+    RunnerProcess a = started(RunnerProcess.start(env, spec, checkpoints, dir.resolve("a.log"), "--lease", lease,
+        "--lease-holder", "runner-a"));
     a.await("runner-a committing", () -> committedBatches(out) >= 2, Duration.ofMinutes(3));
-    RunnerProcess b = RunnerProcess.start(env, spec, checkpoints, dir.resolve("b.log"), "--lease", lease, "--lease-holder", "runner-b");
+    RunnerProcess b = started(RunnerProcess.start(env, spec, checkpoints, dir.resolve("b.log"), "--lease", lease,
+        "--lease-holder", "runner-b"));
     b.await("runner-b waiting for the Lease", () -> log(b).contains("[lease] waiting for the checkpoint Lease " + lease
         + ", held by runner-a"), Duration.ofMinutes(2));
     assertThat(log(b)).as("the waiting runner started no query").doesNotContain("[archive] writing");
@@ -92,6 +94,21 @@ class CheckpointLeaseTest {
       assertThat(range.getLong(1) + 1).as("no row lost: ids are contiguous").isEqualTo(total);
     } finally {
       spark.stop();
+    }
+  }
+
+  /** Runners this test started: killed at the end whatever happened (1 GB JVMs each). */
+  private final java.util.List<RunnerProcess> runners = new java.util.ArrayList<>();
+
+  private RunnerProcess started(RunnerProcess runner) {
+    runners.add(runner);
+    return runner;
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void killRunners() throws InterruptedException {
+    for (RunnerProcess r : runners) {
+      r.kill();
     }
   }
 

@@ -41,24 +41,24 @@ public final class ProgressStep {
     this.dashboardHistory = dashboardHistory;
   }
 
-  /** The history of one pipeline: samples seen, autoscaler state. */
+  /** The history of one pipeline (one incarnation: its UID): samples seen, autoscaler state. */
   private static final class History {
+    final String uid;
     final List<ProgressSample> samples = new ArrayList<>();
     final Map<String, Long> lastBatch = new ConcurrentHashMap<>();
     ScalingState state = ScalingState.INITIAL;
+
+    History(String uid) {
+      this.uid = uid;
+    }
   }
 
   public record Outcome(PipelineStatus status, List<PipelineEvent> events) {}
 
   /** Drops a deleted pipeline's samples, autoscaler state and dashboard history. */
-  public void forget(String uid, String ns, String name) {
-    histories.remove(uid);
+  public void forget(String ns, String name) {
+    histories.remove(ns + "/" + name);
     dashboardHistory.forget(ns, name);
-  }
-
-  /** Pipelines (by UID) whose progress is kept in memory. */
-  public java.util.Set<String> tracked() {
-    return java.util.Set.copyOf(histories.keySet());
   }
 
   public Outcome apply(String uid, String ns, String name, PipelineSpec spec, PipelineStatus status, Instant now) {
@@ -74,7 +74,8 @@ public final class ProgressStep {
       Thread.currentThread().interrupt();
       return new Outcome(status, List.of());
     }
-    History h = histories.computeIfAbsent(uid, u -> new History());
+    // by name, so a deleted pipeline is forgotten by name; a new one of the same name starts over
+    History h = histories.compute(ns + "/" + name, (k, old) -> old != null && old.uid.equals(uid) ? old : new History(uid));
     record(h, report);
     ProgressStatus progress = progress(report, status.progress());
     dashboardHistory.record(ns, name, progress, now);

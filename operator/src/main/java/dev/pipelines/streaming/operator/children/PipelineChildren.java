@@ -3,7 +3,6 @@ package dev.pipelines.streaming.operator.children;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -18,8 +17,9 @@ import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * The pipeline's long-lived children ({@link PipelineAccess}) as java-operator-sdk dependent
- * resources: each is watched (an informer on the operator's own objects only, by label), a
+ * The pipeline's access objects ({@link PipelineAccess}: ServiceAccounts, Role, RoleBinding) as
+ * java-operator-sdk dependent resources (the control Service is created once and left alone:
+ * a Service's clusterIP cannot change, and older ones were made with one): each is watched (an informer on the operator's own objects only, by label), a
  * change or deletion triggers a reconcile, and the reconcile puts back what drifted (server-side
  * apply, only when the cached object differs). Used standalone, called by the reconciler, not as
  * a managed workflow: the write-ahead start order (spec record, then children, then the driver)
@@ -31,8 +31,7 @@ public final class PipelineChildren {
       new Child<>(ServiceAccount.class, "driver-serviceaccount", PipelineAccess::driverServiceAccount),
       new Child<>(ServiceAccount.class, "executor-serviceaccount", PipelineAccess::executorServiceAccount),
       new Child<>(Role.class, "driver-role", PipelineAccess::driverRole),
-      new Child<>(RoleBinding.class, "driver-rolebinding", PipelineAccess::driverRoleBinding),
-      new Child<>(Service.class, "control-service", PipelineAccess::controlService));
+      new Child<>(RoleBinding.class, "driver-rolebinding", PipelineAccess::driverRoleBinding));
 
   /** The informers behind the children, for the reconciler's event sources. */
   public List<EventSource<?, StreamingPipelineResource>> eventSources(EventSourceContext<StreamingPipelineResource> context) {

@@ -101,7 +101,7 @@ public final class ClusterActor {
     ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
     createIfAbsent(new LeaseBuilder().withNewMetadata().withName(DriverNames.checkpointLease(name)).withNamespace(ns)
         .withLabels(labels(name)).withOwnerReferences(owner).endMetadata()
-        .withNewSpec().withLeaseDurationSeconds(1).withAcquireTime(now).withRenewTime(now).withLeaseTransitions(0)
+        .withNewSpec().withLeaseDurationSeconds(15).withAcquireTime(now).withRenewTime(now).withLeaseTransitions(0)
         .endSpec().build());
   }
 

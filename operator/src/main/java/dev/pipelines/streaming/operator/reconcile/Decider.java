@@ -43,7 +43,7 @@ public final class Decider {
   static final Duration POLL_STOPPING = Duration.ofSeconds(3);
   static final Duration POLL_RUNNING = Duration.ofSeconds(30);
   /** Phases after which a missing driver is expected, not a failure. */
-  private static final Set<Phase> PLANNED_STOP = Set.of(Phase.UPGRADING, Phase.SUSPENDED);
+  private static final Set<Phase> PLANNED_STOP = java.util.EnumSet.of(Phase.UPGRADING, Phase.SUSPENDED);
   private static final int MAX_MESSAGE = 1500;
   private final UpgradePlanner planner = new UpgradePlanner();
 

@@ -26,7 +26,7 @@ public final class PipelineObserver {
 
   /** The highest attempt's driver pod, or null when there is none: a LIST (tests, tools). */
   public ObservedDriver driver(String namespace, String pipeline) {
-    return driver(pipeline, client.pods().inNamespace(namespace)
+    return driver(pipeline, null, client.pods().inNamespace(namespace)
         .withLabel(DriverNames.LABEL_PIPELINE, pipeline)
         .withLabel(DriverNames.SPARK_ROLE, "driver")
         .list().getItems());
@@ -37,12 +37,17 @@ public final class PipelineObserver {
    * driver pods owned by the pipeline: no API call per reconcile), or null when there is none.
    * A cache that lags behind a create is safe: attempt names are fixed before the create, so
    * a start repeated from a stale view finds its own pod (409) instead of making a second one.
+   * With {@code uid}, pods owned by another pipeline of the same name (one deleted and created
+   * again while the garbage collector has not yet removed its pods) are not this one's.
    */
-  public ObservedDriver driver(String pipeline, Collection<Pod> pods) {
+  public ObservedDriver driver(String pipeline, String uid, Collection<Pod> pods) {
     return pods.stream()
         .filter(p -> p.getMetadata().getLabels() != null
             && pipeline.equals(p.getMetadata().getLabels().get(DriverNames.LABEL_PIPELINE))
             && "driver".equals(p.getMetadata().getLabels().get(DriverNames.SPARK_ROLE)))
+        .filter(p -> uid == null || p.getMetadata().getOwnerReferences() == null
+            || p.getMetadata().getOwnerReferences().stream().noneMatch(o -> Boolean.TRUE.equals(o.getController()))
+            || p.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid())))
         .max(Comparator.comparingInt(PipelineObserver::attempt)).map(this::observe).orElse(null);
   }
 

@@ -56,7 +56,7 @@ public final class ReconcileLoop {
 
   /** Reconciles once with the driver pods the caller observed (the operator's informer cache). */
   public Decision reconcile(StreamingPipelineResource p, Collection<Pod> driverPods, StatusWriter writer) {
-    return reconcile(p, observer.driver(p.getMetadata().getName(), driverPods), writer);
+    return reconcile(p, observer.driver(p.getMetadata().getName(), p.getMetadata().getUid(), driverPods), writer);
   }
 
   /**
@@ -65,7 +65,7 @@ public final class ReconcileLoop {
    */
   public void forget(StreamingPipelineResource p) {
     if (progress != null) {
-      progress.forget(p.getMetadata().getUid(), p.getMetadata().getNamespace(), p.getMetadata().getName());
+      progress.forget(p.getMetadata().getNamespace(), p.getMetadata().getName());
     }
   }
 

@@ -124,13 +124,11 @@ public final class RunCommand implements Callable<Integer> {
     try (KubernetesClient client = new KubernetesClientBuilder().build();
         CheckpointLease held = CheckpointLease.start(client, leaseName.namespace(), leaseName.name(), holder(),
             () -> running.forEach(PipelineRunner::stopNow), err)) {
+      // Never cleared: once the Lease is released or lost, every later commit in this JVM is
+      // refused, whatever is still running (a query a failed start left behind, a shutdown hook).
       CommitFence.install(held);
-      try {
-        int exit = runPipeline(pipeline, new Fencing(held, running), err, timeout);
-        return held.lost() ? ExitCodes.LEASE_LOST : exit;
-      } finally {
-        CommitFence.clear();
-      }
+      int exit = runPipeline(pipeline, new Fencing(held, running), err, timeout);
+      return held.lost() ? ExitCodes.LEASE_LOST : exit;
     }
   }
 
@@ -180,6 +178,9 @@ public final class RunCommand implements Callable<Integer> {
       err.println("control endpoint on port " + control.port() + ": /progress, /metrics, /control");
     }
     int exit = runner.awaitTermination(queries);
+    if (fencing != null) {
+      fencing.lease().close(); // the queries have stopped: the next driver need not wait for the Lease to expire
+    }
     shutdown.uninstall();
     if (control != null) {
       control.close();

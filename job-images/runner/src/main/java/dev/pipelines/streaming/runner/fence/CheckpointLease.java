@@ -10,7 +10,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -38,7 +37,7 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
   private volatile boolean closing;
   private volatile String lostBecause;
   private volatile String holder;
-  private Future<?> election;
+  private CompletableFuture<?> election;
 
   private CheckpointLease(String namespace, String name, String identity, Runnable onLost, PrintWriter log) {
     this.description = "Lease " + namespace + "/" + name;
@@ -57,7 +56,11 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
     CheckpointLease lease = new CheckpointLease(namespace, name, identity, onLost, log);
     LeaderElectionConfig config = new LeaderElectionConfig(lease.lock, LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD,
         new LeaderCallbacks(lease::started, lease::stopped, lease::observed), true, "spo-checkpoint");
-    lease.election = client.leaderElector().withConfig(config).build().start();
+    CompletableFuture<?> election = client.leaderElector().withConfig(config).build().start();
+    // an election that ends before the Lease was ever held must not leave awaitHeld() waiting forever
+    election.whenComplete((ignored, failure) -> lease.acquired.completeExceptionally(failure != null ? failure
+        : new IllegalStateException("the leader election ended before the Lease was taken")));
+    lease.election = election;
     return lease;
   }
 
@@ -122,12 +125,14 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
   }
 
   private void stopped() {
-    leading = false;
     if (closing || lostBecause != null) {
+      leading = false;
       return;
     }
+    // the reason first: a commit refused from here on already counts as a lost Lease (exit 4)
     lostBecause = "lost the checkpoint " + description + (holder == null || holder.equals(lock.identity())
         ? " (not renewed within " + RENEW_DEADLINE.toSeconds() + " s)" : " to " + holder);
+    leading = false;
     log.println("[lease] " + lostBecause + ": stopping, committing nothing more");
     log.flush();
     onLost.run();
@@ -137,26 +142,36 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
     holder = newHolder;
   }
 
-  /** fabric8's LeaseLock, remembering when its last successful write (create or renewal) started. */
+  /**
+   * fabric8's LeaseLock, remembering when its last successful renewal began. fabric8 takes the
+   * renewTime it writes just before it reads the Lease (LeaderElector.tryAcquireOrRenew: now(),
+   * get, then create or update), so the clock starts before that read: a slow read or write
+   * shortens this driver's window, never the margin before others may take over.
+   */
   static final class RenewalRecordingLock extends LeaseLock {
     volatile long lastWriteStartedNanos;
+    private volatile long readStartedNanos;
 
     RenewalRecordingLock(String namespace, String name, String identity) {
       super(namespace, name, identity);
     }
 
     @Override
+    public synchronized LeaderElectionRecord get(KubernetesClient client) {
+      readStartedNanos = System.nanoTime();
+      return super.get(client);
+    }
+
+    @Override
     public synchronized void create(KubernetesClient client, LeaderElectionRecord record) {
-      long started = System.nanoTime();
       super.create(client, record);
-      lastWriteStartedNanos = started;
+      lastWriteStartedNanos = readStartedNanos;
     }
 
     @Override
     public synchronized void update(KubernetesClient client, LeaderElectionRecord record) {
-      long started = System.nanoTime();
       super.update(client, record);
-      lastWriteStartedNanos = started;
+      lastWriteStartedNanos = readStartedNanos;
     }
   }
 }
