@@ -29,6 +29,8 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,29 +63,107 @@ class OperatorOnRealApiServerTest {
       """;
 
   KubernetesClient client;
+  FakeKubelet kubelet;
   String ns;
+  HttpServer driver;
+  HttpServer http;
+  Operator operator;
+  Fleet fleet;
+  ProgressHistory history;
 
-  @Test
-  void theOperatorRunsAPipelineRefusesAnIncompatibleChangeAndForgetsTheDeletedPipeline() throws Exception {
+  /** A namespace, a /progress endpoint for its drivers, and the operator (OperatorMain's settings) watching it. */
+  @BeforeEach
+  void startOperator() throws Exception {
     client = RealApiServer.adminClient();
     RealApiServer.installCrd(client);
-    FakeKubelet kubelet = new FakeKubelet(client);
+    kubelet = new FakeKubelet(client);
     kubelet.ensureNode();
     ns = "op-" + UUID.randomUUID().toString().substring(0, 6);
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-
-    HttpServer driver = progressEndpoint();
-    Fleet fleet = new Fleet();
-    ProgressHistory history = new ProgressHistory();
+    driver = progressEndpoint();
+    fleet = new Fleet();
+    history = new ProgressHistory();
     OperatorMetrics metrics = new OperatorMetrics(fleet);
-    Operator operator = OperatorMain.create(client, null, metrics);
+    operator = OperatorMain.create(client, null, metrics);
     URI endpoint = URI.create("http://127.0.0.1:" + driver.getAddress().getPort());
     operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test", history,
         new ControlTokens(new byte[32]), (namespace, name) -> endpoint), fleet), o -> o.settingNamespaces(java.util.Set.of(ns)));
     operator.start();
-    HttpServer http = OperatorMain.startHttpServer(0, operator, metrics,
+    http = OperatorMain.startHttpServer(0, operator, metrics,
         new DashboardPages(fleet, history, java.time.Clock.systemUTC(), DashboardAccess.loopbackOnly()));
-    try {
+  }
+
+  @AfterEach
+  void stopOperator() {
+    if (http != null) {
+      http.stop(0);
+    }
+    if (operator != null) {
+      operator.stop();
+    }
+    if (driver != null) {
+      driver.stop(0);
+    }
+  }
+
+  /** Applies the pipeline and plays the kubelet until its first driver runs and is Ready. */
+  void runningPipeline() throws Exception {
+    client.resource(Serialization.unmarshal(PIPELINE.replace("NS", ns), StreamingPipelineResource.class)).create();
+    await("driver pod", () -> pod("clicks-driver-1") != null);
+    kubelet.setPhase(ns, "clicks-driver-1", "Running", null);
+    await("Ready after the first committed batch", () -> "True".equals(ready().status()));
+  }
+
+  /** No pod of the refused generation exists, now or after the restart backoff (1 s) has passed. */
+  void neverStarted(long refusedGeneration) throws InterruptedException {
+    Thread.sleep(3000); // past the 1 s backoff: a wrong start would have happened by now
+    for (Pod p : client.pods().inNamespace(ns).list().getItems()) {
+      assertThat(p.getMetadata().getLabels()).as(p.getMetadata().getName() + " runs the refused generation " + refusedGeneration)
+          .doesNotContainEntry("streaming.pipelines.dev/generation", String.valueOf(refusedGeneration));
+    }
+  }
+
+  /** Probe B: one edit resumes a suspended pipeline and changes groupBy: refused, nothing starts on the old checkpoint. */
+  @Test
+  void resumingWithAnIncompatibleChangeStartsNothing() throws Exception {
+    runningPipeline();
+    edit("restartPolicy: {initialBackoff: 1s}", "suspend: true\n  restartPolicy: {initialBackoff: 1s}");
+    await("the driver stopping", () -> pod("clicks-driver-1") == null || pod("clicks-driver-1").getMetadata().getDeletionTimestamp() != null);
+    kubelet.finishTerminations(ns);
+    await("Suspended", () -> "Suspended".equals(status().phase()));
+    editAll("suspend: true", "suspend: false", "groupBy: [page]", "groupBy: [userId]");
+    await("IncompatibleChange", () -> "IncompatibleChange".equals(ready().reason()));
+    neverStarted(3);
+    assertThat(client.pods().inNamespace(ns).list().getItems()).as("no driver at all").isEmpty();
+  }
+
+  /** Probe C: the record of the spec that last ran is gone: nothing new starts (fails closed). */
+  @Test
+  void anUnknownCheckpointSpecStartsNothing() throws Exception {
+    runningPipeline();
+    client.configMaps().inNamespace(ns).withName("clicks-spec").delete();
+    kubelet.setPhase(ns, "clicks-driver-1", "Failed", 1);
+    await("UnknownCheckpointSpec", () -> "UnknownCheckpointSpec".equals(ready().reason()));
+    Thread.sleep(3000);
+    assertThat(pod("clicks-driver-2")).as("no restart on a checkpoint whose spec is unknown").isNull();
+  }
+
+  /** Probe E: an incompatible change lands while a compatible one rolls out: the old driver stops, the refused spec never starts. */
+  @Test
+  void anIncompatibleChangeDuringARolloutNeverStarts() throws Exception {
+    runningPipeline();
+    edit("{name: out, from: perPage, console: {}}", "{name: out, from: perPage, trigger: {processingTime: 5s}, console: {}}");
+    await("the old driver stopping", () -> pod("clicks-driver-1").getMetadata().getDeletionTimestamp() != null);
+    edit("groupBy: [page]", "groupBy: [userId]");
+    kubelet.finishTerminations(ns); // the old driver is gone: the next start is checked against the record
+    await("IncompatibleChange", () -> "IncompatibleChange".equals(ready().reason()));
+    assertThat(ready().message()).contains("spec.transforms[0].window.groupBy");
+    neverStarted(3);
+  }
+
+  @Test
+  void theOperatorRunsAPipelineRefusesAnIncompatibleChangeAndForgetsTheDeletedPipeline() throws Exception {
+    {
       client.resource(Serialization.unmarshal(PIPELINE.replace("NS", ns), StreamingPipelineResource.class)).create();
 
       await("driver pod", () -> pod("clicks-driver-1") != null);
@@ -124,11 +204,7 @@ class OperatorOnRealApiServerTest {
       kubelet.setPhase(ns, "clicks-driver-1", "Failed", 1);
       await("the failure seen", () -> status().restarts() != null && status().restarts().count() >= 1
           || "Failed".equals(status().phase()));
-      Thread.sleep(3000); // past the 1 s backoff: a wrong start would have happened by now
-      for (Pod p : client.pods().inNamespace(ns).list().getItems()) {
-        assertThat(p.getMetadata().getLabels()).as(p.getMetadata().getName() + " runs the refused generation 2")
-            .doesNotContainEntry("streaming.pipelines.dev/generation", "2");
-      }
+      neverStarted(2);
       assertThat(ready().reason()).isIn("IncompatibleChange", "DriverFailed");
 
       // deleting the pipeline: what the operator kept in memory about it goes too
@@ -144,10 +220,6 @@ class OperatorOnRealApiServerTest {
           && pod("clicks-driver-1").getMetadata().getOwnerReferences().get(0).getUid().equals(pipeline().getMetadata().getUid()));
       assertThat(pipeline().getMetadata().getUid()).isNotEqualTo(uid);
       assertThat(status().restarts() == null || status().restarts().count() == 0).as("a new pipeline, no restarts").isTrue();
-    } finally {
-      http.stop(0);
-      operator.stop();
-      driver.stop(0);
     }
   }
 
@@ -194,9 +266,22 @@ class OperatorOnRealApiServerTest {
     return client.pods().inNamespace(ns).withName(name).get();
   }
 
+  /** The last applied spec, changed by {@link #editAll}. */
+  String applied;
+
   void edit(String from, String to) {
-    StreamingPipelineResource changed = Serialization.unmarshal(PIPELINE.replace("NS", ns).replace(from, to),
-        StreamingPipelineResource.class);
+    editAll(from, to);
+  }
+
+  /** One kubectl apply: in the last applied YAML, each from replaced by the to after it. */
+  void editAll(String... fromTo) {
+    String yaml = applied == null ? PIPELINE.replace("NS", ns) : applied;
+    for (int i = 0; i < fromTo.length; i += 2) {
+      assertThat(yaml).as("test setup: the edit applies").contains(fromTo[i]);
+      yaml = yaml.replace(fromTo[i], fromTo[i + 1]);
+    }
+    applied = yaml;
+    StreamingPipelineResource changed = Serialization.unmarshal(yaml, StreamingPipelineResource.class);
     for (int attempt = 1; ; attempt++) {
       try {
         client.resources(StreamingPipelineResource.class).inNamespace(ns).withName("clicks").edit(p -> {
