@@ -9,9 +9,10 @@ import org.apache.hadoop.fs.PathFilter;
 import org.apache.spark.sql.execution.streaming.checkpointing.CheckpointFileManager;
 
 /**
- * Spark's checkpoint file manager with a fence: a file that commits streaming state (the
- * offsets and commits logs, a files sink's {@code _spark_metadata} log, state store files,
- * source metadata) is made visible only while {@link CommitFence} allows it. Spark writes each
+ * Spark's checkpoint file manager with a fence: a file the driver commits (the offsets and
+ * commits logs, a files sink's {@code _spark_metadata} log, source metadata) is made visible only
+ * while {@link CommitFence} allows it. Executors load this class too (state store files) but hold
+ * no fence there: their writes belong to a batch that only the driver can commit. Spark writes each
  * of them to a temporary file and renames it into place when the stream is closed
  * ({@code CheckpointFileManager.createAtomic}); the fence is checked when the write starts and
  * again just before that rename. A refused commit cancels the temporary file and fails the
