@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.e2e;
 
+import static dev.pipelines.streaming.runner.testing.FileSinkOutput.committedBatches;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipelines.streaming.api.PipelineLoader;
@@ -112,15 +113,4 @@ class FrozenDriverTest {
     }
   }
 
-  static int committedBatches(Path out) {
-    Path metadata = out.resolve("_spark_metadata");
-    if (!Files.isDirectory(metadata)) {
-      return 0;
-    }
-    try (var files = Files.list(metadata)) {
-      return (int) files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+(\\.compact)?")).count();
-    } catch (IOException e) {
-      return 0;
-    }
-  }
 }

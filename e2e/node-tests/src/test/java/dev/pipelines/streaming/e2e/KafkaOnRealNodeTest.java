@@ -89,9 +89,7 @@ class KafkaOnRealNodeTest {
     if (client == null) {
       return;
     }
-    RealNode.uninstallOperator();
-    client.namespaces().withName(ns).delete();
-    client.persistentVolumes().withName(ns + "-checkpoints").delete();
+    RealNode.removePipelineNamespace(client, ns);
     if (kafka != null) {
       kafka.close();
     }

@@ -70,9 +70,7 @@ class PipelineOnRealNodeTest {
     if (client == null) {
       return;
     }
-    RealNode.uninstallOperator();
-    client.namespaces().withName(ns).delete();
-    client.persistentVolumes().withName(ns + "-checkpoints").delete();
+    RealNode.removePipelineNamespace(client, ns);
   }
 
   @Test

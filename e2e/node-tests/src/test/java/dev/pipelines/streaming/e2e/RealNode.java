@@ -118,6 +118,13 @@ public final class RealNode {
     return volume;
   }
 
+  /** Undoes {@link #pipelineNamespace} and {@link #installOperator}: the release, the namespace, its volume. */
+  public static void removePipelineNamespace(KubernetesClient client, String ns) {
+    uninstallOperator();
+    client.namespaces().withName(ns).delete();
+    client.persistentVolumes().withName(ns + "-checkpoints").delete();
+  }
+
   /** The admin kubeconfig, for helm and kubectl. */
   public static Path kubeconfig() {
     return KUBECONFIG;

@@ -2,6 +2,8 @@ package dev.pipelines.streaming.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static dev.pipelines.streaming.runner.testing.FileSinkOutput.committedBatches;
+
 import dev.pipelines.streaming.runner.testing.RunnerProcess;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import dev.pipelines.streaming.testing.RealApiServer;
@@ -16,7 +18,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -124,16 +125,4 @@ class CheckpointLeaseTest {
     }
   }
 
-  /** Batches in the file sink's commit log. */
-  private static int committedBatches(Path out) {
-    Path metadata = out.resolve("_spark_metadata");
-    if (!Files.isDirectory(metadata)) {
-      return 0;
-    }
-    try (Stream<Path> files = Files.list(metadata)) {
-      return (int) files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+(\\.compact)?")).count();
-    } catch (IOException e) {
-      return 0;
-    }
-  }
 }

@@ -2,13 +2,13 @@ package dev.pipelines.streaming.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static dev.pipelines.streaming.runner.testing.FileSinkOutput.committedBatches;
+
 import dev.pipelines.streaming.runner.testing.RunnerProcess;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -45,8 +45,8 @@ class ExactlyOnceRestartTest {
 
     for (int run = 1; run <= 3; run++) {
       RunnerProcess runner = RunnerProcess.start(spec, dir.resolve("checkpoints"), dir.resolve("run-" + run + ".log"));
-      int target = committedBatches(out.resolve("_spark_metadata")) + 2;
-      runner.await(target + " committed batches", () -> committedBatches(out.resolve("_spark_metadata")) >= target,
+      int target = committedBatches(out) + 2;
+      runner.await(target + " committed batches", () -> committedBatches(out) >= target,
           Duration.ofMinutes(3));
       if (run < 3) {
         runner.kill();
@@ -72,18 +72,5 @@ class ExactlyOnceRestartTest {
     }
   }
 
-  /** Batches in the file sink's commit log (0, 1, ... and every tenth as N.compact). */
-  private static int committedBatches(Path metadata) {
-    if (!Files.isDirectory(metadata)) {
-      return 0;
-    }
-    try (Stream<Path> files = Files.list(metadata)) {
-      return (int) files.map(p -> p.getFileName().toString())
-          .filter(n -> n.matches("\\d+(\\.compact)?"))
-          .count();
-    } catch (IOException e) {
-      return 0; // listing raced with a compaction; ask again
-    }
-  }
 
 }
