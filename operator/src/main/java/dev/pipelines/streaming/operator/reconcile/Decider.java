@@ -1,7 +1,5 @@
 package dev.pipelines.streaming.operator.reconcile;
 
-import dev.pipelines.streaming.api.model.RestartPolicySpec;
-import dev.pipelines.streaming.api.model.RestartPolicySpec.RestartType;
 import dev.pipelines.streaming.api.status.CheckpointStatus;
 import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.DriverStatus;
@@ -9,7 +7,6 @@ import dev.pipelines.streaming.api.status.Phase;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.status.ProgressStatus;
 import dev.pipelines.streaming.api.status.RestartStatus;
-import dev.pipelines.streaming.api.validation.Durations;
 import dev.pipelines.streaming.api.validation.Problem;
 import dev.pipelines.streaming.operator.autoscale.ProgressStep;
 import dev.pipelines.streaming.operator.driver.DriverNames;
@@ -143,14 +140,14 @@ public final class Decider {
       Action.StartDriver start = (Action.StartDriver) action;
       String why = truncate("could not create driver " + DriverNames.driverPod(in.name(), start.attempt()) + ": " + error);
       int count = restarts.countOrZero();
-      if (count >= policy().maxRestartsOrDefault()) {
+      if (count >= restartPolicy().maxRestarts()) {
         failForGood("StartFailed", why + "; gave up after " + count + " retries. Fix the cause and change the spec to try again");
         return decision();
       }
-      Duration backoff = backoff(count);
+      Duration backoff = restartPolicy().backoff(count);
       restarts = new RestartStatus(count, why, in.now().toString(), in.now().plus(backoff).toString());
       phase = Phase.RESTARTING; // the retry is a new attempt: nothing of this one is reused
-      message = truncate(why + "; retry " + (count + 1) + " of " + policy().maxRestartsOrDefault() + " in " + human(backoff));
+      message = truncate(why + "; retry " + (count + 1) + " of " + restartPolicy().maxRestarts() + " in " + human(backoff));
       events.add(PipelineEvent.warning("StartFailed", message));
       condition(Condition.READY, false, "StartFailed", message);
       condition(Condition.PROGRESSING, true, "StartFailed", message);
@@ -249,10 +246,8 @@ public final class Decider {
       }
       phase = Phase.RUNNING;
       message = "driver " + d.podName() + " is running";
-      Duration resetAfter = Durations.require(policy().resetAfterOrDefault());
-      Duration healthy = Duration.between(Instant.parse(since), in.now());
-      if (restarts.countOrZero() > 0 && healthy.compareTo(resetAfter) >= 0) {
-        events.add(PipelineEvent.normal("RestartCountReset", "healthy for " + policy().resetAfterOrDefault()
+      if (restarts.countOrZero() > 0 && restartPolicy().resetsCount(Instant.parse(since), in.now())) {
+        events.add(PipelineEvent.normal("RestartCountReset", "healthy for " + restartPolicy().resetAfter()
             + "; restart count " + restarts.countOrZero() + " reset to 0"));
         restarts = new RestartStatus(0, restarts.lastReason(), restarts.lastFailureAt(), null);
       }
@@ -276,10 +271,9 @@ public final class Decider {
       phase = Phase.STARTING;
       PodWaiting.Reason waiting = d.waiting();
       message = "driver " + d.podName() + " is starting" + (waiting == null ? "" : ": " + truncate(waiting.toString()));
-      Duration timeout = Durations.require(policy().startTimeoutOrDefault());
       Instant startedAt = driver != null && driver.startedAt() != null ? Instant.parse(driver.startedAt()) : in.now();
-      if (!in.now().isBefore(startedAt.plus(timeout))) {
-        String reason = "driver " + d.podName() + " did not start within " + policy().startTimeoutOrDefault()
+      if (restartPolicy().startTimedOut(startedAt, in.now())) {
+        String reason = "driver " + d.podName() + " did not start within " + restartPolicy().startTimeout()
             + (waiting == null ? "" : " (" + truncate(waiting.toString()) + ")");
         actions.add(new Action.StopDriver(d.podName(), 0));
         restartOrGiveUp(reason);
@@ -294,7 +288,7 @@ public final class Decider {
         }
         condition(Condition.DEGRADED, true, reason, message);
       }
-      Duration left = Duration.between(in.now(), startedAt.plus(timeout));
+      Duration left = restartPolicy().startTimeLeft(startedAt, in.now());
       requeue = left.compareTo(POLL_STARTING) < 0 ? left.plusSeconds(1) : POLL_STARTING;
     }
 
@@ -331,7 +325,7 @@ public final class Decider {
             : "resuming from the checkpoint");
         return;
       }
-      if (d != null && d.phase() == ObservedDriver.Phase.SUCCEEDED && policy().typeOrDefault() != RestartType.ALWAYS) {
+      if (d != null && d.phase() == ObservedDriver.Phase.SUCCEEDED && !restartPolicy().restartsAfterSuccess()) {
         phase = Phase.COMPLETED;
         message = "driver " + d.podName() + " finished: every query ended";
         if (changed(Condition.READY, "Completed", message)) {
@@ -342,7 +336,7 @@ public final class Decider {
         return;
       }
       String permanent = d != null && d.phase() == ObservedDriver.Phase.FAILED
-          ? RunnerExit.permanentFailureReason(d.exitCode()) : null;
+          ? RestartPolicy.permanentFailure(d.exitCode()) : null;
       if (permanent != null) {
         failForGood(permanent, "driver " + d.podName() + " failed: " + d.terminationReason()
             + "; a restart would fail the same way, so none is attempted. Change the spec to try again");
@@ -387,15 +381,14 @@ public final class Decider {
     }
 
     private void restartOrGiveUp(String reason) {
-      RestartPolicySpec p = policy();
+      RestartPolicy p = restartPolicy();
       int count = restarts.countOrZero();
       if (phase == Phase.FAILED) {
         return; // gave up already; a spec change starts over
       }
-      if (p.typeOrDefault() == RestartType.NEVER || count >= p.maxRestartsOrDefault()) {
+      String why = p.givesUp(count);
+      if (why != null) {
         phase = Phase.FAILED;
-        String why = p.typeOrDefault() == RestartType.NEVER ? "restartPolicy is Never"
-            : "gave up after " + count + (count == 1 ? " restart" : " restarts");
         message = truncate(reason + "; " + why);
         events.add(PipelineEvent.warning("Failed", message));
         condition(Condition.READY, false, "DriverFailed", message);
@@ -404,11 +397,11 @@ public final class Decider {
         return;
       }
       if (restarts.nextRetryAt() == null) {
-        Duration backoff = backoff(count);
+        Duration backoff = p.backoff(count);
         Instant retryAt = in.now().plus(backoff);
         restarts = new RestartStatus(count, reason, in.now().toString(), retryAt.toString());
         phase = Phase.RESTARTING;
-        message = reason + "; restart " + (count + 1) + " of " + p.maxRestartsOrDefault() + " in " + human(backoff);
+        message = reason + "; restart " + (count + 1) + " of " + p.maxRestarts() + " in " + human(backoff);
         events.add(PipelineEvent.warning("DriverFailed", truncate(message)));
         condition(Condition.READY, false, "Restarting", message);
         condition(Condition.PROGRESSING, true, "Restarting", message);
@@ -423,7 +416,7 @@ public final class Decider {
         return;
       }
       restarts = new RestartStatus(count + 1, restarts.lastReason(), restarts.lastFailureAt(), null);
-      start(nextAttempt(), "DriverRestarted", "restart " + (count + 1) + " of " + p.maxRestartsOrDefault()
+      start(nextAttempt(), "DriverRestarted", "restart " + (count + 1) + " of " + p.maxRestarts()
           + " from the checkpoint after: " + restarts.lastReason());
     }
 
@@ -471,19 +464,12 @@ public final class Decider {
       return new CheckpointStatus(location, epoch, checkpoint == null ? null : checkpoint.lastCommittedBatch());
     }
 
-    private Duration backoff(int restartsSoFar) {
-      Duration initial = Durations.require(policy().initialBackoffOrDefault());
-      Duration max = Durations.require(policy().maxBackoffOrDefault());
-      Duration d = initial.multipliedBy(1L << Math.min(restartsSoFar, 20));
-      return d.compareTo(max) > 0 ? max : d;
-    }
-
     private long stopGraceSeconds() {
       return DriverPodFactory.gracePeriodSeconds(in.spec());
     }
 
-    private RestartPolicySpec policy() {
-      return in.spec().restartPolicyOrDefault();
+    private RestartPolicy restartPolicy() {
+      return new RestartPolicy(in.spec().restartPolicyOrDefault());
     }
 
     private void condition(String type, boolean status, String reason, String msg) {
