@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the runner and operator images without Docker, from the same inputs as
 # job-images/*/Dockerfile, and imports them into the node's containerd (up.sh first):
-#   docker.io/local/streaming-pipeline-runner:e2e    JRE (Debian, mmdebstrap) + Spark's distribution
-#       jars from Maven Central + the runner jar and its libraries merged by
+#   docker.io/local/streaming-pipeline-runner:e2e    JRE (Debian, mmdebstrap) + Apache Spark's release
+#       jars (the binary distribution's jars/ directory, as PyPI's pyspark sdist ships it: what the
+#       apache/spark image has in /opt/spark/jars) + the runner jar and its libraries merged by
 #       job-images/runner/merge-jars.sh (as the Dockerfile does) + runner-entrypoint.sh; uid 185
 #   docker.io/local/streaming-pipeline-operator:e2e  JRE + the operator jar and libraries; uid 10001,
 #       the Dockerfile's java command line
@@ -23,13 +24,21 @@ for f in "$ROOT/job-images/runner/target/streaming-pipeline-runner.jar" "$ROOT/o
 done
 mkdir -p "$OUT"
 
-# Spark's distribution: its jars, a RELEASE file (Spark's launcher looks for it) and user spark
-dist=$CACHE/spark-dist/$SPARK_VERSION
+# Spark's distribution: its jars, a RELEASE file (Spark's launcher looks for it) and user spark.
+# The jars are Apache Spark's release itself, not a Maven resolution of Spark's modules (which
+# picks other versions of shared libraries, e.g. guava 32 where Spark ships 33.6): Spark's release
+# process builds the pyspark sdist from the binary distribution, jars/ included, and PyPI serves it
+# (through pip, a registry client like mvn). Cached: about 450 MB, once.
+dist=$CACHE/spark-dist/pypi-$SPARK_VERSION
 if [ ! -f "$dist/layer.tar" ]; then
-  rm -rf "$dist"; mkdir -p "$dist/layer/opt/spark/jars" "$dist/layer/opt/spark/conf" "$dist/layer/opt/spark/work-dir" "$dist/layer/etc"
-  mvn -B -q -f "$HERE/spark-dist/pom.xml" -Dspark.version="$SPARK_VERSION" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$dist/layer/opt/spark/jars"
-  echo "Spark $SPARK_VERSION (Scala 2.13) from Maven Central jars" > "$dist/layer/opt/spark/RELEASE"
+  rm -rf "$dist"; mkdir -p "$dist/layer/opt/spark/jars" "$dist/layer/opt/spark/conf" "$dist/layer/opt/spark/work-dir" "$dist/layer/etc" "$dist/src"
+  venv=$CACHE/pip-venv
+  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" download -q --no-deps -d "$dist/src" "pyspark==$SPARK_VERSION"
+  tar -xzf "$dist/src/pyspark-$SPARK_VERSION.tar.gz" -C "$dist/src" "pyspark-$SPARK_VERSION/deps/jars"
+  cp -R "$dist/src/pyspark-$SPARK_VERSION/deps/jars/." "$dist/layer/opt/spark/jars/"
+  rm -rf "$dist/src"
+  echo "Spark $SPARK_VERSION (Scala 2.13), the release's jars from pyspark $SPARK_VERSION" > "$dist/layer/opt/spark/RELEASE"
   tar -xOf "$BASE" ./etc/passwd > "$dist/layer/etc/passwd"; echo "spark:x:185:185:spark:/opt/spark:/bin/bash" >> "$dist/layer/etc/passwd"
   tar -xOf "$BASE" ./etc/group > "$dist/layer/etc/group"; echo "spark:x:185:" >> "$dist/layer/etc/group"
   chmod 0777 "$dist/layer/opt/spark/work-dir"
@@ -45,6 +54,7 @@ for jar in "$work/spark-jars/"*.jar; do   # only what the merge added goes into 
   [ -f "$dist/layer/opt/spark/jars/$(basename "$jar")" ] || cp "$jar" "$work/runner/opt/spark/jars/"
 done
 ls "$work/spark-jars" > "$OUT/runner-classpath.txt"   # the image's /opt/spark/jars, for the tests
+ls "$dist/layer/opt/spark/jars" > "$OUT/spark-release-jars.txt"   # Spark's release alone, for the tests
 cp "$ROOT/job-images/runner/target/streaming-pipeline-runner.jar" "$work/runner/opt/streaming-pipeline/"
 install -m 0755 "$HERE/runner-entrypoint.sh" "$work/runner/opt/entrypoint.sh"
 tar --numeric-owner --owner=0 --group=0 -C "$work/runner" -cf "$OUT/runner-layer.tar" .
