@@ -19,6 +19,20 @@ docker build -q -f job-images/operator/Dockerfile -t docker.io/local/streaming-p
 kind load docker-image docker.io/local/streaming-pipeline-runner:e2e docker.io/local/streaming-pipeline-operator:e2e \
   --name "$CLUSTER"
 
+# The jar sets RunnerImageClasspathTest compares: apache/spark's /opt/spark/jars (the release as the
+# Docker image has it), the runner image built on it, and the same release as PyPI's pyspark
+# carries it (what e2e/node/images.sh builds on without Docker): the two release copies must match.
+SPARK_VERSION=$(sed -n 's:.*<spark.version>\(.*\)</spark.version>.*:\1:p' pom.xml)
+mkdir -p "$SPO_NODE_DIR/images"
+docker run --rm --entrypoint ls "$(sed -n 's/^FROM //p' job-images/runner/Dockerfile)" /opt/spark/jars \
+  > "$SPO_NODE_DIR/images/spark-release-jars.txt"
+docker run --rm --entrypoint ls docker.io/local/streaming-pipeline-runner:e2e /opt/spark/jars \
+  > "$SPO_NODE_DIR/images/runner-classpath.txt"
+python3 -m venv "$SPO_NODE_DIR/venv"
+"$SPO_NODE_DIR/venv/bin/pip" download -q --no-deps -d "$SPO_NODE_DIR/pypi" "pyspark==$SPARK_VERSION"
+tar -tzf "$SPO_NODE_DIR/pypi/pyspark-$SPARK_VERSION.tar.gz" | sed -n 's#^pyspark-[^/]*/deps/jars/\([^/]*\)/*$#\1#p' \
+  | grep -v '^$' | sort -u > "$SPO_NODE_DIR/images/pypi-release-jars.txt"
+
 KUBECONFIG=$(mktemp)
 export KUBECONFIG
 kind get kubeconfig --name "$CLUSTER" > "$KUBECONFIG"

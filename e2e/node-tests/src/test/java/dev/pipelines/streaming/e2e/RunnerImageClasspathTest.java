@@ -13,13 +13,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The runner image's classpath (/opt/spark/jars) as e2e/node/images.sh built it: Apache Spark's
+ * The runner image's classpath (/opt/spark/jars) as e2e/node/images.sh (or, on kind, the
+ * Dockerfile) built it: Apache Spark's
  * release jars, untouched (the apache/spark image's set: both come from the same release), plus
  * exactly the runner libraries Spark does not ship, one version of each. (Spark's release itself
  * ships jline 2 and 3 and two hive-shims jars; the first version of merge-jars.sh refused that,
  * so the Dockerfile could not have built on apache/spark: found here.) The Dockerfile runs
  * the same job-images/runner/merge-jars.sh over the same release jars, so a Docker-built image
- * gets this set too; a Maven resolution of Spark's modules would not (it picks, for example,
+ * gets this set too, and on kind this test also compares apache/spark's jars with PyPI's copy of
+ * the release; a Maven resolution of Spark's modules would not (it picks, for example,
  * guava 32 where Spark's release ships 33.6).
  */
 class RunnerImageClasspathTest {
@@ -35,6 +37,11 @@ class RunnerImageClasspathTest {
       runnerLibs = libs.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
     }
 
+    Path pypi = images.resolve("pypi-release-jars.txt");
+    if (Files.exists(pypi)) { // kind (e2e/kind/run.sh): the Docker image's release and PyPI's copy of it
+      assertThat(release).as("apache/spark's /opt/spark/jars is the release e2e/node builds on without Docker")
+          .isEqualTo(lines(pypi).stream().filter(n -> n.endsWith(".jar")).collect(Collectors.toCollection(TreeSet::new)));
+    }
     assertThat(image).as("Spark's release jars, none replaced").containsAll(release);
     Set<String> shippedBySpark = release.stream().map(RunnerImageClasspathTest::artifact).collect(Collectors.toSet());
     Set<String> added = image.stream().filter(j -> !release.contains(j)).collect(Collectors.toCollection(TreeSet::new));
