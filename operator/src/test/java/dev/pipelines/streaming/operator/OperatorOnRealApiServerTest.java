@@ -3,23 +3,20 @@ package dev.pipelines.streaming.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.pipelines.streaming.api.status.Condition;
-import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.apiserver.FakeKubelet;
 import dev.pipelines.streaming.operator.autoscale.ControlTokens;
 import dev.pipelines.streaming.operator.children.PipelineAccess;
-import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.dashboard.DashboardAccess;
 import dev.pipelines.streaming.operator.dashboard.DashboardPages;
 import dev.pipelines.streaming.operator.dashboard.Fleet;
 import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
 import dev.pipelines.streaming.operator.metrics.OperatorMetrics;
+import dev.pipelines.streaming.operator.testing.ClusterUser;
 import dev.pipelines.streaming.testing.RealApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -65,6 +62,7 @@ class OperatorOnRealApiServerTest {
   KubernetesClient client;
   FakeKubelet kubelet;
   String ns;
+  ClusterUser user;
   HttpServer driver;
   HttpServer http;
   Operator operator;
@@ -80,6 +78,7 @@ class OperatorOnRealApiServerTest {
     kubelet.ensureNode();
     ns = "op-" + UUID.randomUUID().toString().substring(0, 6);
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    user = new ClusterUser(client, ns, "clicks");
     driver = progressEndpoint();
     fleet = new Fleet();
     history = new ProgressHistory();
@@ -108,10 +107,10 @@ class OperatorOnRealApiServerTest {
 
   /** Applies the pipeline and plays the kubelet until its first driver runs and is Ready. */
   void runningPipeline() throws Exception {
-    client.resource(Serialization.unmarshal(PIPELINE.replace("NS", ns), StreamingPipelineResource.class)).create();
-    await("driver pod", () -> pod("clicks-driver-1") != null);
+    user.apply(PIPELINE.replace("NS", ns));
+    await("driver pod", () -> user.pod("clicks-driver-1") != null);
     kubelet.setPhase(ns, "clicks-driver-1", "Running", null);
-    await("Ready after the first committed batch", () -> "True".equals(ready().status()));
+    await("Ready after the first committed batch", () -> "True".equals(user.ready().status()));
   }
 
   /** No pod of the refused generation exists, now or after the restart backoff (1 s) has passed. */
@@ -127,12 +126,12 @@ class OperatorOnRealApiServerTest {
   @Test
   void resumingWithAnIncompatibleChangeStartsNothing() throws Exception {
     runningPipeline();
-    edit("restartPolicy: {initialBackoff: 1s}", "suspend: true\n  restartPolicy: {initialBackoff: 1s}");
-    await("the driver stopping", () -> pod("clicks-driver-1") == null || pod("clicks-driver-1").getMetadata().getDeletionTimestamp() != null);
+    user.edit("restartPolicy: {initialBackoff: 1s}", "suspend: true\n  restartPolicy: {initialBackoff: 1s}");
+    await("the driver stopping", () -> user.pod("clicks-driver-1") == null || user.pod("clicks-driver-1").getMetadata().getDeletionTimestamp() != null);
     kubelet.finishTerminations(ns);
-    await("Suspended", () -> "Suspended".equals(status().phase()));
-    editAll("suspend: true", "suspend: false", "groupBy: [page]", "groupBy: [userId]");
-    await("IncompatibleChange", () -> "IncompatibleChange".equals(ready().reason()));
+    await("Suspended", () -> "Suspended".equals(user.status().phase()));
+    user.edit("suspend: true", "suspend: false", "groupBy: [page]", "groupBy: [userId]");
+    await("IncompatibleChange", () -> "IncompatibleChange".equals(user.ready().reason()));
     neverStarted(3);
     assertThat(client.pods().inNamespace(ns).list().getItems()).as("no driver at all").isEmpty();
   }
@@ -143,36 +142,36 @@ class OperatorOnRealApiServerTest {
     runningPipeline();
     client.configMaps().inNamespace(ns).withName("clicks-spec").delete();
     kubelet.setPhase(ns, "clicks-driver-1", "Failed", 1);
-    await("UnknownCheckpointSpec", () -> "UnknownCheckpointSpec".equals(ready().reason()));
+    await("UnknownCheckpointSpec", () -> "UnknownCheckpointSpec".equals(user.ready().reason()));
     Thread.sleep(3000);
-    assertThat(pod("clicks-driver-2")).as("no restart on a checkpoint whose spec is unknown").isNull();
+    assertThat(user.pod("clicks-driver-2")).as("no restart on a checkpoint whose spec is unknown").isNull();
   }
 
   /** Probe E: an incompatible change lands while a compatible one rolls out: the old driver stops, the refused spec never starts. */
   @Test
   void anIncompatibleChangeDuringARolloutNeverStarts() throws Exception {
     runningPipeline();
-    edit("{name: out, from: perPage, console: {}}", "{name: out, from: perPage, trigger: {processingTime: 5s}, console: {}}");
-    await("the old driver stopping", () -> pod("clicks-driver-1").getMetadata().getDeletionTimestamp() != null);
-    edit("groupBy: [page]", "groupBy: [userId]");
+    user.edit("{name: out, from: perPage, console: {}}", "{name: out, from: perPage, trigger: {processingTime: 5s}, console: {}}");
+    await("the old driver stopping", () -> user.pod("clicks-driver-1").getMetadata().getDeletionTimestamp() != null);
+    user.edit("groupBy: [page]", "groupBy: [userId]");
     kubelet.finishTerminations(ns); // the old driver is gone: the next start is checked against the record
-    await("IncompatibleChange", () -> "IncompatibleChange".equals(ready().reason()));
-    assertThat(ready().message()).contains("spec.transforms[0].window.groupBy");
+    await("IncompatibleChange", () -> "IncompatibleChange".equals(user.ready().reason()));
+    assertThat(user.ready().message()).contains("spec.transforms[0].window.groupBy");
     neverStarted(3);
   }
 
   @Test
   void theOperatorRunsAPipelineRefusesAnIncompatibleChangeAndForgetsTheDeletedPipeline() throws Exception {
     {
-      client.resource(Serialization.unmarshal(PIPELINE.replace("NS", ns), StreamingPipelineResource.class)).create();
+      user.apply(PIPELINE.replace("NS", ns));
 
-      await("driver pod", () -> pod("clicks-driver-1") != null);
-      await("Starting", () -> "Starting".equals(status().phase()));
+      await("driver pod", () -> user.pod("clicks-driver-1") != null);
+      await("Starting", () -> "Starting".equals(user.status().phase()));
       kubelet.setPhase(ns, "clicks-driver-1", "Running", null);
-      await("Ready after the first committed batch", () -> "True".equals(ready().status()));
-      assertThat(status().phase()).isEqualTo("Running");
+      await("Ready after the first committed batch", () -> "True".equals(user.ready().status()));
+      assertThat(user.status().phase()).isEqualTo("Running");
       assertThat(history.points(ns, "clicks")).as("progress read from the driver").isNotEmpty();
-      assertThat(status().checkpoint().location()).isEqualTo("s3a://bucket/checkpoints/" + ns + "/epoch-0/clicks");
+      assertThat(user.status().checkpoint().location()).isEqualTo("s3a://bucket/checkpoints/" + ns + "/epoch-0/clicks");
 
       // what the operator serves: metrics, readiness, the dashboard
       String scraped = get(http, "/metrics");
@@ -198,28 +197,28 @@ class OperatorOnRealApiServerTest {
           client.serviceAccounts().inNamespace(ns).withName("clicks-executor").get().getAutomountServiceAccountToken()));
 
       // probe A: an incompatible change is refused; the old driver then fails: the refused spec never starts
-      edit("groupBy: [page]", "groupBy: [userId]");
-      await("IncompatibleChange", () -> "IncompatibleChange".equals(ready().reason()));
-      assertThat(ready().message()).contains("spec.transforms[0].window.groupBy");
+      user.edit("groupBy: [page]", "groupBy: [userId]");
+      await("IncompatibleChange", () -> "IncompatibleChange".equals(user.ready().reason()));
+      assertThat(user.ready().message()).contains("spec.transforms[0].window.groupBy");
       kubelet.setPhase(ns, "clicks-driver-1", "Failed", 1);
-      await("the failure seen", () -> status().restarts() != null && status().restarts().count() >= 1
-          || "Failed".equals(status().phase()));
+      await("the failure seen", () -> user.status().restarts() != null && user.status().restarts().count() >= 1
+          || "Failed".equals(user.status().phase()));
       neverStarted(2);
-      assertThat(ready().reason()).isIn("IncompatibleChange", "DriverFailed");
+      assertThat(user.ready().reason()).isIn("IncompatibleChange", "DriverFailed");
 
       // deleting the pipeline: what the operator kept in memory about it goes too
-      String uid = pipeline().getMetadata().getUid();
-      client.resource(pipeline()).delete();
+      String uid = user.pipeline().getMetadata().getUid();
+      user.delete();
       await("history forgotten", () -> history.points(ns, "clicks").isEmpty());
       assertThat(fleet.pipelines()).noneMatch(p -> p.getMetadata().getUid().equals(uid));
 
       // created again under the same name: a new pipeline, started afresh (its pods, not the old ones)
       client.pods().inNamespace(ns).withGracePeriod(0).delete(); // what the garbage collector does (none here)
-      client.resource(Serialization.unmarshal(PIPELINE.replace("NS", ns), StreamingPipelineResource.class)).create();
-      await("the new pipeline's driver", () -> pod("clicks-driver-1") != null
-          && pod("clicks-driver-1").getMetadata().getOwnerReferences().get(0).getUid().equals(pipeline().getMetadata().getUid()));
-      assertThat(pipeline().getMetadata().getUid()).isNotEqualTo(uid);
-      assertThat(status().restarts() == null || status().restarts().count() == 0).as("a new pipeline, no restarts").isTrue();
+      user.apply(PIPELINE.replace("NS", ns));
+      await("the new pipeline's driver", () -> user.pod("clicks-driver-1") != null
+          && user.pod("clicks-driver-1").getMetadata().getOwnerReferences().get(0).getUid().equals(user.pipeline().getMetadata().getUid()));
+      assertThat(user.pipeline().getMetadata().getUid()).isNotEqualTo(uid);
+      assertThat(user.status().restarts() == null || user.status().restarts().count() == 0).as("a new pipeline, no restarts").isTrue();
     }
   }
 
@@ -248,63 +247,7 @@ class OperatorOnRealApiServerTest {
     return server;
   }
 
-  StreamingPipelineResource pipeline() {
-    return client.resources(StreamingPipelineResource.class).inNamespace(ns).withName("clicks").get();
-  }
-
-  PipelineStatus status() {
-    StreamingPipelineResource p = pipeline();
-    return p == null || p.getStatus() == null ? PipelineStatus.EMPTY : p.getStatus();
-  }
-
-  Condition ready() {
-    return status().conditionsOrEmpty().stream().filter(c -> c.type().equals("Ready")).findFirst()
-        .orElse(new Condition("Ready", "Unknown", "", "", null, null));
-  }
-
-  Pod pod(String name) {
-    return client.pods().inNamespace(ns).withName(name).get();
-  }
-
-  /** The last applied spec, changed by {@link #editAll}. */
-  String applied;
-
-  void edit(String from, String to) {
-    editAll(from, to);
-  }
-
-  /** One kubectl apply: in the last applied YAML, each from replaced by the to after it. */
-  void editAll(String... fromTo) {
-    String yaml = applied == null ? PIPELINE.replace("NS", ns) : applied;
-    for (int i = 0; i < fromTo.length; i += 2) {
-      assertThat(yaml).as("test setup: the edit applies").contains(fromTo[i]);
-      yaml = yaml.replace(fromTo[i], fromTo[i + 1]);
-    }
-    applied = yaml;
-    StreamingPipelineResource changed = Serialization.unmarshal(yaml, StreamingPipelineResource.class);
-    for (int attempt = 1; ; attempt++) {
-      try {
-        client.resources(StreamingPipelineResource.class).inNamespace(ns).withName("clicks").edit(p -> {
-          p.setSpec(changed.getSpec());
-          return p;
-        });
-        return;
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 10) {
-          throw e; // 409: the operator wrote status meanwhile; kubectl would retry too
-        }
-      }
-    }
-  }
-
-  void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("timed out waiting for " + what + "; status:\n" + Serialization.asYaml(status()));
+  void await(String what, BooleanSupplier condition) throws Exception {
+    user.await(what, condition::getAsBoolean, Duration.ofSeconds(60));
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pipelines.streaming.operator.testing.ClusterUser;
 import dev.pipelines.streaming.runner.testing.KafkaBroker;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.UncheckedIOException;

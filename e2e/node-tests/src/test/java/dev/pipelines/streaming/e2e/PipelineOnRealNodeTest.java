@@ -3,6 +3,7 @@ package dev.pipelines.streaming.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipelines.streaming.operator.testing.ClusterUser;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;

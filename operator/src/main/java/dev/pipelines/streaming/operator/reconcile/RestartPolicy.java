@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.operator.reconcile;
 
+import dev.pipelines.streaming.api.RunnerExitCodes;
 import dev.pipelines.streaming.api.model.RestartPolicySpec;
 import dev.pipelines.streaming.api.model.RestartPolicySpec.RestartType;
 import dev.pipelines.streaming.api.validation.Durations;
@@ -8,7 +9,8 @@ import java.time.Instant;
 
 /**
  * Whether and when a driver that ended is started again ({@code spec.restartPolicy}, defaults
- * in docs/operator.md): retries only what a retry can fix ({@link RunnerExit}), an exponential
+ * in docs/operator.md): retries only what a retry can fix (the runner's exit codes,
+ * {@link RunnerExitCodes}, documented in {@code spo run --help}), an exponential
  * backoff from {@code initialBackoff} doubling per restart up to {@code maxBackoff}, at most
  * {@code maxRestarts}, a count reset after {@code resetAfter} of healthy running, and a
  * {@code startTimeout} for a driver that never runs. Pure: the Decider applies it.
@@ -20,9 +22,20 @@ final class RestartPolicy {
     this.spec = spec;
   }
 
-  /** The condition reason when the runner's exit code says a restart would fail the same way, else null. */
+  /**
+   * The condition reason when the runner's exit code says a restart would fail the same way
+   * (it refused the spec, or the checkpoint), else null: a failed query (1), a lost Lease (4) or
+   * a killed JVM may well succeed next time.
+   */
   static String permanentFailure(Integer exitCode) {
-    return RunnerExit.permanentFailureReason(exitCode);
+    if (exitCode == null) {
+      return null;
+    }
+    return switch (exitCode) {
+      case RunnerExitCodes.INVALID -> "RunnerRefusedSpec";
+      case RunnerExitCodes.INCOMPATIBLE_CHECKPOINT -> "IncompatibleCheckpoint";
+      default -> null;
+    };
   }
 
   /** Whether a driver that ended successfully ({@code availableNow}) is started again. */

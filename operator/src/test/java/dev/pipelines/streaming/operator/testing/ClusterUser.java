@@ -1,4 +1,4 @@
-package dev.pipelines.streaming.e2e;
+package dev.pipelines.streaming.operator.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,30 +18,30 @@ import java.util.stream.Collectors;
 
 /**
  * What a user does with one pipeline and what they look at ({@code kubectl apply}, {@code get
- * spipe}, conditions, pods, events, logs), on whichever cluster the client talks to: the
- * real-node tests and the kind suite share it. Failures carry the diagnostics a user would
+ * spipe}, conditions, pods, events, logs), on whichever cluster the client talks to: the operator
+ * run on a real API server, the real-node tests and the kind suite share it. Failures carry the diagnostics a user would
  * gather (status, pods, the operator's and drivers' last log lines, events).
  */
-final class ClusterUser {
-  final KubernetesClient client;
-  final String ns;
-  final String name;
+public final class ClusterUser {
+  private final KubernetesClient client;
+  private final String ns;
+  private final String name;
   private String applied;
 
-  ClusterUser(KubernetesClient client, String ns, String name) {
+  public ClusterUser(KubernetesClient client, String ns, String name) {
     this.client = client;
     this.ns = ns;
     this.name = name;
   }
 
   /** kubectl apply of a new pipeline. */
-  void apply(String yaml) {
+  public void apply(String yaml) {
     applied = yaml;
     client.resource(Serialization.unmarshal(yaml, StreamingPipelineResource.class)).create();
   }
 
   /** The spec as last applied. */
-  String applied() {
+  public String applied() {
     return applied;
   }
 
@@ -49,7 +49,7 @@ final class ClusterUser {
    * One spec change as kubectl apply makes it: in the last applied YAML, each {@code from}
    * replaced by the {@code to} after it (pairs: from, to, from, to, ...).
    */
-  void edit(String... fromTo) {
+  public void edit(String... fromTo) {
     for (int i = 0; i < fromTo.length; i += 2) {
       assertThat(applied).as("test setup: the edit applies").contains(fromTo[i]);
       applied = applied.replace(fromTo[i], fromTo[i + 1]);
@@ -70,39 +70,39 @@ final class ClusterUser {
     }
   }
 
-  void delete() {
+  public void delete() {
     client.resources(StreamingPipelineResource.class).inNamespace(ns).withName(name).delete();
   }
 
-  StreamingPipelineResource pipeline() {
+  public StreamingPipelineResource pipeline() {
     return client.resources(StreamingPipelineResource.class).inNamespace(ns).withName(name).get();
   }
 
-  PipelineStatus status() {
+  public PipelineStatus status() {
     StreamingPipelineResource p = pipeline();
     return p == null || p.getStatus() == null ? PipelineStatus.EMPTY : p.getStatus();
   }
 
-  Condition ready() {
+  public Condition ready() {
     return status().conditionsOrEmpty().stream().filter(c -> c.type().equals("Ready")).findFirst()
         .orElse(new Condition("Ready", "Unknown", "", "", null, null));
   }
 
-  String readyReason() {
+  public String readyReason() {
     return ready().reason() == null ? "" : ready().reason();
   }
 
-  Pod pod(String pod) {
+  public Pod pod(String pod) {
     return client.pods().inNamespace(ns).withName(pod).get();
   }
 
-  long runningExecutors() {
+  public long runningExecutors() {
     return client.pods().inNamespace(ns).withLabel("spark-role", "executor").list().getItems().stream()
         .filter(p -> "Running".equals(p.getStatus().getPhase())).count();
   }
 
   /** Driver pods that are, or are about to be, running. */
-  List<String> activeDrivers() {
+  public List<String> activeDrivers() {
     return client.pods().inNamespace(ns).withLabel("spark-role", "driver").list().getItems().stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
         .filter(p -> "Running".equals(p.getStatus().getPhase()) || "Pending".equals(p.getStatus().getPhase()))
@@ -110,18 +110,18 @@ final class ClusterUser {
   }
 
   /** Who holds the pipeline's checkpoint Lease. */
-  String leaseHolder() {
+  public String leaseHolder() {
     Lease lease = client.resources(Lease.class).inNamespace(ns).withName(name + "-checkpoint").get();
     return lease == null ? null : lease.getSpec().getHolderIdentity();
   }
 
-  void awaitReady(String what, String driver) throws Exception {
+  public void awaitReady(String what, String driver) throws Exception {
     await(what + " Ready", () -> "True".equals(ready().status()) && status().driver() != null
         && driver.equals(status().driver().podName()), Duration.ofMinutes(5));
   }
 
   /** Polls until the condition holds; an assertion failing inside fails at once, with diagnostics. */
-  void await(String what, Supplier<Boolean> condition, Duration timeout) throws Exception {
+  public void await(String what, Supplier<Boolean> condition, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       try {
@@ -133,13 +133,13 @@ final class ClusterUser {
       } catch (RuntimeException e) {
         // the API server or a file being written: look again
       }
-      Thread.sleep(1000);
+      Thread.sleep(250);
     }
     throw new AssertionError("timed out after " + timeout + " waiting for " + what + "\n" + diagnostics());
   }
 
   /** An assertion that, when it fails, says what the cluster looked like. */
-  void check(String what, Runnable assertion) {
+  public void check(String what, Runnable assertion) {
     try {
       assertion.run();
     } catch (AssertionError e) {
@@ -148,7 +148,7 @@ final class ClusterUser {
   }
 
   /** What is still in the namespace besides what Kubernetes (or Helm) put there. */
-  List<String> leftovers() {
+  public List<String> leftovers() {
     List<HasMetadata> all = new ArrayList<>();
     all.addAll(client.pods().inNamespace(ns).list().getItems());
     all.addAll(client.configMaps().inNamespace(ns).list().getItems());
@@ -166,7 +166,7 @@ final class ClusterUser {
   }
 
   /** Status, pods and the operator's and drivers' last log lines, events: what a user would look at. */
-  String diagnostics() {
+  public String diagnostics() {
     StringBuilder out = new StringBuilder("status:\n").append(Serialization.asYaml(status()));
     try {
       out.append("in the namespace: ").append(leftovers()).append('\n');
