@@ -13,7 +13,11 @@ public record AutoscalingSpec(
     @JsonPropertyDescription("Wait after a scale action before scaling up again (default 1m).") String scaleUpStabilization,
     @JsonPropertyDescription("Scale down only to the highest need seen in this window, and not more often (default 5m).")
     String scaleDownStabilization,
-    @JsonPropertyDescription("How much recent progress the rates average over (default 2m).") String metricsWindow) {
+    @JsonPropertyDescription("How much recent progress the rates average over (default 2m).") String metricsWindow,
+    @JsonPropertyDescription("The largest share of executors one scale-down may remove, in (0, 1] (default 0.5).")
+    Double maxScaleDownFactor,
+    @JsonPropertyDescription("Only recommend: record each decision in status and Events, never change executors (default false).")
+    Boolean dryRun) {
 
   public int minExecutorsOrDefault() {
     return minExecutors == null ? 1 : minExecutors;
@@ -33,6 +37,14 @@ public record AutoscalingSpec(
 
   public String scaleDownStabilizationOrDefault() {
     return scaleDownStabilization == null ? "5m" : scaleDownStabilization;
+  }
+
+  public double maxScaleDownFactorOrDefault() {
+    return maxScaleDownFactor == null ? 0.5 : maxScaleDownFactor;
+  }
+
+  public boolean dryRunOrDefault() {
+    return Boolean.TRUE.equals(dryRun);
   }
 
   public String metricsWindowOrDefault() {

@@ -125,6 +125,11 @@ public final class KubernetesRules {
     if (u <= 0 || u > 1) {
       problems.add(Problem.at(p + ".targetUtilization", "must be in (0, 1], got " + u));
     }
+    double down = a.maxScaleDownFactorOrDefault();
+    if (down <= 0 || down > 1) {
+      problems.add(Problem.at(p + ".maxScaleDownFactor", "must be in (0, 1], got " + down,
+          "0.5 removes at most half of the executors per scale-down"));
+    }
     check(a.catchUpDurationOrDefault(), p + ".catchUpDuration", problems);
     check(a.scaleUpStabilizationOrDefault(), p + ".scaleUpStabilization", problems);
     check(a.scaleDownStabilizationOrDefault(), p + ".scaleDownStabilization", problems);

@@ -7,6 +7,7 @@ import dev.pipelines.streaming.runner.testing.Pipelines;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import dev.pipelines.streaming.runner.control.ProgressReader;
 import dev.pipelines.streaming.runner.control.QueryProgress;
+import dev.pipelines.streaming.runner.control.StageParallelism;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -132,7 +133,7 @@ class KafkaPipelineTest {
   }
 
   @Test
-  void progressReportsKafkaLagAndPartitionsForTheAutoscaler() throws Exception {
+  void progressReportsKafkaBacklogPartitionsAndTasksForTheAutoscaler() throws Exception {
     kafka.createTopic("lagging", 3);
     List<Map.Entry<String, String>> records = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
@@ -143,10 +144,14 @@ class KafkaPipelineTest {
         .option("kafka.bootstrap.servers", kafka.bootstrapServers()).option("subscribe", "lagging")
         .option("startingOffsets", "earliest").option("maxOffsetsPerTrigger", 6).load()
         .writeStream().format("noop").option("checkpointLocation", dir.resolve("cp").toString()).start();
+    StageParallelism parallelism = new StageParallelism();
+    spark.sparkContext().addSparkListener(parallelism);
     try {
       q.processAllAvailable();
     } finally {
       q.stop();
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      spark.sparkContext().removeSparkListener(parallelism);
     }
     List<QueryProgress> batches = Arrays.stream(q.recentProgress()).filter(p -> p.numInputRows() > 0)
         .map(p -> ProgressReader.of(q, p)).toList();
@@ -156,5 +161,14 @@ class KafkaPipelineTest {
     assertThat(batches.get(0).offsetsBehindLatest()).isPositive();
     assertThat(batches.get(batches.size() - 1).offsetsBehindLatest()).isZero();
     assertThat(batches.stream().mapToLong(QueryProgress::numInputRows).sum()).isEqualTo(30);
+    // the backlog is every record not yet read, over all partitions: 30 minus what was read so far
+    long read = 0;
+    for (QueryProgress b : batches) {
+      read += b.numInputRows();
+      assertThat(b.backlog()).as("backlog after batch " + b.batchId()).isEqualTo(30 - read);
+    }
+    assertThat(batches.get(0).backlog()).isGreaterThan(batches.get(0).offsetsBehindLatest());
+    // one task per Kafka partition, no shuffle: 3 useful task slots
+    assertThat(parallelism.maxStageTasks(q.id().toString())).isEqualTo(3);
   }
 }

@@ -8,6 +8,10 @@ import dev.pipelines.streaming.api.status.Phase;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.status.ProgressStatus;
 import dev.pipelines.streaming.api.validation.Durations;
+import dev.pipelines.streaming.autoscaler.Autoscaler;
+import dev.pipelines.streaming.autoscaler.ExecutorCounts;
+import dev.pipelines.streaming.autoscaler.ProgressSample;
+import dev.pipelines.streaming.autoscaler.ScalingDecision;
 import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
 import dev.pipelines.streaming.operator.reconcile.Conditions;
 import dev.pipelines.streaming.operator.reconcile.PipelineEvent;
@@ -17,13 +21,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * After the decision, for a running driver: reads its progress into status (rates, lag,
+ * After the decision, for a running driver: reads its progress into status (rates, backlog,
  * executors, last batch), flags {@code Degraded} when batches stop completing, and with
- * spec.autoscaling asks the driver for the executor count the {@link Autoscaler} wants.
- * Progress history lives in memory per pipeline; an operator restart starts it over.
+ * spec.autoscaling decides the executor count with the {@link Autoscaler}, whose state lives in
+ * status.autoscaler ({@link ScalingStatus}). The batches behind the rates live in memory per
+ * pipeline: after an operator restart they fill again within one metrics window, while the
+ * stabilization windows and the last scale-up carry on from status.
  */
 public final class ProgressStep {
   /** A pipeline is Degraded when no batch completed in this many trigger intervals (at least 5m). */
@@ -41,26 +48,37 @@ public final class ProgressStep {
     this.dashboardHistory = dashboardHistory;
   }
 
-  /** The history of one pipeline (one incarnation: its UID): samples seen, autoscaler state. */
+  /** The history of one pipeline (one incarnation: its UID): the batches seen. */
   private static final class History {
     final String uid;
     final List<ProgressSample> samples = new ArrayList<>();
     final Map<String, Long> lastBatch = new ConcurrentHashMap<>();
-    ScalingState state = ScalingState.INITIAL;
 
     History(String uid) {
       this.uid = uid;
     }
   }
 
-  public record Outcome(PipelineStatus status, List<PipelineEvent> events) {}
+  /**
+   * The status after reading progress, its events, and the executor total to request (null:
+   * none). The caller writes status (which records the decision) before {@link #scale}.
+   */
+  public record Outcome(PipelineStatus status, List<PipelineEvent> events, Integer scaleTo) {
+    Outcome(PipelineStatus status, List<PipelineEvent> events) {
+      this(status, events, null);
+    }
+  }
 
-  /** Drops a deleted pipeline's samples, autoscaler state and dashboard history. */
+  /** Drops a deleted pipeline's samples and dashboard history (its autoscaler state goes with its status). */
   public void forget(String ns, String name) {
     histories.remove(ns + "/" + name);
     dashboardHistory.forget(ns, name);
   }
 
+  /**
+   * Reads the driver's progress into status; with spec.autoscaling, decides (state from and to
+   * status.autoscaler) and, unless a dry run, returns the total to request.
+   */
   public Outcome apply(String uid, String ns, String name, PipelineSpec spec, PipelineStatus status, Instant now) {
     if (!Phase.RUNNING.is(status.phase())) {
       return new Outcome(status, List.of());
@@ -82,30 +100,55 @@ public final class ProgressStep {
     List<Condition> conditions = stall(spec, status, progress, now);
     conditions = Conditions.remove(conditions, PROGRESS_UNAVAILABLE);
     conditions = firstBatch(conditions, status, progress, now);
-    List<PipelineEvent> events = new ArrayList<>();
-    AutoscalerStatus scaling = status.autoscaler();
-    if (spec.autoscaling() != null) {
-      ScalingPolicy policy = ScalingPolicy.from(spec.autoscaling(), spec.executorOrDefault().coresOrDefault());
-      int current = report.targetExecutors() != null ? report.targetExecutors() : spec.executorOrDefault().instancesOrDefault();
-      ScalingDecision d = autoscaler.decide(policy, h.samples, current, h.state, now);
-      h.state = d.state();
-      String lastScale = scaling == null ? null : scaling.lastScaleTime();
-      if (d.scale()) {
-        try {
-          driver.scale(ns, name, uid, d.desired());
-          lastScale = now.toString();
-          events.add(new PipelineEvent(PipelineEvent.Type.Normal, "Scaled",
-              "executors " + d.current() + " -> " + d.desired() + ": " + d.reason()));
-        } catch (IOException | RuntimeException e) {
-          events.add(new PipelineEvent(PipelineEvent.Type.Warning, "ScaleFailed",
-              "could not scale to " + d.desired() + ": " + e.getMessage()));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      scaling = new AutoscalerStatus(d.desired(), report.executors(), d.reason(), lastScale);
+    if (spec.autoscaling() == null) {
+      return new Outcome(status.withProgress(progress, null, conditions), List.of());
     }
-    return new Outcome(status.withProgress(progress, scaling, conditions), events);
+    boolean dryRun = spec.autoscaling().dryRunOrDefault();
+    int pending = report.pendingExecutors() == null ? 0 : report.pendingExecutors();
+    int requested = report.targetExecutors() != null ? report.targetExecutors() : spec.executorOrDefault().instancesOrDefault();
+    ScalingDecision d = autoscaler.decide(ScalingStatus.policy(spec), h.samples,
+        new ExecutorCounts(requested, report.executors(), pending), ScalingStatus.state(status.autoscaler()), now);
+    List<PipelineEvent> events = new ArrayList<>();
+    if (d.warning() != null) {
+      events.add(PipelineEvent.warning("IneffectiveScaleUp", d.warning()));
+    }
+    boolean act = d.scale() && !dryRun;
+    if (d.scale() && dryRun && !Objects.equals(status.autoscaler() == null ? null : status.autoscaler().desired(), d.desired())) {
+      events.add(PipelineEvent.normal("ScalingRecommended", "dry run: executors " + d.current() + " -> " + d.desired()
+          + " recommended: " + d.reason()));
+    }
+    AutoscalerStatus scaling = ScalingStatus.status(d, act ? d.applied() : d.held(), report.executors(), pending, dryRun);
+    return new Outcome(status.withProgress(progress, scaling, conditions), events, act ? d.desired() : null);
+  }
+
+  /**
+   * Asks the driver for {@code outcome.scaleTo()} executors, after its status (the decision,
+   * lastScaleTime) was written. A failed request keeps that record: the stabilization window
+   * then delays the retry instead of hammering a driver that refuses.
+   */
+  public Outcome scale(String uid, String ns, String name, Outcome outcome) {
+    AutoscalerStatus s = outcome.status().autoscaler();
+    int from = s.current() == null ? 0 : s.current();
+    List<PipelineEvent> events = new ArrayList<>(outcome.events());
+    try {
+      driver.scale(ns, name, uid, outcome.scaleTo());
+      events.add(PipelineEvent.normal("Scaled", "executors " + from + " -> " + outcome.scaleTo() + ": " + s.reason()));
+      return new Outcome(outcome.status(), events);
+    } catch (IOException | RuntimeException e) {
+      String why = "could not scale to " + outcome.scaleTo() + ": " + firstLine(e);
+      events.add(PipelineEvent.warning("ScaleFailed", why));
+      AutoscalerStatus failed = new AutoscalerStatus(s.current(), s.current(), s.pending(), why, s.lastScaleTime(),
+          s.dryRun(), s.recommendations(), null, s.ineffectiveScaleUp());
+      PipelineStatus st = outcome.status();
+      return new Outcome(st.withProgress(st.progress(), failed, st.conditionsOrEmpty()), events);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Outcome(outcome.status(), events);
+    }
+  }
+
+  private static String firstLine(Exception e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
   }
 
   /** The Ready reason of a running driver before its first committed batch (set by the Decider). */
@@ -123,7 +166,7 @@ public final class ProgressStep {
     ProgressStatus old = status.progress();
     ProgressStatus stale = new ProgressStatus(null, null, null, null, old == null ? null : old.lastBatchAt());
     List<Condition> conditions = stall(spec, status, stale, now);
-    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+    String why = firstLine(e);
     conditions = Conditions.set(conditions, PROGRESS_UNAVAILABLE, true, "EndpointUnreachable",
         "the driver's /progress cannot be read (" + why + "); rates are not shown and autoscaling waits",
         now, status.observedGeneration() == null ? 0 : status.observedGeneration());
@@ -148,13 +191,16 @@ public final class ProgressStep {
         status.observedGeneration() == null ? 0 : status.observedGeneration());
   }
 
-  /** Adds each query's new batches; several sinks add up (each reads its own copy of the input). */
+  /**
+   * Adds each query's new batches as one sample; several sinks add up (each reads its own copy
+   * of the input, and their tasks share the executors).
+   */
   private static void record(History h, DriverProgress report) {
     double rate = 0;
     long rows = 0;
     long busy = 0;
-    long lag = 0;
-    Integer partitions = null;
+    long backlog = 0;
+    Integer tasks = null;
     Instant at = null;
     for (DriverProgress.Query q : report.queries()) {
       if (q.batchId() == null || q.timestamp() == null || q.batchId().equals(h.lastBatch.get(q.name()))) {
@@ -164,19 +210,25 @@ public final class ProgressStep {
       rate += q.inputRowsPerSecond() == null ? 0 : q.inputRowsPerSecond();
       rows += q.numInputRows() == null ? 0 : q.numInputRows();
       busy += q.busyMillis() == null ? 0 : q.busyMillis();
-      lag = Math.max(lag, q.offsetsBehindLatest() == null ? 0 : q.offsetsBehindLatest());
-      if (q.kafkaPartitions() != null) {
-        partitions = (partitions == null ? 0 : partitions) + q.kafkaPartitions();
+      backlog += backlog(q);
+      Integer useful = q.maxStageTasks() != null ? q.maxStageTasks() : q.kafkaPartitions();
+      if (useful != null) {
+        tasks = (tasks == null ? 0 : tasks) + useful;
       }
       Instant t = Instant.parse(q.timestamp());
       at = at == null || t.isAfter(at) ? t : at;
     }
     if (at != null) {
-      h.samples.add(new ProgressSample(at, rate, rows, busy, lag, partitions));
+      h.samples.add(new ProgressSample(at, rate, rows, busy, backlog, tasks, report.executors()));
       if (h.samples.size() > MAX_SAMPLES) {
         h.samples.remove(0);
       }
     }
+  }
+
+  /** Records waiting, summed over partitions (an older runner reports only the largest partition's lag). */
+  private static long backlog(DriverProgress.Query q) {
+    return q.backlog() != null ? q.backlog() : q.offsetsBehindLatest() == null ? 0 : q.offsetsBehindLatest();
   }
 
   private static ProgressStatus progress(DriverProgress report, ProgressStatus previous) {
@@ -187,8 +239,8 @@ public final class ProgressStep {
     for (DriverProgress.Query q : report.queries()) {
       in += q.inputRowsPerSecond() == null ? 0 : q.inputRowsPerSecond();
       processed += q.processedRowsPerSecond() == null ? 0 : q.processedRowsPerSecond();
-      if (q.offsetsBehindLatest() != null) {
-        lag = Math.max(lag == null ? 0 : lag, q.offsetsBehindLatest());
+      if (q.backlog() != null || q.offsetsBehindLatest() != null) {
+        lag = (lag == null ? 0 : lag) + backlog(q);
       }
       if (q.timestamp() != null && (last == null || Instant.parse(q.timestamp()).isAfter(Instant.parse(last)))) {
         last = q.timestamp();

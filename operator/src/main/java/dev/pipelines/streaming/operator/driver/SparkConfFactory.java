@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -81,8 +82,25 @@ public final class SparkConfFactory {
     conf.put("spark.kubernetes.driver.service.deleteOnTermination", "false");
     conf.put("spark.kubernetes.driver.ownPersistentVolumeClaim", "false");
     conf.put(EXCLUDED_STEPS, KERBEROS_STEP);
+    if (spec.autoscaling() != null) {
+      conf.putAll(DECOMMISSIONING);
+    }
     return conf;
   }
+
+  /**
+   * With autoscaling, executors leave by Spark's graceful decommissioning (the runner's scale-down
+   * asks for it; Spark configuration guide, "Graceful Decommission of Executors"): a leaving
+   * executor gets no new tasks, finishes its running ones and migrates its shuffle blocks to the
+   * executors that stay (so a batch in flight does not lose map output), then exits. The force
+   * timeout bounds a migration that cannot finish; a task it cuts short is retried by Spark.
+   */
+  static final Map<String, String> DECOMMISSIONING = new TreeMap<>(Map.of(
+      "spark.decommission.enabled", "true",
+      "spark.storage.decommission.enabled", "true",
+      "spark.storage.decommission.shuffleBlocks.enabled", "true",
+      "spark.storage.decommission.rddBlocks.enabled", "true",
+      "spark.executor.decommission.forceKillTimeout", "5m"));
 
   static final String KERBEROS_STEP = "org.apache.spark.deploy.k8s.features.KerberosConfDriverFeatureStep";
   /**

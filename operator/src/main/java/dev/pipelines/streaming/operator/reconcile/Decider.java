@@ -39,6 +39,8 @@ public final class Decider {
   static final Duration POLL_STARTING = Duration.ofSeconds(30);
   static final Duration POLL_STOPPING = Duration.ofSeconds(3);
   static final Duration POLL_RUNNING = Duration.ofSeconds(30);
+  /** With spec.autoscaling, progress is read this often: each read is one sample of the policy. */
+  static final Duration POLL_AUTOSCALED = Duration.ofSeconds(10);
   /** Phases after which a missing driver is expected, not a failure. */
   private static final Set<Phase> PLANNED_STOP = java.util.EnumSet.of(Phase.UPGRADING, Phase.SUSPENDED);
   private static final int MAX_MESSAGE = 1500;
@@ -263,7 +265,7 @@ public final class Decider {
         // From here on the health check owns Degraded (ProgressStep): a reconcile must not reset it.
         condition(Condition.DEGRADED, false, "Running", "no failure since the driver started");
       }
-      requeue = POLL_RUNNING;
+      requeue = in.spec().autoscaling() != null ? POLL_AUTOSCALED : POLL_RUNNING;
     }
 
     /** A driver not running yet: say why (the kubelet's or scheduler's reason); give up after startTimeout. */

@@ -4,11 +4,11 @@ package dev.pipelines.streaming.operator.reconcile;
 public record PipelineEvent(Type type, String reason, String message) {
   public enum Type { Normal, Warning }
 
-  static PipelineEvent normal(String reason, String message) {
+  public static PipelineEvent normal(String reason, String message) {
     return new PipelineEvent(Type.Normal, reason, message);
   }
 
-  static PipelineEvent warning(String reason, String message) {
+  public static PipelineEvent warning(String reason, String message) {
     return new PipelineEvent(Type.Warning, reason, message);
   }
 }

@@ -96,6 +96,10 @@ public final class ReconcileLoop {
     decision.events().forEach(e -> events.record(p, e, now));
     if (progress != null && decision.actions().isEmpty()) {
       ProgressStep.Outcome observed = progress.apply(p.getMetadata().getUid(), ns, name, p.getSpec(), decision.status(), now);
+      if (observed.scaleTo() != null) {
+        stored = write(writer, stored, observed.status()); // the decision and its time first, then the request
+        observed = progress.scale(p.getMetadata().getUid(), ns, name, observed);
+      }
       observed.events().forEach(e -> events.record(p, e, now));
       decision = new Decision(decision.actions(), observed.status(), decision.events(), decision.requeueAfter());
     }

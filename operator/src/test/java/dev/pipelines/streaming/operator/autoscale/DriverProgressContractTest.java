@@ -28,10 +28,11 @@ class DriverProgressContractTest {
     DriverProgress read = new ObjectMapper().readValue(CONTRACT.toFile(), DriverProgress.class);
     DriverProgress.Query q = read.queries().get(0);
     assertThat(read.executors()).isEqualTo(3);
-    assertThat(read.targetExecutors()).isEqualTo(3);
-    assertThat(List.of(q.batchId(), q.numInputRows(), q.busyMillis(), q.offsetsBehindLatest()))
-        .containsExactly(412L, 98050L, 8333L, 1200L);
-    assertThat(q.kafkaPartitions()).isEqualTo(6);
+    assertThat(List.of(read.targetExecutors(), read.pendingExecutors(), read.decommissioningExecutors()))
+        .containsExactly(4, 1, 0);
+    assertThat(List.of(q.batchId(), q.numInputRows(), q.busyMillis(), q.offsetsBehindLatest(), q.backlog()))
+        .containsExactly(412L, 98050L, 8333L, 1200L, 5400L);
+    assertThat(List.of(q.kafkaPartitions(), q.maxStageTasks())).containsExactly(6, 6);
     assertThat(q.inputRowsPerSecond()).isEqualTo(9805.0);
   }
 

@@ -48,8 +48,11 @@ class ProgressStepTest {
       ex.close();
     });
     driver.start();
-    URI uri = URI.create("http://127.0.0.1:" + driver.getAddress().getPort());
-    step = new ProgressStep(new DriverControlClient(TOKENS, (ns, name) -> uri), new ProgressHistory());
+    step = new ProgressStep(new DriverControlClient(TOKENS, (ns, name) -> driverUri()), new ProgressHistory());
+  }
+
+  URI driverUri() {
+    return URI.create("http://127.0.0.1:" + driver.getAddress().getPort());
   }
 
   @AfterEach
@@ -133,6 +136,16 @@ class ProgressStepTest {
     assertThat(degraded.message()).isEqualTo("no batch completed since 2026-01-01T10:00:50Z (allowed: 5m)");
   }
 
+  /** As the ReconcileLoop runs it: status (the decision) is written, then the request is made. */
+  ProgressStep.Outcome applyAndScale(ProgressStep step, PipelineSpec spec, PipelineStatus status, Instant now) {
+    ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec, status, now);
+    if (o.scaleTo() != null) {
+      assertThat(o.status().autoscaler().lastScaleTime()).as("recorded before the request").isEqualTo(now.toString());
+      o = step.scale("uid", "ns", "p", o);
+    }
+    return o;
+  }
+
   @Test
   void loadAboveTheTargetAsksTheDriverForMoreExecutors() {
     PipelineSpec spec = spec("autoscaling: {minExecutors: 1, maxExecutors: 8, metricsWindow: 1m}");
@@ -142,7 +155,7 @@ class ProgressStepTest {
     for (int batch = 0; batch < 3; batch++) {
       Instant at = T0.plusSeconds(10L * (batch + 1));
       driverReports(batch, at, 5000, 50_000, 10_000, 2, null);
-      o = step.apply("uid", "ns", "p", spec, status, at.plusSeconds(1));
+      o = applyAndScale(step, spec, status, at.plusSeconds(1));
       status = o.status();
       if (!controlCalls.isEmpty()) {
         break;
@@ -152,10 +165,82 @@ class ProgressStepTest {
     assertThat(o.events()).singleElement().satisfies(e -> {
       assertThat(e.type()).isEqualTo(PipelineEvent.Type.Normal);
       assertThat(e.reason()).isEqualTo("Scaled");
-      assertThat(e.message()).startsWith("executors 2 -> 3: input 5000 rows/s, lag 0, 2500 rows/s per executor, utilization 100%");
+      assertThat(e.message()).startsWith("executors 2 -> 3: input 5000 rows/s, backlog 0, 2500 rows/s per executor, utilization 100%");
     });
     assertThat(o.status().autoscaler().desired()).isEqualTo(3);
-    assertThat(o.status().autoscaler().lastScaleTime()).isNotNull();
+    assertThat(o.status().autoscaler().unverifiedScaleUp().to()).isEqualTo(3);
+  }
+
+  @Test
+  void anOperatorRestartContinuesTheStabilizationWindowFromStatus() {
+    PipelineSpec spec = spec("autoscaling: {maxExecutors: 8, metricsWindow: 1m, scaleDownStabilization: 5m}");
+    driverReports(0, T0.plusSeconds(10), 5000, 50_000, 10_000, 2, 2);
+    PipelineStatus scaled = applyAndScale(step, spec, running(), T0.plusSeconds(11)).status();
+    assertThat(controlCalls).containsExactly("{\"targetExecutors\":3}");
+
+    // a new operator process: nothing in memory, the status as written
+    ProgressStep restarted = new ProgressStep(new DriverControlClient(TOKENS, (ns, name) -> driverUri()), new ProgressHistory());
+    driverReports(1, T0.plusSeconds(70), 100, 1000, 1000, 3, 3);
+    ProgressStep.Outcome o = applyAndScale(restarted, spec, scaled, T0.plusSeconds(71));
+    assertThat(o.scaleTo()).isNull();
+    assertThat(o.status().autoscaler().reason()).endsWith("waiting out the scale-down stabilization");
+    assertThat(controlCalls).hasSize(1);
+  }
+
+  @Test
+  void aDryRunRecordsTheRecommendationAndChangesNothing() {
+    PipelineSpec spec = spec("autoscaling: {maxExecutors: 8, metricsWindow: 1m, dryRun: true}");
+    driverReports(0, T0.plusSeconds(10), 5000, 50_000, 10_000, 2, 2);
+    ProgressStep.Outcome o = applyAndScale(step, spec, running(), T0.plusSeconds(11));
+    assertThat(controlCalls).isEmpty();
+    assertThat(o.status().autoscaler().dryRun()).isTrue();
+    assertThat(o.status().autoscaler().desired()).isEqualTo(3);
+    assertThat(o.status().autoscaler().lastScaleTime()).isNull();
+    assertThat(o.status().autoscaler().reason()).startsWith("dry run: input 5000 rows/s");
+    assertThat(o.events()).singleElement().satisfies(e -> {
+      assertThat(e.reason()).isEqualTo("ScalingRecommended");
+      assertThat(e.message()).startsWith("dry run: executors 2 -> 3 recommended: input 5000 rows/s");
+    });
+    // the same recommendation again: no second Event
+    driverReports(1, T0.plusSeconds(20), 5000, 50_000, 10_000, 2, 2);
+    assertThat(applyAndScale(step, spec, o.status(), T0.plusSeconds(21)).events()).isEmpty();
+  }
+
+  @Test
+  void pendingExecutorsReportedByTheDriverHoldFurtherRequests() {
+    PipelineSpec spec = spec("autoscaling: {maxExecutors: 8, metricsWindow: 1m}");
+    progressJson.set("""
+        {"pipeline":"p","executors":2,"targetExecutors":3,"pendingExecutors":1,"queries":[{"name":"out","id":"x",
+         "active":true,"batchId":0,"timestamp":"%s","numInputRows":90000,"inputRowsPerSecond":20000,
+         "processedRowsPerSecond":9000,"busyMillis":10000}]}
+        """.formatted(T0.plusSeconds(10)));
+    ProgressStep.Outcome o = applyAndScale(step, spec, running(), T0.plusSeconds(11));
+    assertThat(controlCalls).isEmpty();
+    assertThat(o.status().autoscaler().pending()).isEqualTo(1);
+    assertThat(o.status().autoscaler().reason()).endsWith("but 1 requested executor(s) are not registered yet");
+  }
+
+  @Test
+  void aRefusedRequestIsAWarningAndKeepsTheRecordedTime() {
+    PipelineSpec spec = spec("autoscaling: {maxExecutors: 8, metricsWindow: 1m}");
+    driver.removeContext("/");
+    driver.createContext("/", ex -> {
+      boolean control = ex.getRequestURI().getPath().equals("/control");
+      byte[] bytes = (control ? "{\"error\":\"scaling down below the 3 registered executors needs spark.decommission.enabled=true\"}"
+          : progressJson.get()).getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(control ? 409 : 200, bytes.length);
+      ex.getResponseBody().write(bytes);
+      ex.close();
+    });
+    driverReports(0, T0.plusSeconds(10), 5000, 50_000, 10_000, 2, 2);
+    ProgressStep.Outcome o = applyAndScale(step, spec, running(), T0.plusSeconds(11));
+    assertThat(o.events()).singleElement().satisfies(e -> {
+      assertThat(e.type()).isEqualTo(PipelineEvent.Type.Warning);
+      assertThat(e.reason()).isEqualTo("ScaleFailed");
+      assertThat(e.message()).startsWith("could not scale to 3: driver answered 409");
+    });
+    assertThat(o.status().autoscaler().lastScaleTime()).isEqualTo(T0.plusSeconds(11).toString());
+    assertThat(o.status().autoscaler().desired()).isEqualTo(2);
   }
 
   @Test
@@ -165,10 +250,21 @@ class ProgressStepTest {
     // but the topic has 3 partitions, so 3 executors (of 1 core) are the most that help
     driverReports(0, T0.plusSeconds(10), 20_000, 20_000, 10_000, 1, null,
         ",\"offsetsBehindLatest\":5000,\"kafkaPartitions\":3");
-    ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec, running(), T0.plusSeconds(11));
+    ProgressStep.Outcome o = applyAndScale(step, spec, running(), T0.plusSeconds(11));
     assertThat(controlCalls).containsExactly("{\"targetExecutors\":3}");
     assertThat(o.status().autoscaler().reason()).contains("capped at 3");
-    assertThat(o.status().progress().lag()).isEqualTo(5000);
+    assertThat(o.status().progress().lag()).as("an older runner's largest-partition lag").isEqualTo(5000);
+  }
+
+  @Test
+  void theBacklogIsTheSumOverPartitionsAndStagesBoundTheUsefulExecutors() {
+    PipelineSpec spec = spec("autoscaling: {maxExecutors: 8, metricsWindow: 1m}");
+    // 4 partitions split into 8 tasks (minPartitions): up to 8 one-core executors help
+    driverReports(0, T0.plusSeconds(10), 20_000, 20_000, 10_000, 1, 1,
+        ",\"offsetsBehindLatest\":5000,\"backlog\":18000,\"kafkaPartitions\":4,\"maxStageTasks\":8");
+    ProgressStep.Outcome o = applyAndScale(step, spec, running(), T0.plusSeconds(11));
+    assertThat(o.status().progress().lag()).isEqualTo(18000);
+    assertThat(controlCalls).containsExactly("{\"targetExecutors\":8}");
   }
 
   @Test

@@ -22,7 +22,8 @@ import java.util.concurrent.Executors;
  * <ul>
  *   <li>{@code GET /progress}: the last micro-batch of every query (token required);</li>
  *   <li>{@code GET /metrics}: the same as Prometheus text (open, like any scrape target);</li>
- *   <li>{@code POST /control}: {@code {"targetExecutors": n}} scales in place,
+ *   <li>{@code POST /control}: {@code {"targetExecutors": n}} scales in place ({@link ExecutorScaler}:
+ *       more are requested, a surplus is decommissioned gracefully),
  *       {@code {"stop": true}} stops every query after its current batch (token required).</li>
  * </ul>
  * The token is a bearer token the operator generates into a Secret mounted in the driver.
@@ -158,7 +159,12 @@ public final class ControlServer implements AutoCloseable {
     if (!scaler.supported()) {
       return Response.error(409, "executor scaling needs a cluster manager; local mode uses a fixed thread pool");
     }
-    boolean accepted = scaler.scaleTo(target);
+    boolean accepted;
+    try {
+      accepted = scaler.scaleTo(target);
+    } catch (UnsupportedOperationException e) {
+      return Response.error(409, e.getMessage());
+    }
     return Response.json(accepted ? 200 : 503, Map.of("targetExecutors", target, "accepted", accepted));
   }
 }

@@ -18,39 +18,54 @@ public final class ProgressReader {
   private final SparkSession spark;
   private final String pipeline;
   private final ExecutorScaler scaler;
+  private final StageParallelism parallelism;
 
-  public ProgressReader(SparkSession spark, String pipeline, ExecutorScaler scaler) {
+  /** Registers {@code parallelism} with the session's SparkContext. */
+  public ProgressReader(SparkSession spark, String pipeline, ExecutorScaler scaler, StageParallelism parallelism) {
     this.spark = spark;
     this.pipeline = pipeline;
     this.scaler = scaler;
+    this.parallelism = parallelism;
+    spark.sparkContext().addSparkListener(parallelism);
   }
 
   public ProgressReport report() {
     List<QueryProgress> queries = new ArrayList<>();
     for (StreamingQuery q : spark.streams().active()) {
-      queries.add(of(q));
+      queries.add(of(q, q.lastProgress(), parallelism.maxStageTasks(q.id().toString())));
     }
-    return new ProgressReport(pipeline, scaler.currentExecutors(), scaler.target(), queries);
-  }
-
-  static QueryProgress of(StreamingQuery q) {
-    return of(q, q.lastProgress());
+    ExecutorScaler.Executors e = scaler.executors();
+    return new ProgressReport(pipeline, e.registered(), scaler.supported() ? e.requested() : null, e.pending(),
+        e.decommissioning(), queries);
   }
 
   /** One batch's progress of the query (its last, for {@code /progress}). */
   public static QueryProgress of(StreamingQuery q, StreamingQueryProgress p) {
+    return of(q, p, null);
+  }
+
+  static QueryProgress of(StreamingQuery q, StreamingQueryProgress p, Integer maxStageTasks) {
     if (p == null) {
-      return new QueryProgress(q.name(), q.id().toString(), q.isActive(), null, null, null, null, null, null, null, null, null, null);
+      return new QueryProgress(q.name(), q.id().toString(), q.isActive(), null, null, null, null, null, null, null, null,
+          null, null, null, maxStageTasks);
     }
     Long behind = null;
+    Long backlog = null;
     Integer partitions = null;
     for (SourceProgress s : p.sources()) {
-      // Only Kafka sources report maxOffsetsBehindLatest; their end offset is
+      // Only Kafka sources report maxOffsetsBehindLatest; their offsets are
       // {"topic": {"0": 42, "1": 17}}, one entry per partition.
       String max = s.metrics() == null ? null : s.metrics().get("maxOffsetsBehindLatest");
       if (max != null) {
         behind = (behind == null ? 0 : behind) + (long) Double.parseDouble(max);
-        partitions = (partitions == null ? 0 : partitions) + partitionsIn(s.endOffset());
+        int n = partitionsIn(s.endOffset());
+        partitions = (partitions == null ? 0 : partitions) + n;
+        Long waiting = KafkaBacklog.between(s.endOffset(), s.latestOffset());
+        if (waiting == null) { // no latest offsets in the progress: the mean lag times the partitions
+          String avg = s.metrics().get("avgOffsetsBehindLatest");
+          waiting = avg == null ? 0 : Math.round(Double.parseDouble(avg) * n);
+        }
+        backlog = (backlog == null ? 0 : backlog) + waiting;
       }
     }
     long stateRows = 0;
@@ -61,7 +76,7 @@ public final class ProgressReader {
     Map<String, String> eventTime = p.eventTime();
     return new QueryProgress(q.name(), q.id().toString(), q.isActive(), p.batchId(), p.timestamp(), p.numInputRows(),
         finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()), durations.get("triggerExecution"),
-        behind, eventTime == null ? null : eventTime.get("watermark"), stateRows, partitions);
+        behind, backlog, eventTime == null ? null : eventTime.get("watermark"), stateRows, partitions, maxStageTasks);
   }
 
   static int partitionsIn(String kafkaOffsets) {

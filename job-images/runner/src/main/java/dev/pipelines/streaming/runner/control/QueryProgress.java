@@ -3,11 +3,17 @@ package dev.pipelines.streaming.runner.control;
 /**
  * What the operator needs from one query's last micro-batch; the JSON of {@code GET /progress}.
  *
- * @param offsetsBehindLatest Kafka sources only: the largest per-partition distance from the
- *     latest offset, summed over sources (null without Kafka sources)
+ * @param offsetsBehindLatest Kafka sources only: Spark's {@code maxOffsetsBehindLatest}, the
+ *     largest per-partition distance from the latest offset, summed over sources (null without
+ *     Kafka sources)
+ * @param backlog Kafka sources only: records not yet read, the sum over every partition of
+ *     (latest offset − the batch's end offset) — the work waiting, which the largest
+ *     single-partition lag understates by up to the partition count
  * @param busyMillis time the batch kept executors busy (Spark's triggerExecution)
  * @param kafkaPartitions Kafka sources only: partitions read in the last batch, summed over
- *     sources; more executor cores than this cannot speed the query up
+ *     sources
+ * @param maxStageTasks the most tasks any stage of the latest batch ran (see
+ *     {@link StageParallelism}); more executor cores than this cannot speed the query up
  */
 public record QueryProgress(
     String name,
@@ -20,6 +26,8 @@ public record QueryProgress(
     Double processedRowsPerSecond,
     Long busyMillis,
     Long offsetsBehindLatest,
+    Long backlog,
     String watermark,
     Long stateRows,
-    Integer kafkaPartitions) {}
+    Integer kafkaPartitions,
+    Integer maxStageTasks) {}

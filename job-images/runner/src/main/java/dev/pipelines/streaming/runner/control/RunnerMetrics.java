@@ -18,6 +18,10 @@ final class RunnerMetrics {
     this.registry = registry;
     Gauge.builder("spo_executors", last, r -> r.get() == null ? Double.NaN : r.get().executors())
         .description("Executors registered with the driver").register(registry);
+    Gauge.builder("spo_executors_pending", last, r -> r.get() == null ? Double.NaN : r.get().pendingExecutors())
+        .description("Executors requested but not registered yet").register(registry);
+    Gauge.builder("spo_executors_decommissioning", last, r -> r.get() == null ? Double.NaN : r.get().decommissioningExecutors())
+        .description("Executors leaving after a scale-down").register(registry);
   }
 
   synchronized String scrape(ProgressReport report) {
@@ -35,6 +39,7 @@ final class RunnerMetrics {
     gauge("spo_processed_rows_per_second", "Rows processed per second in the last batch", ref, tags, QueryProgress::processedRowsPerSecond);
     gauge("spo_batch_duration_milliseconds", "Duration of the last batch", ref, tags, QueryProgress::busyMillis);
     gauge("spo_kafka_offsets_behind_latest", "Largest per-partition Kafka lag", ref, tags, QueryProgress::offsetsBehindLatest);
+    gauge("spo_kafka_backlog_records", "Kafka records not yet read, summed over partitions", ref, tags, QueryProgress::backlog);
     gauge("spo_state_rows", "Rows in the query's state store", ref, tags, QueryProgress::stateRows);
     gauge("spo_batch_id", "Last completed batch", ref, tags, QueryProgress::batchId);
     return ref;

@@ -1,0 +1,184 @@
+package dev.pipelines.streaming.autoscaler;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns a pipeline's recent micro-batches into a target executor count. Pure: metrics, state
+ * and the time are passed in; a decision and the state to keep come out.
+ *
+ * <p>The true processing rate of one executor is what it processes while busy (rows per busy
+ * executor-second, each batch weighted by the executors registered when it ran), not what it
+ * happened to process per wall-clock second, so an idle job does not look slow and executors
+ * still starting do not count. The need is the input rate plus the backlog (summed over
+ * partitions) spread over {@code catchUp}:
+ * <pre>required = ceil((inputRate + backlog / catchUp) / (ratePerExecutor * targetUtilization))</pre>
+ * bounded by min/max and by useful parallelism (the most tasks a stage runs, divided by cores
+ * per executor: more task slots than tasks cannot help).
+ *
+ * <p>Guards, after the Flink Kubernetes operator's autoscaler:
+ * <ul>
+ *   <li>a utilization band around the target inside which nothing changes;
+ *   <li>no new request while executors are pending (asked for, not registered): an unmet
+ *       request is not a slow executor;
+ *   <li>scale-up waits {@code upStabilization} after any action;
+ *   <li>a scale-up that did not raise the processing rate by at least
+ *       {@link #EFFECTIVENESS_THRESHOLD} of what it should have is ineffective: a warning once,
+ *       and no further scale-up until a scale-down;
+ *   <li>scale-down only when the backlog is below its target, not within
+ *       {@code downStabilization} of the last action, to the highest need recommended in that
+ *       window, and by at most {@code maxScaleDownFactor} of the executors at a time.
+ * </ul>
+ */
+public final class Autoscaler {
+  /** Backlog allowed before scale-down is held: this share of catchUp worth of input. */
+  public static final double BACKLOG_TARGET_SHARE = 0.1;
+  /** The band around targetUtilization in which the count is left alone. */
+  public static final double UP_MARGIN = 0.1;
+  public static final double DOWN_MARGIN = 0.2;
+  /** Flink's {@code scaling.effectiveness.threshold}: share of the expected rate gain that must show. */
+  public static final double EFFECTIVENESS_THRESHOLD = 0.1;
+  /** Batches at the new size needed before a scale-up is judged. */
+  public static final int BATCHES_TO_JUDGE = 3;
+
+  /**
+   * @param history the pipeline's recent batches, oldest first (older than the metrics window
+   *     are ignored)
+   * @param executors the driver's executors now
+   */
+  public ScalingDecision decide(ScalingPolicy policy, List<ProgressSample> history, ExecutorCounts executors,
+      ScalingState state, Instant now) {
+    int current = executors.requested();
+    List<ScalingState.Recommendation> recent = new ArrayList<>();
+    for (ScalingState.Recommendation r : state.recommendations()) {
+      if (!r.at().isBefore(now.minus(policy.downStabilization()))) {
+        recent.add(r);
+      }
+    }
+    List<ProgressSample> window = history.stream().filter(s -> !s.at().isBefore(now.minus(policy.metricsWindow()))).toList();
+    Rate rate = Rate.of(window);
+    if (rate == null) {
+      ScalingState kept = new ScalingState(state.lastScaleTime(), recent, state.unverifiedScaleUp(), state.ineffectiveScaleUp());
+      return hold(current, "waiting for progress with data", kept);
+    }
+    int registered = Math.max(1, executors.registered());
+    ProgressSample latest = window.get(window.size() - 1);
+    // The window mean smooths noise but lags behind a step in load; the latest batch's rate,
+    // when higher, lets the first scale-up after a step be big enough. The band and the
+    // stabilization windows keep single noisy batches from causing actions.
+    double inputRate = Math.max(latest.inputRowsPerSecond(),
+        window.stream().mapToDouble(ProgressSample::inputRowsPerSecond).average().orElse(0));
+    long backlog = latest.backlog();
+    double needRate = inputRate + backlog / (double) policy.catchUp().toSeconds();
+    int required = (int) Math.ceil(needRate / (rate.perExecutor() * policy.targetUtilization()));
+    int ceiling = policy.maxExecutors();
+    if (latest.usefulTasks() != null) {
+      ceiling = Math.min(ceiling, Math.max(Math.max(1, policy.minExecutors()),
+          (int) Math.ceil(latest.usefulTasks() / (double) policy.coresPerExecutor())));
+    }
+    int desired = Math.max(policy.minExecutors(), Math.min(ceiling, required));
+    // Only the window's highest need matters, so a need no higher than a newer one is dropped:
+    // the list stays short (it is stored in Kubernetes) and answers "highest in the window" alike.
+    recent.removeIf(r -> r.executors() <= desired);
+    recent.add(new ScalingState.Recommendation(now, desired));
+
+    ScalingState.ScaleUp unverified = state.unverifiedScaleUp();
+    ScalingState.ScaleUp ineffective = state.ineffectiveScaleUp();
+    String warning = null;
+    if (unverified != null && executors.registered() >= unverified.to()) {
+      ScalingState.ScaleUp judged = unverified;
+      List<ProgressSample> after = window.stream()
+          .filter(s -> s.at().isAfter(judged.at()) && s.executors() >= judged.to()).toList();
+      Rate observed = after.size() >= BATCHES_TO_JUDGE ? Rate.of(after) : null;
+      if (observed != null) {
+        double expected = unverified.processingRateBefore() * unverified.to() / unverified.from();
+        double gain = observed.total() - unverified.processingRateBefore();
+        if (gain < EFFECTIVENESS_THRESHOLD * (expected - unverified.processingRateBefore())) {
+          ineffective = unverified;
+          warning = String.format(Locale.ROOT, "scaling up from %d to %d executors raised the processing rate from "
+              + "%.0f to %.0f rows/s; about %.0f was expected. No further scale-up until a scale-down: the "
+              + "bottleneck is elsewhere (a sink, a skewed partition, the driver)", unverified.from(), unverified.to(),
+              unverified.processingRateBefore(), observed.total(), expected);
+        }
+        unverified = null;
+      }
+    }
+    ScalingState held = new ScalingState(state.lastScaleTime(), recent, unverified, ineffective);
+
+    double utilization = needRate / (rate.perExecutor() * registered);
+    String load = String.format(Locale.ROOT,
+        "input %.0f rows/s, backlog %d, %.0f rows/s per executor, utilization %.0f%%", inputRate, backlog,
+        rate.perExecutor(), utilization * 100);
+    boolean above = utilization > policy.targetUtilization() + UP_MARGIN || current < policy.minExecutors();
+    boolean below = utilization < policy.targetUtilization() - DOWN_MARGIN || current > ceiling;
+
+    if (desired > current && above) {
+      String need = load + ": needs " + desired + (desired == ceiling && required > ceiling ? " (capped at " + ceiling + ")" : "");
+      if (executors.pending() > 0) {
+        return hold(current, need + ", but " + executors.pending() + " requested executor(s) are not registered yet",
+            held, warning);
+      }
+      if (ineffective != null) {
+        return hold(current, need + ", but scaling up from " + ineffective.from() + " to " + ineffective.to()
+            + " was ineffective; no further scale-up until a scale-down", held, warning);
+      }
+      if (within(state.lastScaleTime(), policy.upStabilization(), now)) {
+        return hold(current, need + ", waiting out the scale-up stabilization", held, warning);
+      }
+      ScalingState applied = new ScalingState(now, recent,
+          new ScalingState.ScaleUp(now, registered, desired, rate.perExecutor() * registered), ineffective);
+      return new ScalingDecision(current, desired, true, need, applied, held, warning);
+    }
+    if (desired < current && below) {
+      double backlogTarget = inputRate * policy.catchUp().toSeconds() * BACKLOG_TARGET_SHARE;
+      if (backlog > backlogTarget) {
+        return hold(current, load + ": backlog above target, no scale-down", held, warning);
+      }
+      if (within(state.lastScaleTime(), policy.downStabilization(), now)) {
+        return hold(current, load + ": needs " + desired + ", waiting out the scale-down stabilization", held, warning);
+      }
+      int highest = recent.stream().mapToInt(ScalingState.Recommendation::executors).max().orElse(desired);
+      int floor = (int) Math.ceil(current * (1 - policy.maxScaleDownFactor()));
+      int target = Math.max(highest, floor);
+      if (target < current) {
+        String why = target == highest ? highest + " suffice (highest need in the stabilization window)"
+            : "needs " + highest + "; at most " + Math.round(policy.maxScaleDownFactor() * 100)
+                + "% fewer per scale-down, so " + target;
+        ScalingState applied = new ScalingState(now, recent, null, null);
+        return new ScalingDecision(current, target, true, load + ": " + why, applied, held, warning);
+      }
+      return hold(current, load + ": a recent need was " + highest + ", keeping " + current, held, warning);
+    }
+    return hold(current, load + ": " + current + " fit the load", held, warning);
+  }
+
+  /** Rows per busy second: per executor (batches weighted by their executors) and for the whole application. */
+  private record Rate(double perExecutor, double total) {
+    static Rate of(List<ProgressSample> samples) {
+      long rows = 0;
+      double busySeconds = 0;
+      double executorSeconds = 0;
+      for (ProgressSample s : samples) {
+        rows += s.numInputRows();
+        busySeconds += s.busyMillis() / 1000.0;
+        executorSeconds += s.busyMillis() / 1000.0 * Math.max(1, s.executors());
+      }
+      return rows == 0 || busySeconds <= 0 ? null : new Rate(rows / executorSeconds, rows / busySeconds);
+    }
+  }
+
+  private static boolean within(Instant last, Duration period, Instant now) {
+    return last != null && now.isBefore(last.plus(period));
+  }
+
+  private static ScalingDecision hold(int current, String reason, ScalingState state) {
+    return hold(current, reason, state, null);
+  }
+
+  private static ScalingDecision hold(int current, String reason, ScalingState state, String warning) {
+    return new ScalingDecision(current, current, false, reason, state, state, warning);
+  }
+}

@@ -1,0 +1,245 @@
+package dev.pipelines.streaming.autoscaler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scaling rules as tables: load in (injected metrics, a controlled clock), executor count
+ * and reason out.
+ */
+class AutoscalerTest {
+  static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
+  static final ScalingPolicy POLICY = new ScalingPolicy(1, 10, 0.7, Duration.ofMinutes(5), Duration.ofMinutes(1),
+      Duration.ofMinutes(5), Duration.ofMinutes(2), 1, 1.0);
+  /** Each executor processes 500 rows per busy second in these tables. */
+  static final double RATE = 500;
+  final Autoscaler autoscaler = new Autoscaler();
+
+  /** Two minutes of 10-second batches at the given input rate, ending at {@code end}, on {@code executors}. */
+  static List<ProgressSample> load(Instant end, double inputRate, int executors, long backlog, Integer tasks) {
+    return load(end, inputRate, executors, backlog, tasks, RATE);
+  }
+
+  static List<ProgressSample> load(Instant end, double inputRate, int executors, long backlog, Integer tasks,
+      double ratePerExecutor) {
+    List<ProgressSample> samples = new ArrayList<>();
+    for (int i = 11; i >= 0; i--) {
+      long rows = (long) (inputRate * 10);
+      long busyMillis = (long) (rows / (ratePerExecutor * executors) * 1000);
+      samples.add(new ProgressSample(end.minusSeconds(10L * i), inputRate, rows, busyMillis, backlog, tasks, executors));
+    }
+    return samples;
+  }
+
+  static ExecutorCounts running(int n) {
+    return new ExecutorCounts(n, n, 0);
+  }
+
+  ScalingDecision decide(double inputRate, int current, long backlog, ScalingState state, Instant now) {
+    return autoscaler.decide(POLICY, load(now, inputRate, current, backlog, null), running(current), state, now);
+  }
+
+  @Test
+  void steadyLoadThatFitsIsLeftAlone() {
+    ScalingDecision d = decide(1000, 3, 0, ScalingState.INITIAL, T0);
+    assertThat(d.scale()).isFalse();
+    assertThat(d.reason()).isEqualTo("input 1000 rows/s, backlog 0, 500 rows/s per executor, utilization 67%: 3 fit the load");
+  }
+
+  @Test
+  void fiveTimesTheLoadScalesUpAtOnceCappedAtMax() {
+    ScalingDecision d = decide(5000, 3, 0, ScalingState.INITIAL, T0);
+    assertThat(d.scale()).isTrue();
+    assertThat(d.desired()).isEqualTo(10); // ceil(5000 / (500 * 0.7)) = 15, max 10
+    assertThat(d.reason()).endsWith("needs 10 (capped at 10)");
+    assertThat(d.applied().lastScaleTime()).isEqualTo(T0);
+    ScalingState.ScaleUp up = d.applied().unverifiedScaleUp();
+    assertThat(List.of(up.at(), up.from(), up.to())).containsExactly(T0, 3, 10);
+    assertThat(up.processingRateBefore()).isCloseTo(1500, org.assertj.core.data.Offset.offset(1.0));
+    assertThat(d.held().lastScaleTime()).as("a dry run keeps no scale time").isNull();
+  }
+
+  @Test
+  void theBacklogSummedOverPartitionsIsClearedWithinCatchUp() {
+    // 1000 rows/s plus 600,000 behind / 300 s = 3000 rows/s -> ceil(3000 / 350) = 9
+    ScalingDecision d = decide(1000, 3, 600_000, ScalingState.INITIAL, T0);
+    assertThat(d.desired()).isEqualTo(9);
+    assertThat(d.reason()).startsWith("input 1000 rows/s, backlog 600000");
+  }
+
+  @Test
+  void backlogModeAQuietSourceWithABacklogStillScalesUp() {
+    // 300 rows/s arriving, 300,000 behind: 300 + 300,000 / 300 s = 1300 rows/s -> ceil(1300 / 350)
+    ScalingDecision d = decide(300, 1, 300_000, ScalingState.INITIAL, T0);
+    assertThat(d.desired()).isEqualTo(4);
+  }
+
+  @Test
+  void noScaleDownWhileTheBacklogIsAboveTarget() {
+    ScalingDecision d = decide(200, 5, 10_000, ScalingState.INITIAL, T0);
+    assertThat(d.scale()).isFalse();
+    assertThat(d.reason()).endsWith("backlog above target, no scale-down");
+  }
+
+  @Test
+  void moreExecutorsThanUsefulTasksPerCoreDoNotHelp() {
+    // 5000 rows/s needs 15, but stages of 4 tasks on 1-core executors cap it at 4
+    ScalingDecision up = autoscaler.decide(POLICY, load(T0, 5000, 2, 0, 4), running(2), ScalingState.INITIAL, T0);
+    assertThat(up.desired()).isEqualTo(4);
+    ScalingDecision atCap = autoscaler.decide(POLICY, load(T0, 5000, 4, 0, 4), running(4), ScalingState.INITIAL, T0);
+    assertThat(atCap.scale()).isFalse();
+    // two cores per executor: 4 tasks fill 2 executors
+    ScalingPolicy twoCores = new ScalingPolicy(1, 10, 0.7, Duration.ofMinutes(5), Duration.ofMinutes(1),
+        Duration.ofMinutes(5), Duration.ofMinutes(2), 2, 1.0);
+    assertThat(autoscaler.decide(twoCores, load(T0, 5000, 1, 0, 4), running(1), ScalingState.INITIAL, T0).desired())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void pendingExecutorsBlockNewRequestsAndDoNotLowerTheRatePerExecutor() {
+    // asked for 6, 2 registered: the rate is per registered executor, and nothing more is asked
+    List<ProgressSample> samples = load(T0, 5000, 2, 0, null);
+    ScalingDecision d = autoscaler.decide(POLICY, samples, new ExecutorCounts(6, 2, 4), ScalingState.INITIAL, T0);
+    assertThat(d.scale()).isFalse();
+    assertThat(d.reason()).isEqualTo("input 5000 rows/s, backlog 0, 500 rows/s per executor, utilization 500%: "
+        + "needs 10 (capped at 10), but 4 requested executor(s) are not registered yet");
+  }
+
+  @Test
+  void pendingExecutorsDoNotBlockAScaleDown() {
+    ScalingDecision d = autoscaler.decide(POLICY, load(T0, 100, 2, 0, null), new ExecutorCounts(6, 2, 4),
+        ScalingState.INITIAL, T0);
+    assertThat(d.scale()).isTrue();
+    assertThat(d.desired()).isEqualTo(1);
+  }
+
+  @Test
+  void anIneffectiveScaleUpIsReportedOnceAndBlocksFurtherScaleUps() {
+    ScalingDecision up = decide(3000, 2, 0, ScalingState.INITIAL, T0); // 3000 / 350 -> 9
+    assertThat(up.desired()).isEqualTo(9);
+    // two minutes later 9 executors run, but together they are no faster than 2 were (a
+    // bottleneck elsewhere): per executor, 1000 / 9 rows per busy second
+    Instant later = T0.plus(Duration.ofMinutes(2));
+    List<ProgressSample> after = load(later, 3000, 9, 0, null, 1000.0 / 9);
+    ScalingDecision judged = autoscaler.decide(POLICY, after, running(9), up.applied(), later);
+    assertThat(judged.warning()).isEqualTo("scaling up from 2 to 9 executors raised the processing rate from 1000 "
+        + "to 1000 rows/s; about 4500 was expected. No further scale-up until a scale-down: the bottleneck is "
+        + "elsewhere (a sink, a skewed partition, the driver)");
+    assertThat(judged.scale()).isFalse();
+    assertThat(judged.reason()).endsWith("but scaling up from 2 to 9 was ineffective; no further scale-up until a scale-down");
+    // said once: the next decision holds for the same reason without a new warning
+    ScalingDecision next = autoscaler.decide(POLICY, load(later.plusSeconds(30), 3000, 9, 0, null, 1000.0 / 9),
+        running(9), judged.held(), later.plusSeconds(30));
+    assertThat(next.warning()).isNull();
+    assertThat(next.scale()).isFalse();
+    assertThat(next.held().ineffectiveScaleUp()).isEqualTo(up.applied().unverifiedScaleUp());
+  }
+
+  @Test
+  void anEffectiveScaleUpIsForgottenOnceJudged() {
+    ScalingDecision up = decide(3000, 2, 0, ScalingState.INITIAL, T0);
+    Instant later = T0.plus(Duration.ofMinutes(2));
+    ScalingDecision judged = autoscaler.decide(POLICY, load(later, 3000, 9, 0, null), running(9), up.applied(), later);
+    assertThat(judged.warning()).isNull();
+    assertThat(judged.held().unverifiedScaleUp()).isNull();
+    assertThat(judged.held().ineffectiveScaleUp()).isNull();
+  }
+
+  @Test
+  void aScaleUpIsNotJudgedBeforeItsExecutorsRegistered() {
+    ScalingDecision up = decide(3000, 2, 0, ScalingState.INITIAL, T0);
+    Instant later = T0.plus(Duration.ofMinutes(2));
+    ScalingDecision d = autoscaler.decide(POLICY, load(later, 3000, 2, 0, null), new ExecutorCounts(9, 2, 7),
+        up.applied(), later);
+    assertThat(d.warning()).isNull();
+    assertThat(d.held().unverifiedScaleUp()).isEqualTo(up.applied().unverifiedScaleUp());
+  }
+
+  @Test
+  void dropScalesDownOnlyAfterTheStabilizationWindow() {
+    ScalingState state = decide(5000, 3, 0, ScalingState.INITIAL, T0).applied(); // scaled to 10 at T0
+    int current = 10;
+    List<Integer> counts = new ArrayList<>();
+    for (int minute = 1; minute <= 12; minute++) {
+      Instant now = T0.plus(Duration.ofMinutes(minute));
+      ScalingDecision d = decide(200, current, 0, state, now);
+      state = d.scale() ? d.applied() : d.held();
+      current = d.desired();
+      counts.add(current);
+    }
+    // held while the scale-up's need of 10 is inside the 5-minute window, then straight to 1
+    assertThat(counts).containsExactly(10, 10, 10, 10, 10, 1, 1, 1, 1, 1, 1, 1);
+  }
+
+  @Test
+  void aMaximumScaleDownFactorRemovesExecutorsInSteps() {
+    ScalingPolicy halfAtATime = new ScalingPolicy(1, 10, 0.7, Duration.ofMinutes(5), Duration.ofMinutes(1),
+        Duration.ofMinutes(5), Duration.ofMinutes(2), 1, 0.5);
+    ScalingDecision d = autoscaler.decide(halfAtATime, load(T0, 200, 10, 0, null), running(10), ScalingState.INITIAL, T0);
+    assertThat(d.desired()).isEqualTo(5);
+    assertThat(d.reason()).endsWith("needs 1; at most 50% fewer per scale-down, so 5");
+  }
+
+  @Test
+  void anOperatorRestartMidWindowContinuesTheWindowFromTheStore() {
+    ScalingStateStore store = new InMemoryScalingStateStore();
+    ScalingDecision up = decide(5000, 3, 0, store.load("p"), T0);
+    store.store("p", up.applied()); // recorded before acting
+    // the operator restarts two minutes later: a new Autoscaler, the state read back
+    Autoscaler restarted = new Autoscaler();
+    Instant now = T0.plus(Duration.ofMinutes(2));
+    ScalingDecision d = restarted.decide(POLICY, load(now, 200, 10, 0, null), running(10), store.load("p"), now);
+    assertThat(d.scale()).isFalse();
+    assertThat(d.reason()).endsWith("needs 1, waiting out the scale-down stabilization");
+    // with the state lost it would have dropped to 1 at once
+    assertThat(restarted.decide(POLICY, load(now, 200, 10, 0, null), running(10), ScalingState.INITIAL, now).desired())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void noMetricsNoDecision() {
+    ScalingDecision d = autoscaler.decide(POLICY, List.of(), running(3), ScalingState.INITIAL, T0);
+    assertThat(d.scale()).isFalse();
+    assertThat(d.reason()).isEqualTo("waiting for progress with data");
+  }
+
+  @Test
+  void noisyMetricsDoNotMakeItOscillate() {
+    Random noise = new Random(42);
+    ScalingState state = ScalingState.INITIAL;
+    int current = 3;
+    List<Instant> directionChanges = new ArrayList<>();
+    int lastDirection = 0;
+    for (int step = 0; step < 120; step++) { // an hour of 30-second decisions
+      Instant now = T0.plusSeconds(30L * step);
+      List<ProgressSample> samples = new ArrayList<>();
+      for (int i = 11; i >= 0; i--) {
+        double rate = 1000 * (1 + (noise.nextDouble() - 0.5) * 0.8); // +-40%
+        long rows = (long) (rate * 10);
+        samples.add(new ProgressSample(now.minusSeconds(10L * i), rate, rows, (long) (rows / (RATE * current) * 1000),
+            0, null, current));
+      }
+      ScalingDecision d = autoscaler.decide(POLICY, samples, running(current), state, now);
+      state = d.scale() ? d.applied() : d.held();
+      if (d.scale()) {
+        int direction = Integer.signum(d.desired() - current);
+        if (lastDirection != 0 && direction != lastDirection) {
+          directionChanges.add(now);
+        }
+        lastDirection = direction;
+        current = d.desired();
+      }
+    }
+    for (int i = 1; i < directionChanges.size(); i++) {
+      assertThat(Duration.between(directionChanges.get(i - 1), directionChanges.get(i)))
+          .as("at most one direction change per stabilization window").isGreaterThanOrEqualTo(POLICY.downStabilization());
+    }
+    assertThat(directionChanges.size()).isLessThanOrEqualTo(2);
+  }
+}
