@@ -10,10 +10,12 @@ import java.util.Locale;
  * Turns a pipeline's recent micro-batches into a target executor count. Pure: metrics, state
  * and the time are passed in; a decision and the state to keep come out.
  *
- * <p>The true processing rate of one executor is what it processes while busy (rows per busy
- * executor-second, each batch weighted by the executors registered when it ran), not what it
- * happened to process per wall-clock second, so an idle job does not look slow and executors
- * still starting do not count. The need is the input rate plus the backlog (summed over
+ * <p>The true processing rate of one executor is what it processes while busy — rows per
+ * second of task time on its cores (Spark's executorRunTime) — not what it happened to process
+ * per wall-clock second, so an idle job does not look slow, executors still starting do not
+ * count, and the driver's fixed share of each micro-batch (planning, offsets, commits), which
+ * no executor count shortens, does not make a lightly loaded pipeline look busy. Without task
+ * times it falls back to batch time × registered executors. The need is the input rate plus the backlog (summed over
  * partitions) spread over {@code catchUp}:
  * <pre>required = ceil((inputRate + backlog / catchUp) / (ratePerExecutor * targetUtilization))</pre>
  * bounded by min/max and by useful parallelism (the most tasks a stage runs, divided by cores
@@ -59,7 +61,7 @@ public final class Autoscaler {
       }
     }
     List<ProgressSample> window = history.stream().filter(s -> !s.at().isBefore(now.minus(policy.metricsWindow()))).toList();
-    Rate rate = Rate.of(window);
+    Rate rate = Rate.of(window, policy.coresPerExecutor());
     if (rate == null) {
       ScalingState kept = new ScalingState(state.lastScaleTime(), recent, state.unverifiedScaleUp(), state.ineffectiveScaleUp());
       return hold(current, "waiting for progress with data", kept);
@@ -92,7 +94,7 @@ public final class Autoscaler {
       ScalingState.ScaleUp judged = unverified;
       List<ProgressSample> after = window.stream()
           .filter(s -> s.at().isAfter(judged.at()) && s.executors() >= judged.to()).toList();
-      Rate observed = after.size() >= BATCHES_TO_JUDGE ? Rate.of(after) : null;
+      Rate observed = after.size() >= BATCHES_TO_JUDGE ? Rate.of(after, policy.coresPerExecutor()) : null;
       if (observed != null) {
         double expected = unverified.processingRateBefore() * unverified.to() / unverified.from();
         double gain = observed.total() - unverified.processingRateBefore();
@@ -155,18 +157,24 @@ public final class Autoscaler {
     return hold(current, load + ": " + current + " fit the load", held, warning);
   }
 
-  /** Rows per busy second: per executor (batches weighted by their executors) and for the whole application. */
+  /**
+   * Rows per busy second: per executor (rows per executor-second of task time) and for the
+   * whole application (rows per second of batch time).
+   */
   private record Rate(double perExecutor, double total) {
-    static Rate of(List<ProgressSample> samples) {
+    static Rate of(List<ProgressSample> samples, int coresPerExecutor) {
       long rows = 0;
       double busySeconds = 0;
       double executorSeconds = 0;
+      boolean taskTimes = samples.stream().allMatch(s -> s.taskMillis() != null);
       for (ProgressSample s : samples) {
         rows += s.numInputRows();
         busySeconds += s.busyMillis() / 1000.0;
-        executorSeconds += s.busyMillis() / 1000.0 * Math.max(1, s.executors());
+        executorSeconds += taskTimes ? s.taskMillis() / 1000.0 / coresPerExecutor
+            : s.busyMillis() / 1000.0 * Math.max(1, s.executors());
       }
-      return rows == 0 || busySeconds <= 0 ? null : new Rate(rows / executorSeconds, rows / busySeconds);
+      return rows == 0 || busySeconds <= 0 || executorSeconds <= 0 ? null
+          : new Rate(rows / executorSeconds, rows / busySeconds);
     }
   }
 

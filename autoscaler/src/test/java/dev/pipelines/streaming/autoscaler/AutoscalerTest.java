@@ -32,7 +32,8 @@ class AutoscalerTest {
     for (int i = 11; i >= 0; i--) {
       long rows = (long) (inputRate * 10);
       long busyMillis = (long) (rows / (ratePerExecutor * executors) * 1000);
-      samples.add(new ProgressSample(end.minusSeconds(10L * i), inputRate, rows, busyMillis, backlog, tasks, executors));
+      samples.add(new ProgressSample(end.minusSeconds(10L * i), inputRate, rows, busyMillis, busyMillis * executors, backlog,
+          tasks, executors));
     }
     return samples;
   }
@@ -78,6 +79,25 @@ class AutoscalerTest {
     // 300 rows/s arriving, 300,000 behind: 300 + 300,000 / 300 s = 1300 rows/s -> ceil(1300 / 350)
     ScalingDecision d = decide(300, 1, 300_000, ScalingState.INITIAL, T0);
     assertThat(d.desired()).isEqualTo(4);
+  }
+
+  @Test
+  void theDriversFixedShareOfEachBatchIsNotTakenForExecutorWork() {
+    // 100 rows/s on 3 executors: each 2-second batch takes 1.2 s, nearly all of it the driver's
+    // planning and commits; the executors' tasks ran 60 ms in all
+    List<ProgressSample> light = new ArrayList<>();
+    for (int i = 14; i >= 0; i--) {
+      light.add(new ProgressSample(T0.minusSeconds(2L * i), 100, 200, 1200, 60L, 0, 4, 3));
+    }
+    ScalingDecision d = autoscaler.decide(POLICY, light, running(3), ScalingState.INITIAL, T0);
+    assertThat(d.desired()).isEqualTo(1);
+    assertThat(d.reason()).startsWith("input 100 rows/s, backlog 0, 3333 rows/s per executor, utilization 1%");
+    // batch time x executors would have called the same pipeline 60% busy and kept 3
+    List<ProgressSample> withoutTaskTimes = light.stream().map(s -> new ProgressSample(s.at(), s.inputRowsPerSecond(),
+        s.numInputRows(), s.busyMillis(), null, s.backlog(), s.usefulTasks(), s.executors())).toList();
+    ScalingDecision old = autoscaler.decide(POLICY, withoutTaskTimes, running(3), ScalingState.INITIAL, T0);
+    assertThat(old.scale()).isFalse();
+    assertThat(old.reason()).contains("utilization 60%");
   }
 
   @Test
@@ -222,8 +242,8 @@ class AutoscalerTest {
       for (int i = 11; i >= 0; i--) {
         double rate = 1000 * (1 + (noise.nextDouble() - 0.5) * 0.8); // +-40%
         long rows = (long) (rate * 10);
-        samples.add(new ProgressSample(now.minusSeconds(10L * i), rate, rows, (long) (rows / (RATE * current) * 1000),
-            0, null, current));
+        long busy = (long) (rows / (RATE * current) * 1000);
+        samples.add(new ProgressSample(now.minusSeconds(10L * i), rate, rows, busy, busy * current, 0, null, current));
       }
       ScalingDecision d = autoscaler.decide(POLICY, samples, running(current), state, now);
       state = d.scale() ? d.applied() : d.held();

@@ -126,8 +126,9 @@ public final class AutoscalerSimulation {
       }
       if ((t + 1) % BATCH_SECONDS == 0) {
         long busyMillis = (long) ((batchBusy + BATCH_OVERHEAD_SECONDS) * 1000);
+        long taskMillis = (long) (batchBusy * 1000 * Math.min(PARTITIONS, executors)); // executor work only
         samples.add(new ProgressSample(T0.plusSeconds(t), batchInput / BATCH_SECONDS, (long) batchProcessed,
-            busyMillis, (long) backlog, PARTITIONS, executors));
+            busyMillis, taskMillis, (long) backlog, PARTITIONS, executors));
         batchInput = 0;
         batchProcessed = 0;
         batchBusy = 0;

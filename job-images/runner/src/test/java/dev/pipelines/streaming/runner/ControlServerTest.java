@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipelines.streaming.runner.control.ControlServer;
 import dev.pipelines.streaming.runner.control.ExecutorScaler;
-import dev.pipelines.streaming.runner.control.StageParallelism;
+import dev.pipelines.streaming.runner.control.BatchTasks;
 import dev.pipelines.streaming.runner.control.ProgressReader;
 import dev.pipelines.streaming.runner.control.ProgressReport;
 import dev.pipelines.streaming.runner.control.QueryProgress;
@@ -75,7 +75,7 @@ class ControlServerTest {
     GracefulShutdown shutdown = new GracefulShutdown(queries, Duration.ofSeconds(30), System.err);
     ExecutorScaler scaler = new ExecutorScaler(spark.sparkContext());
     try (ControlServer server = new ControlServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "s3cret",
-        new ProgressReader(spark, "live", scaler, new StageParallelism()), scaler, shutdown::stopAll).start()) {
+        new ProgressReader(spark, "live", scaler, new BatchTasks()), scaler, shutdown::stopAll).start()) {
       int port = server.port();
 
       assertThat(call(port, "GET", "/progress", null, null).statusCode()).isEqualTo(401);

@@ -7,7 +7,7 @@ import dev.pipelines.streaming.runner.testing.Pipelines;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import dev.pipelines.streaming.runner.control.ProgressReader;
 import dev.pipelines.streaming.runner.control.QueryProgress;
-import dev.pipelines.streaming.runner.control.StageParallelism;
+import dev.pipelines.streaming.runner.control.BatchTasks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,21 +140,21 @@ class KafkaPipelineTest {
       records.add(click("u" + i, "/home", i, "2026-01-01T10:00:00Z"));
     }
     kafka.produce("lagging", records);
+    BatchTasks tasks = new BatchTasks();
+    spark.sparkContext().addSparkListener(tasks);
     StreamingQuery q = spark.readStream().format("kafka")
         .option("kafka.bootstrap.servers", kafka.bootstrapServers()).option("subscribe", "lagging")
         .option("startingOffsets", "earliest").option("maxOffsetsPerTrigger", 6).load()
         .writeStream().format("noop").option("checkpointLocation", dir.resolve("cp").toString()).start();
-    StageParallelism parallelism = new StageParallelism();
-    spark.sparkContext().addSparkListener(parallelism);
     try {
       q.processAllAvailable();
     } finally {
       q.stop();
       spark.sparkContext().listenerBus().waitUntilEmpty();
-      spark.sparkContext().removeSparkListener(parallelism);
+      spark.sparkContext().removeSparkListener(tasks);
     }
     List<QueryProgress> batches = Arrays.stream(q.recentProgress()).filter(p -> p.numInputRows() > 0)
-        .map(p -> ProgressReader.of(q, p)).toList();
+        .map(p -> ProgressReader.of(q, p, tasks.batch(q.id().toString(), p.batchId()))).toList();
     // about 6 of 30 records per batch: the first batch leaves records behind, the last none
     assertThat(batches.size()).isGreaterThanOrEqualTo(5);
     assertThat(batches).allSatisfy(b -> assertThat(b.kafkaPartitions()).isEqualTo(3));
@@ -168,7 +168,11 @@ class KafkaPipelineTest {
       assertThat(b.backlog()).as("backlog after batch " + b.batchId()).isEqualTo(30 - read);
     }
     assertThat(batches.get(0).backlog()).isGreaterThan(batches.get(0).offsetsBehindLatest());
-    // one task per Kafka partition, no shuffle: 3 useful task slots
-    assertThat(parallelism.maxStageTasks(q.id().toString())).isEqualTo(3);
+    // one task per Kafka partition, no shuffle: 3 useful task slots; the executors worked on each
+    assertThat(batches).allSatisfy(b -> {
+      assertThat(b.maxStageTasks()).isEqualTo(3);
+      assertThat(b.taskMillis()).isNotNull().isLessThanOrEqualTo(3 * b.busyMillis());
+    });
+    assertThat(batches.stream().mapToLong(QueryProgress::taskMillis).sum()).isPositive();
   }
 }

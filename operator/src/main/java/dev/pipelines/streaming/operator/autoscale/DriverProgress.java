@@ -15,9 +15,9 @@ import java.util.List;
 public record DriverProgress(String pipeline, int executors, Integer targetExecutors, Integer pendingExecutors,
     Integer decommissioningExecutors, List<Query> queries) {
 
-  /** One query's last batch; {@code backlog} and {@code maxStageTasks} as in the runner's QueryProgress. */
+  /** One query's last batch; {@code taskMillis}, {@code backlog}, {@code maxStageTasks} as in the runner's QueryProgress. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Query(String name, boolean active, Long batchId, String timestamp, Long numInputRows,
-      Double inputRowsPerSecond, Double processedRowsPerSecond, Long busyMillis, Long offsetsBehindLatest,
+      Double inputRowsPerSecond, Double processedRowsPerSecond, Long busyMillis, Long taskMillis, Long offsetsBehindLatest,
       Long backlog, Integer kafkaPartitions, Integer maxStageTasks) {}
 }

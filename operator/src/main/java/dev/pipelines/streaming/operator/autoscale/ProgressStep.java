@@ -107,7 +107,8 @@ public final class ProgressStep {
     int pending = report.pendingExecutors() == null ? 0 : report.pendingExecutors();
     int requested = report.targetExecutors() != null ? report.targetExecutors() : spec.executorOrDefault().instancesOrDefault();
     ScalingDecision d = autoscaler.decide(ScalingStatus.policy(spec), h.samples,
-        new ExecutorCounts(requested, report.executors(), pending), ScalingStatus.state(status.autoscaler()), now);
+        new ExecutorCounts(requested, report.executors(), pending), ScalingStatus.state(status.autoscaler(), driverSince(status)),
+        now);
     List<PipelineEvent> events = new ArrayList<>();
     if (d.warning() != null) {
       events.add(PipelineEvent.warning("IneffectiveScaleUp", d.warning()));
@@ -145,6 +146,11 @@ public final class ProgressStep {
       Thread.currentThread().interrupt();
       return new Outcome(outcome.status(), events);
     }
+  }
+
+  private static Instant driverSince(PipelineStatus status) {
+    String since = status.driver() == null ? null : status.driver().runningSince();
+    return since == null ? null : Instant.parse(since);
   }
 
   private static String firstLine(Exception e) {
@@ -199,6 +205,7 @@ public final class ProgressStep {
     double rate = 0;
     long rows = 0;
     long busy = 0;
+    Long taskMillis = 0L;
     long backlog = 0;
     Integer tasks = null;
     Instant at = null;
@@ -210,6 +217,7 @@ public final class ProgressStep {
       rate += q.inputRowsPerSecond() == null ? 0 : q.inputRowsPerSecond();
       rows += q.numInputRows() == null ? 0 : q.numInputRows();
       busy += q.busyMillis() == null ? 0 : q.busyMillis();
+      taskMillis = taskMillis == null || q.taskMillis() == null ? null : taskMillis + q.taskMillis();
       backlog += backlog(q);
       Integer useful = q.maxStageTasks() != null ? q.maxStageTasks() : q.kafkaPartitions();
       if (useful != null) {
@@ -219,7 +227,7 @@ public final class ProgressStep {
       at = at == null || t.isAfter(at) ? t : at;
     }
     if (at != null) {
-      h.samples.add(new ProgressSample(at, rate, rows, busy, backlog, tasks, report.executors()));
+      h.samples.add(new ProgressSample(at, rate, rows, busy, taskMillis, backlog, tasks, report.executors()));
       if (h.samples.size() > MAX_SAMPLES) {
         h.samples.remove(0);
       }

@@ -30,8 +30,11 @@ public final class ScalingStatus {
         spec.executorOrDefault().coresOrDefault(), a.maxScaleDownFactorOrDefault());
   }
 
-  /** The state recorded in status (INITIAL when there is none). */
-  public static ScalingState state(AutoscalerStatus s) {
+  /**
+   * The state recorded in status (INITIAL when there is none), without what happened before
+   * {@code driverSince}: a new driver starts at executor.instances with a history of its own.
+   */
+  public static ScalingState state(AutoscalerStatus s, Instant driverSince) {
     if (s == null) {
       return ScalingState.INITIAL;
     }
@@ -39,12 +42,18 @@ public final class ScalingStatus {
     if (s.recommendations() != null) {
       for (AutoscalerStatus.Recommendation r : s.recommendations()) {
         Instant at = instant(r == null ? null : r.at());
-        if (at != null && r.executors() != null) {
+        if (current(at, driverSince) && r.executors() != null) {
           recs.add(new ScalingState.Recommendation(at, r.executors()));
         }
       }
     }
-    return new ScalingState(instant(s.lastScaleTime()), recs, scaleUp(s.unverifiedScaleUp()), scaleUp(s.ineffectiveScaleUp()));
+    Instant last = instant(s.lastScaleTime());
+    return new ScalingState(current(last, driverSince) ? last : null, recs, scaleUp(s.unverifiedScaleUp(), driverSince),
+        scaleUp(s.ineffectiveScaleUp(), driverSince));
+  }
+
+  private static boolean current(Instant at, Instant driverSince) {
+    return at != null && (driverSince == null || !at.isBefore(driverSince));
   }
 
   /** status.autoscaler after a decision: what it wants and why, and the state to continue from. */
@@ -56,9 +65,9 @@ public final class ScalingStatus {
         recs.isEmpty() ? null : recs, scaleUp(kept.unverifiedScaleUp()), scaleUp(kept.ineffectiveScaleUp()));
   }
 
-  private static ScalingState.ScaleUp scaleUp(AutoscalerStatus.ScaleUp s) {
+  private static ScalingState.ScaleUp scaleUp(AutoscalerStatus.ScaleUp s, Instant driverSince) {
     Instant at = instant(s == null ? null : s.at());
-    if (at == null || s.from() == null || s.to() == null || s.processingRateBefore() == null || s.from() < 1) {
+    if (!current(at, driverSince) || s.from() == null || s.to() == null || s.processingRateBefore() == null || s.from() < 1) {
       return null;
     }
     return new ScalingState.ScaleUp(at, s.from(), s.to(), s.processingRateBefore());

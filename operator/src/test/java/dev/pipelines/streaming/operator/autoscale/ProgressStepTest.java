@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.pipelines.streaming.api.PipelineLoader;
 import dev.pipelines.streaming.api.model.PipelineSpec;
+import dev.pipelines.streaming.api.status.AutoscalerStatus;
 import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.DriverStatus;
 import dev.pipelines.streaming.api.status.PipelineStatus;
@@ -185,6 +186,20 @@ class ProgressStepTest {
     assertThat(o.scaleTo()).isNull();
     assertThat(o.status().autoscaler().reason()).endsWith("waiting out the scale-down stabilization");
     assertThat(controlCalls).hasSize(1);
+  }
+
+  @Test
+  void aNewDriverStartsWithAFreshHistory() {
+    PipelineSpec spec = spec("autoscaling: {maxExecutors: 8, metricsWindow: 1m}");
+    // the previous driver scaled up and found it ineffective; this driver started at T0
+    AutoscalerStatus before = new AutoscalerStatus(4, 4, 0, "...", T0.minusSeconds(30).toString(), null,
+        List.of(new AutoscalerStatus.Recommendation(T0.minusSeconds(30).toString(), 4)), null,
+        new AutoscalerStatus.ScaleUp(T0.minusSeconds(90).toString(), 2, 4, 5000.0));
+    PipelineStatus status = running().withProgress(null, before, running().conditions());
+    driverReports(0, T0.plusSeconds(10), 5000, 50_000, 10_000, 2, 2);
+    ProgressStep.Outcome o = applyAndScale(step, spec, status, T0.plusSeconds(11));
+    assertThat(controlCalls).containsExactly("{\"targetExecutors\":3}");
+    assertThat(o.status().autoscaler().ineffectiveScaleUp()).isNull();
   }
 
   @Test

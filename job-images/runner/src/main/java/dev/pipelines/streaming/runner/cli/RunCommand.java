@@ -18,7 +18,7 @@ import dev.pipelines.streaming.runner.run.PipelineRunner;
 import dev.pipelines.streaming.runner.spark.SparkSessionFactory;
 import dev.pipelines.streaming.runner.control.ControlServer;
 import dev.pipelines.streaming.runner.control.ExecutorScaler;
-import dev.pipelines.streaming.runner.control.StageParallelism;
+import dev.pipelines.streaming.runner.control.BatchTasks;
 import dev.pipelines.streaming.runner.control.ProgressReader;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -175,7 +175,7 @@ public final class RunCommand implements Callable<Integer> {
     if (controlPort > 0) {
       ExecutorScaler scaler = new ExecutorScaler(session.sparkContext());
       control = new ControlServer(new InetSocketAddress(controlPort), System.getenv("SPO_CONTROL_TOKEN"),
-          new ProgressReader(session, pipeline.name(), scaler, new StageParallelism()), scaler, shutdown::stopAll).start();
+          new ProgressReader(session, pipeline.name(), scaler, new BatchTasks()), scaler, shutdown::stopAll).start();
       err.println("control endpoint on port " + control.port() + ": /progress, /metrics, /control");
     }
     int exit = runner.awaitTermination(queries);

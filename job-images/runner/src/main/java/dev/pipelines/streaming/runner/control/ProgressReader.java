@@ -18,21 +18,22 @@ public final class ProgressReader {
   private final SparkSession spark;
   private final String pipeline;
   private final ExecutorScaler scaler;
-  private final StageParallelism parallelism;
+  private final BatchTasks tasks;
 
-  /** Registers {@code parallelism} with the session's SparkContext. */
-  public ProgressReader(SparkSession spark, String pipeline, ExecutorScaler scaler, StageParallelism parallelism) {
+  /** Registers {@code tasks} with the session's SparkContext. */
+  public ProgressReader(SparkSession spark, String pipeline, ExecutorScaler scaler, BatchTasks tasks) {
     this.spark = spark;
     this.pipeline = pipeline;
     this.scaler = scaler;
-    this.parallelism = parallelism;
-    spark.sparkContext().addSparkListener(parallelism);
+    this.tasks = tasks;
+    spark.sparkContext().addSparkListener(tasks);
   }
 
   public ProgressReport report() {
     List<QueryProgress> queries = new ArrayList<>();
     for (StreamingQuery q : spark.streams().active()) {
-      queries.add(of(q, q.lastProgress(), parallelism.maxStageTasks(q.id().toString())));
+      StreamingQueryProgress last = q.lastProgress();
+      queries.add(of(q, last, last == null ? null : tasks.batch(q.id().toString(), last.batchId())));
     }
     ExecutorScaler.Executors e = scaler.executors();
     return new ProgressReport(pipeline, e.registered(), scaler.supported() ? e.requested() : null, e.pending(),
@@ -44,10 +45,13 @@ public final class ProgressReader {
     return of(q, p, null);
   }
 
-  static QueryProgress of(StreamingQuery q, StreamingQueryProgress p, Integer maxStageTasks) {
+  /** One batch's progress of the query, with what its tasks did (null when unknown). */
+  public static QueryProgress of(StreamingQuery q, StreamingQueryProgress p, BatchTasks.Batch batch) {
+    Integer maxStageTasks = batch == null ? null : batch.maxStageTasks();
+    Long taskMillis = batch == null ? null : batch.taskMillis();
     if (p == null) {
       return new QueryProgress(q.name(), q.id().toString(), q.isActive(), null, null, null, null, null, null, null, null,
-          null, null, null, maxStageTasks);
+          null, null, null, null, null);
     }
     Long behind = null;
     Long backlog = null;
@@ -75,7 +79,7 @@ public final class ProgressReader {
     Map<String, Long> durations = p.durationMs();
     Map<String, String> eventTime = p.eventTime();
     return new QueryProgress(q.name(), q.id().toString(), q.isActive(), p.batchId(), p.timestamp(), p.numInputRows(),
-        finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()), durations.get("triggerExecution"),
+        finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()), durations.get("triggerExecution"), taskMillis,
         behind, backlog, eventTime == null ? null : eventTime.get("watermark"), stateRows, partitions, maxStageTasks);
   }
 

@@ -9,11 +9,13 @@ package dev.pipelines.streaming.runner.control;
  * @param backlog Kafka sources only: records not yet read, the sum over every partition of
  *     (latest offset − the batch's end offset) — the work waiting, which the largest
  *     single-partition lag understates by up to the partition count
- * @param busyMillis time the batch kept executors busy (Spark's triggerExecution)
+ * @param busyMillis the batch's wall time, driver and executors (Spark's triggerExecution)
+ * @param taskMillis the executors' time in the batch's tasks (sum of Spark's executorRunTime;
+ *     see {@link BatchTasks}), or null when unknown
  * @param kafkaPartitions Kafka sources only: partitions read in the last batch, summed over
  *     sources
  * @param maxStageTasks the most tasks any stage of the latest batch ran (see
- *     {@link StageParallelism}); more executor cores than this cannot speed the query up
+ *     {@link BatchTasks}); more executor cores than this cannot speed the query up
  */
 public record QueryProgress(
     String name,
@@ -25,6 +27,7 @@ public record QueryProgress(
     Double inputRowsPerSecond,
     Double processedRowsPerSecond,
     Long busyMillis,
+    Long taskMillis,
     Long offsetsBehindLatest,
     Long backlog,
     String watermark,

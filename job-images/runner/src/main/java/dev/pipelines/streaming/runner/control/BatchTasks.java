@@ -1,0 +1,81 @@
+package dev.pipelines.streaming.runner.control;
+
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.executor.TaskMetrics;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.StageInfo;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * What each micro-batch of each streaming query asked of the executors, learned from the jobs
+ * Spark runs for it (Spark's micro-batch execution sets the query id and batch id as local
+ * properties on every job):
+ * <ul>
+ *   <li>the most tasks any stage had: the query's useful parallelism — Kafka partitions or the
+ *       source's {@code minPartitions}, the shuffle partitions frozen in a stateful query's
+ *       checkpoint — beyond which more executor cores cannot make a batch faster;
+ *   <li>the executors' time in its tasks (the sum of Spark's {@code executorRunTime}): the work
+ *       the executors did, without the driver's share of a batch (planning, offsets, commits),
+ *       which does not shrink with more executors and would make a lightly loaded pipeline look
+ *       busy.
+ * </ul>
+ * Keeps the last {@link #BATCHES_KEPT} batches per query.
+ */
+public final class BatchTasks extends SparkListener {
+  /** Spark's {@code StreamExecution.QUERY_ID_KEY} and {@code MicroBatchExecution.BATCH_ID_KEY}. */
+  static final String QUERY_ID = "sql.streaming.queryId";
+  static final String BATCH_ID = "streaming.sql.batchId";
+  static final int BATCHES_KEPT = 16;
+
+  /** One batch's figures; {@code taskMillis} grows as its tasks end. */
+  public record Batch(int maxStageTasks, long taskMillis) {}
+
+  private record Key(String query, long batch) {}
+
+  private final Map<Key, Batch> batches = new ConcurrentHashMap<>();
+  private final Map<Integer, Key> stages = new ConcurrentHashMap<>();
+
+  @Override
+  public void onJobStart(SparkListenerJobStart job) {
+    Properties props = job.properties();
+    String query = props == null ? null : props.getProperty(QUERY_ID);
+    String batch = props == null ? null : props.getProperty(BATCH_ID);
+    if (query == null || batch == null) {
+      return;
+    }
+    Key key = new Key(query, Long.parseLong(batch));
+    int tasks = 0;
+    for (StageInfo stage : CollectionConverters.asJava(job.stageInfos())) {
+      tasks = Math.max(tasks, stage.numTasks());
+      stages.put(stage.stageId(), key);
+    }
+    int jobTasks = tasks;
+    batches.merge(key, new Batch(jobTasks, 0), (old, add) -> new Batch(Math.max(old.maxStageTasks(), jobTasks), old.taskMillis()));
+    forgetBefore(key);
+  }
+
+  @Override
+  public void onTaskEnd(SparkListenerTaskEnd task) {
+    Key key = stages.get(task.stageId());
+    TaskMetrics metrics = task.taskMetrics();
+    if (key == null || metrics == null) {
+      return;
+    }
+    long ran = metrics.executorRunTime();
+    batches.computeIfPresent(key, (k, b) -> new Batch(b.maxStageTasks(), b.taskMillis() + ran));
+  }
+
+  /** The figures of the query's batch {@code batchId}, or null when none of its jobs was seen. */
+  public Batch batch(String queryId, long batchId) {
+    return batches.get(new Key(queryId, batchId));
+  }
+
+  private void forgetBefore(Key newest) {
+    batches.keySet().removeIf(k -> k.query().equals(newest.query()) && k.batch() <= newest.batch() - BATCHES_KEPT);
+    stages.values().removeIf(k -> !batches.containsKey(k));
+  }
+}
