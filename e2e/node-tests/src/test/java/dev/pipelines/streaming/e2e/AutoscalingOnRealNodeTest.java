@@ -28,8 +28,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Autoscaling on real executor pods: a Kafka topic of 4 partitions, a pipeline with
- * {@code minExecutors: 1, maxExecutors: 3}, and a producer that steps its rate up (a burst the
- * pipeline can only read 20,000 records per batch of) and then down (a trickle). The test
+ * {@code minExecutors: 1, maxExecutors: 3} whose executors may use half a core each (a CPU
+ * limit, as on a shared cluster: one executor cannot keep up with the burst, three can do more),
+ * and a producer that steps its rate up (a burst of a million records, read at most 60,000 per
+ * batch) and then down (a trickle). The test
  * records the executor <b>pods</b> over time and checks what a user would: executors were added
  * while the backlog was high, the scale-down really removed pods (Spark decommissioned them),
  * every record reached the files sink exactly once, and the direction changed at most once per
@@ -37,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * {@code target/autoscaling-timeline.txt} (bench/real-node-autoscaling.sh reports it).
  */
 class AutoscalingOnRealNodeTest {
-  static final int BURST = 400_000;
+  static final int BURST = 1_000_000;
   static final int TRICKLE_PER_SECOND = 100;
   static final Duration DOWN_STABILIZATION = Duration.ofSeconds(45);
   static final Path TIMELINE = Path.of("target", "autoscaling-timeline.txt");
@@ -59,6 +61,7 @@ class AutoscalingOnRealNodeTest {
         sparkConf:
           spark.kubernetes.driver.request.cores: 200m
           spark.kubernetes.executor.request.cores: 200m
+          spark.kubernetes.executor.limit.cores: 500m
         autoscaling:
           minExecutors: 1
           maxExecutors: 3
@@ -69,7 +72,7 @@ class AutoscalingOnRealNodeTest {
         sources:
           - name: records
             kafka: {bootstrapServers: "KAFKA", topic: load, startingOffsets: earliest,
-                    options: {maxOffsetsPerTrigger: "20000"}}
+                    options: {maxOffsetsPerTrigger: "60000"}}
             format: json
             schema:
               - {name: id, type: long}
@@ -79,7 +82,8 @@ class AutoscalingOnRealNodeTest {
       """;
 
   /** One look at the cluster: executor pods running, and what status said. */
-  record Sample(Duration at, long executorPods, Integer desired, Integer registered, Integer pending, Long backlog) {}
+  record Sample(Duration at, long executorPods, Integer desired, Integer registered, Integer pending, Long backlog,
+      String reason) {}
 
   @BeforeAll
   static void start() throws Exception {
@@ -117,9 +121,11 @@ class AutoscalingOnRealNodeTest {
     recorder.start();
     int sent = 0;
     try {
-      // step up: a burst read at most 20,000 records per batch
-      kafka.produce("load", records(sent, BURST));
-      sent += BURST;
+      // step up: a burst, sent in chunks (the pipeline starts reading while the rest is sent)
+      for (int chunk = 0; chunk < BURST; chunk += 100_000) {
+        kafka.produce("load", records(sent, 100_000));
+        sent += 100_000;
+      }
       user.await("a scale-up to more than 1 executor pod", () -> user.runningExecutors() > 1, Duration.ofMinutes(4));
 
       // step down: a trickle, until the scale-down has removed pods and settled at 1
@@ -127,7 +133,7 @@ class AutoscalingOnRealNodeTest {
       Thread producer = new Thread(trickle, "trickle");
       producer.start();
       try {
-        user.await("the backlog cleared", () -> backlog() != null && backlog() < 1000, Duration.ofMinutes(5));
+        user.await("the backlog cleared", () -> backlog() != null && backlog() < 1000, Duration.ofMinutes(6));
         user.await("a scale-down back to 1 executor pod", () -> user.runningExecutors() == 1
             && status().autoscaler() != null && Integer.valueOf(1).equals(status().autoscaler().desired()),
             Duration.ofMinutes(6));
@@ -233,7 +239,8 @@ class AutoscalingOnRealNodeTest {
         PipelineStatus s = status();
         AutoscalerStatus a = s == null ? null : s.autoscaler();
         timeline.add(new Sample(Duration.between(t0, Instant.now()), user.runningExecutors(),
-            a == null ? null : a.desired(), a == null ? null : a.current(), a == null ? null : a.pending(), backlog()));
+            a == null ? null : a.desired(), a == null ? null : a.current(), a == null ? null : a.pending(), backlog(),
+            a == null ? "" : a.reason()));
       } catch (RuntimeException e) {
         // the API server busy for a moment: the next sample
       }
@@ -274,11 +281,11 @@ class AutoscalingOnRealNodeTest {
   }
 
   static void writeTimeline(List<Sample> timeline) throws IOException {
-    StringBuilder out = new StringBuilder(String.format("%8s %13s %8s %11s %8s %10s%n",
-        "second", "executorPods", "desired", "registered", "pending", "backlog"));
+    StringBuilder out = new StringBuilder(String.format("%8s %13s %8s %11s %8s %10s  %s%n",
+        "second", "executorPods", "desired", "registered", "pending", "backlog", "autoscaler's reason"));
     for (Sample s : timeline) {
-      out.append(String.format("%8d %13d %8s %11s %8s %10s%n", s.at().toSeconds(), s.executorPods(), s.desired(),
-          s.registered(), s.pending(), s.backlog()));
+      out.append(String.format("%8d %13d %8s %11s %8s %10s  %s%n", s.at().toSeconds(), s.executorPods(), s.desired(),
+          s.registered(), s.pending(), s.backlog(), s.reason()));
     }
     Files.createDirectories(TIMELINE.getParent());
     Files.writeString(TIMELINE, out);

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,6 +87,14 @@ public final class RealNode {
       uninstallOperator(); // a release an interrupted earlier run left (SPO_NODE_KEEP=1)
     } catch (RuntimeException e) {
       // none: the usual case
+    }
+    // Helm installs crds/ only when the CRD is absent and never upgrades it; a node kept from an
+    // earlier build (SPO_NODE_KEEP=1) would otherwise prune the status fields added since.
+    try (KubernetesClient client = adminClient();
+        var crd = Files.newInputStream(ROOT.resolve("crds/streamingpipelines.streaming.pipelines.dev.yaml"))) {
+      client.load(crd).forceConflicts().serverSideApply();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     new com.marcnuri.helm.Helm(ROOT.resolve("charts/streaming-pipeline-operator")).install()
         .withName("spo").withNamespace(OPERATOR_NS).createNamespace().withKubeConfig(KUBECONFIG)
