@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark 5b, on the real node (e2e/node; needs root): the autoscaling step run of the test
 # suite (AutoscalingOnRealNodeTest: 4-partition topic, 1..3 executors of half a core, a 1,000,000-record burst
-# read at most 60,000 per batch, then a trickle). Prints the executor-pod / backlog timeline
+# read at most 150,000 per 5-second batch, then a trickle). Prints the executor-pod / backlog timeline
 # and a RESULT line with the time to catch up (burst sent -> backlog under 1,000) and the pod
 # counts. Keeps the node up (SPO_NODE_KEEP=1). The modelled run is bench/autoscaler-simulation.sh.
 set -euo pipefail

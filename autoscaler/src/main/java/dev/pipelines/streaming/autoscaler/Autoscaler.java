@@ -27,9 +27,11 @@ import java.util.Locale;
  *   <li>no new request while executors are pending (asked for, not registered): an unmet
  *       request is not a slow executor;
  *   <li>scale-up waits {@code upStabilization} after any action;
- *   <li>a scale-up that did not raise the processing rate by at least
- *       {@link #EFFECTIVENESS_THRESHOLD} of what it should have is ineffective: a warning once,
- *       and no further scale-up until a scale-down;
+ *   <li>a scale-up that, while a backlog kept batches full, did not raise the processing rate
+ *       (rows per second of batch time) by at least {@link #EFFECTIVENESS_THRESHOLD} of what it
+ *       should have is ineffective: a warning once, and no further scale-up for one scale-down
+ *       stabilization window or until a scale-down;
+ *   <li>executors requested but not registered after {@link #PENDING_TIMEOUT} are given up;
  *   <li>scale-down only when the backlog is below its target, not within
  *       {@code downStabilization} of the last action, to the highest need recommended in that
  *       window, and by at most {@code maxScaleDownFactor} of the executors at a time.
@@ -45,6 +47,11 @@ public final class Autoscaler {
   public static final double EFFECTIVENESS_THRESHOLD = 0.1;
   /** Batches at the new size needed before a scale-up is judged. */
   public static final int BATCHES_TO_JUDGE = 3;
+  /**
+   * Executors requested but still not registered after this long (a quota, a full node) are
+   * given up: the request is lowered to what registered, so the policy is not blocked forever.
+   */
+  public static final Duration PENDING_TIMEOUT = Duration.ofMinutes(5);
 
   /**
    * @param history the pipeline's recent batches, oldest first (older than the metrics window
@@ -53,7 +60,8 @@ public final class Autoscaler {
    */
   public ScalingDecision decide(ScalingPolicy policy, List<ProgressSample> history, ExecutorCounts executors,
       ScalingState state, Instant now) {
-    int current = executors.requested();
+    // more registered than requested: Spark started a pod it was about to cancel; count it
+    int current = Math.max(executors.requested(), executors.registered());
     List<ScalingState.Recommendation> recent = new ArrayList<>();
     for (ScalingState.Recommendation r : state.recommendations()) {
       if (!r.at().isBefore(now.minus(policy.downStabilization()))) {
@@ -74,7 +82,8 @@ public final class Autoscaler {
     double inputRate = Math.max(latest.inputRowsPerSecond(),
         window.stream().mapToDouble(ProgressSample::inputRowsPerSecond).average().orElse(0));
     long backlog = latest.backlog();
-    double needRate = inputRate + backlog / (double) policy.catchUp().toSeconds();
+    double catchUpSeconds = policy.catchUp().toMillis() / 1000.0;
+    double needRate = inputRate + backlog / catchUpSeconds;
     int required = (int) Math.ceil(needRate / (rate.perExecutor() * policy.targetUtilization()));
     int ceiling = policy.maxExecutors();
     if (latest.usefulTasks() != null) {
@@ -89,21 +98,27 @@ public final class Autoscaler {
 
     ScalingState.ScaleUp unverified = state.unverifiedScaleUp();
     ScalingState.ScaleUp ineffective = state.ineffectiveScaleUp();
+    if (ineffective != null && !now.isBefore(ineffective.at().plus(policy.downStabilization()))) {
+      ineffective = null; // judged one stabilization window ago: the load may have changed, try again
+    }
     String warning = null;
     if (unverified != null && executors.registered() >= unverified.to()) {
       ScalingState.ScaleUp judged = unverified;
       List<ProgressSample> after = window.stream()
           .filter(s -> s.at().isAfter(judged.at()) && s.executors() >= judged.to()).toList();
       Rate observed = after.size() >= BATCHES_TO_JUDGE ? Rate.of(after, policy.coresPerExecutor()) : null;
-      if (observed != null) {
+      if (observed != null && backlog == 0) {
+        unverified = null; // caught up: it did what it was for
+      } else if (observed != null) {
+        // Both rates are rows per second of batch time, taken while a backlog kept batches full.
         double expected = unverified.processingRateBefore() * unverified.to() / unverified.from();
         double gain = observed.total() - unverified.processingRateBefore();
         if (gain < EFFECTIVENESS_THRESHOLD * (expected - unverified.processingRateBefore())) {
-          ineffective = unverified;
+          ineffective = new ScalingState.ScaleUp(now, unverified.from(), unverified.to(), unverified.processingRateBefore());
           warning = String.format(Locale.ROOT, "scaling up from %d to %d executors raised the processing rate from "
-              + "%.0f to %.0f rows/s; about %.0f was expected. No further scale-up until a scale-down: the "
-              + "bottleneck is elsewhere (a sink, a skewed partition, the driver)", unverified.from(), unverified.to(),
-              unverified.processingRateBefore(), observed.total(), expected);
+              + "%.0f to %.0f rows/s; about %.0f was expected. No further scale-up for %s or until a scale-down: "
+              + "the bottleneck is elsewhere (a sink, a skewed partition, the driver)", unverified.from(), unverified.to(),
+              unverified.processingRateBefore(), observed.total(), expected, policy.downStabilization());
         }
         unverified = null;
       }
@@ -117,6 +132,16 @@ public final class Autoscaler {
     boolean above = utilization > policy.targetUtilization() + UP_MARGIN || current < policy.minExecutors();
     boolean below = utilization < policy.targetUtilization() - DOWN_MARGIN || current > ceiling;
 
+    if (executors.pending() > 0 && state.lastScaleTime() != null
+        && !now.isBefore(state.lastScaleTime().plus(PENDING_TIMEOUT)) && desired >= executors.registered()) {
+      int keep = Math.max(policy.minExecutors(), executors.registered());
+      if (keep < executors.requested()) {
+        ScalingState applied = new ScalingState(now, recent, null, ineffective);
+        return new ScalingDecision(current, keep, true, load + ": " + executors.pending()
+            + " requested executor(s) still not registered after " + PENDING_TIMEOUT.toMinutes()
+            + "m (a quota or a full node?); request lowered to the " + keep + " registered", applied, held, warning);
+      }
+    }
     if (desired > current && above) {
       String need = load + ": needs " + desired + (desired == ceiling && required > ceiling ? " (capped at " + ceiling + ")" : "");
       if (executors.pending() > 0) {
@@ -125,17 +150,17 @@ public final class Autoscaler {
       }
       if (ineffective != null) {
         return hold(current, need + ", but scaling up from " + ineffective.from() + " to " + ineffective.to()
-            + " was ineffective; no further scale-up until a scale-down", held, warning);
+            + " was ineffective; no further scale-up for now", held, warning);
       }
       if (within(state.lastScaleTime(), policy.upStabilization(), now)) {
         return hold(current, need + ", waiting out the scale-up stabilization", held, warning);
       }
       ScalingState applied = new ScalingState(now, recent,
-          new ScalingState.ScaleUp(now, registered, desired, rate.perExecutor() * registered), ineffective);
+          new ScalingState.ScaleUp(now, registered, desired, rate.total()), ineffective);
       return new ScalingDecision(current, desired, true, need, applied, held, warning);
     }
     if (desired < current && below) {
-      double backlogTarget = inputRate * policy.catchUp().toSeconds() * BACKLOG_TARGET_SHARE;
+      double backlogTarget = inputRate * catchUpSeconds * BACKLOG_TARGET_SHARE;
       if (backlog > backlogTarget) {
         return hold(current, load + ": backlog above target, no scale-down", held, warning);
       }
@@ -143,7 +168,8 @@ public final class Autoscaler {
         return hold(current, load + ": needs " + desired + ", waiting out the scale-down stabilization", held, warning);
       }
       int highest = recent.stream().mapToInt(ScalingState.Recommendation::executors).max().orElse(desired);
-      int floor = (int) Math.ceil(current * (1 - policy.maxScaleDownFactor()));
+      // at least one fewer, whatever the factor: a small factor must not forbid scale-down
+      int floor = Math.min(current - 1, (int) Math.ceil(current * (1 - policy.maxScaleDownFactor())));
       int target = Math.max(highest, floor);
       if (target < current) {
         String why = target == highest ? highest + " suffice (highest need in the stabilization window)"
@@ -162,19 +188,27 @@ public final class Autoscaler {
    * whole application (rows per second of batch time).
    */
   private record Rate(double perExecutor, double total) {
+    /** Per executor from the batches with task times; only when none has them, batch time × executors. */
     static Rate of(List<ProgressSample> samples, int coresPerExecutor) {
       long rows = 0;
       double busySeconds = 0;
-      double executorSeconds = 0;
-      boolean taskTimes = samples.stream().allMatch(s -> s.taskMillis() != null);
+      long taskRows = 0;
+      double taskSeconds = 0;
+      double fallbackSeconds = 0;
       for (ProgressSample s : samples) {
         rows += s.numInputRows();
         busySeconds += s.busyMillis() / 1000.0;
-        executorSeconds += taskTimes ? s.taskMillis() / 1000.0 / coresPerExecutor
-            : s.busyMillis() / 1000.0 * Math.max(1, s.executors());
+        fallbackSeconds += s.busyMillis() / 1000.0 * Math.max(1, s.executors());
+        if (s.taskMillis() != null) {
+          taskRows += s.numInputRows();
+          taskSeconds += s.taskMillis() / 1000.0 / coresPerExecutor;
+        }
       }
-      return rows == 0 || busySeconds <= 0 || executorSeconds <= 0 ? null
-          : new Rate(rows / executorSeconds, rows / busySeconds);
+      if (rows == 0 || busySeconds <= 0) {
+        return null;
+      }
+      double perExecutor = taskRows > 0 && taskSeconds > 0 ? taskRows / taskSeconds : rows / fallbackSeconds;
+      return new Rate(perExecutor, rows / busySeconds);
     }
   }
 

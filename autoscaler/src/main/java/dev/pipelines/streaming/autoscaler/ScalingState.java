@@ -12,8 +12,9 @@ import java.util.List;
  * @param recommendations recent needs, for delayed scale-down (the highest in the window wins);
  *     oldest first, each higher than every newer one
  * @param unverifiedScaleUp the last scale-up, until its effect on the processing rate is judged
- * @param ineffectiveScaleUp a scale-up that did not raise the processing rate: no further
- *     scale-up until a scale-down (or the state is reset)
+ * @param ineffectiveScaleUp a scale-up that did not raise the processing rate, with {@code at}
+ *     the time it was judged: no further scale-up for one scale-down stabilization window, or
+ *     until a scale-down
  */
 public record ScalingState(Instant lastScaleTime, List<Recommendation> recommendations, ScaleUp unverifiedScaleUp,
     ScaleUp ineffectiveScaleUp) {
@@ -29,8 +30,8 @@ public record ScalingState(Instant lastScaleTime, List<Recommendation> recommend
   /**
    * A scale-up, for judging its effect.
    *
-   * @param processingRateBefore rows per busy second of the whole application before it, at
-   *     {@code from} registered executors
+   * @param processingRateBefore rows per second of batch time of the whole application before
+   *     it, at {@code from} registered executors
    */
   public record ScaleUp(Instant at, int from, int to, double processingRateBefore) {}
 }

@@ -140,42 +140,75 @@ class AutoscalerTest {
   }
 
   @Test
-  void anIneffectiveScaleUpIsReportedOnceAndBlocksFurtherScaleUps() {
-    ScalingDecision up = decide(3000, 2, 0, ScalingState.INITIAL, T0); // 3000 / 350 -> 9
-    assertThat(up.desired()).isEqualTo(9);
-    // two minutes later 9 executors run, but together they are no faster than 2 were (a
-    // bottleneck elsewhere): per executor, 1000 / 9 rows per busy second
+  void anIneffectiveScaleUpIsReportedOnceAndBlocksFurtherScaleUpsForAWindow() {
+    // 1000 rows/s plus 300,000 behind: 2 executors are not enough
+    ScalingDecision up = decide(1000, 2, 300_000, ScalingState.INITIAL, T0);
+    assertThat(up.desired()).isEqualTo(6);
+    assertThat(up.applied().unverifiedScaleUp().processingRateBefore()).isCloseTo(1000, org.assertj.core.data.Offset.offset(1.0));
+    // two minutes later 6 executors run and the backlog is still there, but together they are
+    // no faster than 2 were (a bottleneck elsewhere): per executor, 1000 / 6 rows per busy second
     Instant later = T0.plus(Duration.ofMinutes(2));
-    List<ProgressSample> after = load(later, 3000, 9, 0, null, 1000.0 / 9);
-    ScalingDecision judged = autoscaler.decide(POLICY, after, running(9), up.applied(), later);
-    assertThat(judged.warning()).isEqualTo("scaling up from 2 to 9 executors raised the processing rate from 1000 "
-        + "to 1000 rows/s; about 4500 was expected. No further scale-up until a scale-down: the bottleneck is "
-        + "elsewhere (a sink, a skewed partition, the driver)");
+    List<ProgressSample> after = load(later, 1000, 6, 300_000, null, 1000.0 / 6);
+    ScalingDecision judged = autoscaler.decide(POLICY, after, running(6), up.applied(), later);
+    assertThat(judged.warning()).isEqualTo("scaling up from 2 to 6 executors raised the processing rate from 1000 "
+        + "to 1000 rows/s; about 3000 was expected. No further scale-up for PT5M or until a scale-down: the "
+        + "bottleneck is elsewhere (a sink, a skewed partition, the driver)");
     assertThat(judged.scale()).isFalse();
-    assertThat(judged.reason()).endsWith("but scaling up from 2 to 9 was ineffective; no further scale-up until a scale-down");
+    assertThat(judged.reason()).endsWith("but scaling up from 2 to 6 was ineffective; no further scale-up for now");
     // said once: the next decision holds for the same reason without a new warning
-    ScalingDecision next = autoscaler.decide(POLICY, load(later.plusSeconds(30), 3000, 9, 0, null, 1000.0 / 9),
-        running(9), judged.held(), later.plusSeconds(30));
-    assertThat(next.warning()).isNull();
-    assertThat(next.scale()).isFalse();
-    assertThat(next.held().ineffectiveScaleUp()).isEqualTo(up.applied().unverifiedScaleUp());
+    Instant next = later.plusSeconds(30);
+    ScalingDecision again = autoscaler.decide(POLICY, load(next, 1000, 6, 300_000, null, 1000.0 / 6), running(6),
+        judged.held(), next);
+    assertThat(again.warning()).isNull();
+    assertThat(again.scale()).isFalse();
+    // one scale-down stabilization window after the verdict, scale-up may be tried again
+    Instant expired = later.plus(POLICY.downStabilization());
+    ScalingDecision retry = autoscaler.decide(POLICY, load(expired, 1000, 6, 300_000, null, 1000.0 / 6), running(6),
+        again.held(), expired);
+    assertThat(retry.scale()).isTrue();
+    assertThat(retry.desired()).isEqualTo(10);
   }
 
   @Test
-  void anEffectiveScaleUpIsForgottenOnceJudged() {
-    ScalingDecision up = decide(3000, 2, 0, ScalingState.INITIAL, T0);
+  void aScaleUpThatCaughtUpIsForgottenOnceJudged() {
+    ScalingDecision up = decide(1000, 2, 300_000, ScalingState.INITIAL, T0);
     Instant later = T0.plus(Duration.ofMinutes(2));
-    ScalingDecision judged = autoscaler.decide(POLICY, load(later, 3000, 9, 0, null), running(9), up.applied(), later);
+    ScalingDecision judged = autoscaler.decide(POLICY, load(later, 1000, 6, 0, null), running(6), up.applied(), later);
     assertThat(judged.warning()).isNull();
     assertThat(judged.held().unverifiedScaleUp()).isNull();
     assertThat(judged.held().ineffectiveScaleUp()).isNull();
   }
 
   @Test
+  void executorsPendingLongerThanTheTimeoutAreGivenUp() {
+    ScalingState asked = new ScalingState(T0, List.of(), null, null); // asked for 6 at T0
+    Instant later = T0.plus(Autoscaler.PENDING_TIMEOUT);
+    ScalingDecision d = autoscaler.decide(POLICY, load(later, 5000, 2, 0, null), new ExecutorCounts(6, 2, 4), asked, later);
+    assertThat(d.scale()).isTrue();
+    assertThat(d.desired()).isEqualTo(2);
+    assertThat(d.reason()).endsWith("4 requested executor(s) still not registered after 5m (a quota or a full node?); "
+        + "request lowered to the 2 registered");
+    // before the timeout it only waits
+    ScalingDecision early = autoscaler.decide(POLICY, load(later.minusSeconds(1), 5000, 2, 0, null),
+        new ExecutorCounts(6, 2, 4), asked, later.minusSeconds(1));
+    assertThat(early.scale()).isFalse();
+  }
+
+  @Test
+  void anExecutorRegisteredBeyondTheRequestIsCountedAndCanBeScaledAway() {
+    // Spark started a pod it was about to cancel: 3 registered, 2 requested, little load
+    ScalingDecision d = autoscaler.decide(POLICY, load(T0, 100, 3, 0, null), new ExecutorCounts(2, 3, 0),
+        ScalingState.INITIAL, T0);
+    assertThat(d.current()).isEqualTo(3);
+    assertThat(d.scale()).isTrue();
+    assertThat(d.desired()).isEqualTo(1);
+  }
+
+  @Test
   void aScaleUpIsNotJudgedBeforeItsExecutorsRegistered() {
-    ScalingDecision up = decide(3000, 2, 0, ScalingState.INITIAL, T0);
+    ScalingDecision up = decide(1000, 2, 300_000, ScalingState.INITIAL, T0);
     Instant later = T0.plus(Duration.ofMinutes(2));
-    ScalingDecision d = autoscaler.decide(POLICY, load(later, 3000, 2, 0, null), new ExecutorCounts(9, 2, 7),
+    ScalingDecision d = autoscaler.decide(POLICY, load(later, 1000, 2, 300_000, null), new ExecutorCounts(6, 2, 4),
         up.applied(), later);
     assertThat(d.warning()).isNull();
     assertThat(d.held().unverifiedScaleUp()).isEqualTo(up.applied().unverifiedScaleUp());
@@ -204,6 +237,23 @@ class AutoscalerTest {
     ScalingDecision d = autoscaler.decide(halfAtATime, load(T0, 200, 10, 0, null), running(10), ScalingState.INITIAL, T0);
     assertThat(d.desired()).isEqualTo(5);
     assertThat(d.reason()).endsWith("needs 1; at most 50% fewer per scale-down, so 5");
+  }
+
+  @Test
+  void aSmallScaleDownFactorStillRemovesOneExecutor() {
+    ScalingPolicy tenPercent = new ScalingPolicy(1, 10, 0.7, Duration.ofMinutes(5), Duration.ofMinutes(1),
+        Duration.ofMinutes(5), Duration.ofMinutes(2), 1, 0.1);
+    ScalingDecision d = autoscaler.decide(tenPercent, load(T0, 200, 4, 0, null), running(4), ScalingState.INITIAL, T0);
+    assertThat(d.desired()).isEqualTo(3);
+  }
+
+  @Test
+  void aSubSecondCatchUpDurationStillCounts() {
+    ScalingPolicy fast = new ScalingPolicy(1, 10, 0.7, Duration.ofMillis(500), Duration.ofMinutes(1),
+        Duration.ofMinutes(5), Duration.ofMinutes(2), 1, 1.0);
+    // 1000 rows/s plus 1,000 behind / 0.5 s = 3000 rows/s -> ceil(3000 / 350) = 9
+    assertThat(autoscaler.decide(fast, load(T0, 1000, 3, 1000, null), running(3), ScalingState.INITIAL, T0).desired())
+        .isEqualTo(9);
   }
 
   @Test

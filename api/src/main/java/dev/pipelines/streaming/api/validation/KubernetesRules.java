@@ -115,6 +115,8 @@ public final class KubernetesRules {
     String p = "spec.autoscaling";
     if (a.maxExecutors() == null) {
       problems.add(Problem.at(p + ".maxExecutors", "required", "the most executors the pipeline may use"));
+    } else if (a.maxExecutors() < 1) {
+      problems.add(Problem.at(p + ".maxExecutors", "must be at least 1, got " + a.maxExecutors()));
     } else if (a.maxExecutors() < a.minExecutorsOrDefault()) {
       problems.add(Problem.at(p + ".maxExecutors", "must be at least minExecutors (" + a.minExecutorsOrDefault() + ")"));
     }
@@ -130,10 +132,17 @@ public final class KubernetesRules {
       problems.add(Problem.at(p + ".maxScaleDownFactor", "must be in (0, 1], got " + down,
           "0.5 removes at most half of the executors per scale-down"));
     }
-    check(a.catchUpDurationOrDefault(), p + ".catchUpDuration", problems);
+    positive(a.catchUpDurationOrDefault(), p + ".catchUpDuration", problems);
     check(a.scaleUpStabilizationOrDefault(), p + ".scaleUpStabilization", problems);
     check(a.scaleDownStabilizationOrDefault(), p + ".scaleDownStabilization", problems);
-    check(a.metricsWindowOrDefault(), p + ".metricsWindow", problems);
+    positive(a.metricsWindowOrDefault(), p + ".metricsWindow", problems);
+  }
+
+  /** A duration the autoscaler divides by or averages over: must be more than zero. */
+  private static void positive(String duration, String path, List<Problem> problems) {
+    check(duration, path, problems);
+    Durations.parse(duration).filter(d -> d.isZero() || d.isNegative())
+        .ifPresent(d -> problems.add(Problem.at(path, "must be more than 0, got '" + duration + "'")));
   }
 
   private static void check(String duration, String path, List<Problem> problems) {

@@ -48,11 +48,11 @@ public final class ProgressStep {
     this.dashboardHistory = dashboardHistory;
   }
 
-  /** The history of one pipeline (one incarnation: its UID): the batches seen. */
+  /** The history of one pipeline (one incarnation: its UID): the batches seen, each query's last. */
   private static final class History {
     final String uid;
     final List<ProgressSample> samples = new ArrayList<>();
-    final Map<String, Long> lastBatch = new ConcurrentHashMap<>();
+    final Map<String, DriverProgress.Query> lastBatch = new ConcurrentHashMap<>();
 
     History(String uid) {
       this.uid = uid;
@@ -61,11 +61,12 @@ public final class ProgressStep {
 
   /**
    * The status after reading progress, its events, and the executor total to request (null:
-   * none). The caller writes status (which records the decision) before {@link #scale}.
+   * none). The caller writes status (which records the decision) before {@link #scale};
+   * {@code ifNotScaled} is the status to keep should the request fail.
    */
-  public record Outcome(PipelineStatus status, List<PipelineEvent> events, Integer scaleTo) {
+  public record Outcome(PipelineStatus status, List<PipelineEvent> events, Integer scaleTo, PipelineStatus ifNotScaled) {
     Outcome(PipelineStatus status, List<PipelineEvent> events) {
-      this(status, events, null);
+      this(status, events, null, status);
     }
   }
 
@@ -106,9 +107,10 @@ public final class ProgressStep {
     boolean dryRun = spec.autoscaling().dryRunOrDefault();
     int pending = report.pendingExecutors() == null ? 0 : report.pendingExecutors();
     int requested = report.targetExecutors() != null ? report.targetExecutors() : spec.executorOrDefault().instancesOrDefault();
-    ScalingDecision d = autoscaler.decide(ScalingStatus.policy(spec), h.samples,
-        new ExecutorCounts(requested, report.executors(), pending), ScalingStatus.state(status.autoscaler(), driverSince(status)),
-        now);
+    Instant since = driverSince(status);
+    List<ProgressSample> samples = h.samples.stream().filter(x -> since == null || !x.at().isBefore(since)).toList();
+    ScalingDecision d = autoscaler.decide(ScalingStatus.policy(spec), samples,
+        new ExecutorCounts(requested, report.executors(), pending), ScalingStatus.state(status.autoscaler(), since), now);
     List<PipelineEvent> events = new ArrayList<>();
     if (d.warning() != null) {
       events.add(PipelineEvent.warning("IneffectiveScaleUp", d.warning()));
@@ -119,13 +121,23 @@ public final class ProgressStep {
           + " recommended: " + d.reason()));
     }
     AutoscalerStatus scaling = ScalingStatus.status(d, act ? d.applied() : d.held(), report.executors(), pending, dryRun);
-    return new Outcome(status.withProgress(progress, scaling, conditions), events, act ? d.desired() : null);
+    PipelineStatus decided = status.withProgress(progress, scaling, conditions);
+    if (!act) {
+      return new Outcome(decided, events);
+    }
+    // Should the request fail: what holding would have kept, plus the attempt's time, so the
+    // stabilization window delays a retry instead of hammering a driver that refuses.
+    AutoscalerStatus held = ScalingStatus.status(d, d.held(), report.executors(), pending, false);
+    AutoscalerStatus heldWithAttempt = new AutoscalerStatus(held.current(), held.current(), held.pending(), held.reason(),
+        now.toString(), null, held.recommendations(), held.unverifiedScaleUp(), held.ineffectiveScaleUp());
+    return new Outcome(decided, events, d.desired(), status.withProgress(progress, heldWithAttempt, conditions));
   }
 
   /**
    * Asks the driver for {@code outcome.scaleTo()} executors, after its status (the decision,
-   * lastScaleTime) was written. A failed request keeps that record: the stabilization window
-   * then delays the retry instead of hammering a driver that refuses.
+   * lastScaleTime) was written; on failure, the status to keep is {@code ifNotScaled} with the
+   * reason. A crash between the two leaves the decision recorded and the request not made:
+   * the next decision sees the old count and, after the stabilization window, asks again.
    */
   public Outcome scale(String uid, String ns, String name, Outcome outcome) {
     AutoscalerStatus s = outcome.status().autoscaler();
@@ -138,10 +150,11 @@ public final class ProgressStep {
     } catch (IOException | RuntimeException e) {
       String why = "could not scale to " + outcome.scaleTo() + ": " + firstLine(e);
       events.add(PipelineEvent.warning("ScaleFailed", why));
-      AutoscalerStatus failed = new AutoscalerStatus(s.current(), s.current(), s.pending(), why, s.lastScaleTime(),
-          s.dryRun(), s.recommendations(), null, s.ineffectiveScaleUp());
-      PipelineStatus st = outcome.status();
-      return new Outcome(st.withProgress(st.progress(), failed, st.conditionsOrEmpty()), events);
+      PipelineStatus kept = outcome.ifNotScaled();
+      AutoscalerStatus k = kept.autoscaler();
+      AutoscalerStatus failed = new AutoscalerStatus(k.desired(), k.current(), k.pending(), why, k.lastScaleTime(),
+          k.dryRun(), k.recommendations(), k.unverifiedScaleUp(), k.ineffectiveScaleUp());
+      return new Outcome(kept.withProgress(kept.progress(), failed, kept.conditionsOrEmpty()), events);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Outcome(outcome.status(), events);
@@ -198,39 +211,49 @@ public final class ProgressStep {
   }
 
   /**
-   * Adds each query's new batches as one sample; several sinks add up (each reads its own copy
-   * of the input, and their tasks share the executors).
+   * Adds one sample when any query completed a batch since the last poll: rows and times from
+   * the new batches only; input rate, backlog and useful tasks summed over every query's last
+   * batch, so a query whose batches outlast the poll interval still counts. Several sinks add
+   * up: each reads its own copy of the input, and their tasks share the executors. The sample
+   * is timed at the end of the newest batch (Spark's timestamp is its start).
    */
   private static void record(History h, DriverProgress report) {
-    double rate = 0;
     long rows = 0;
     long busy = 0;
     Long taskMillis = 0L;
-    long backlog = 0;
-    Integer tasks = null;
     Instant at = null;
+    h.lastBatch.keySet().retainAll(report.queries().stream().map(DriverProgress.Query::name).toList()); // queries gone
     for (DriverProgress.Query q : report.queries()) {
-      if (q.batchId() == null || q.timestamp() == null || q.batchId().equals(h.lastBatch.get(q.name()))) {
+      if (q.batchId() == null || q.timestamp() == null) {
         continue;
       }
-      h.lastBatch.put(q.name(), q.batchId());
-      rate += q.inputRowsPerSecond() == null ? 0 : q.inputRowsPerSecond();
+      DriverProgress.Query previous = h.lastBatch.put(q.name(), q);
+      if (previous != null && q.batchId().equals(previous.batchId())) {
+        continue;
+      }
       rows += q.numInputRows() == null ? 0 : q.numInputRows();
       busy += q.busyMillis() == null ? 0 : q.busyMillis();
       taskMillis = taskMillis == null || q.taskMillis() == null ? null : taskMillis + q.taskMillis();
+      Instant end = Instant.parse(q.timestamp()).plusMillis(q.busyMillis() == null ? 0 : q.busyMillis());
+      at = at == null || end.isAfter(at) ? end : at;
+    }
+    if (at == null) {
+      return;
+    }
+    double rate = 0;
+    long backlog = 0;
+    Integer tasks = null;
+    for (DriverProgress.Query q : h.lastBatch.values()) {
+      rate += q.inputRowsPerSecond() == null ? 0 : q.inputRowsPerSecond();
       backlog += backlog(q);
       Integer useful = q.maxStageTasks() != null ? q.maxStageTasks() : q.kafkaPartitions();
       if (useful != null) {
         tasks = (tasks == null ? 0 : tasks) + useful;
       }
-      Instant t = Instant.parse(q.timestamp());
-      at = at == null || t.isAfter(at) ? t : at;
     }
-    if (at != null) {
-      h.samples.add(new ProgressSample(at, rate, rows, busy, taskMillis, backlog, tasks, report.executors()));
-      if (h.samples.size() > MAX_SAMPLES) {
-        h.samples.remove(0);
-      }
+    h.samples.add(new ProgressSample(at, rate, rows, busy, taskMillis, backlog, tasks, report.executors()));
+    if (h.samples.size() > MAX_SAMPLES) {
+      h.samples.remove(0);
     }
   }
 

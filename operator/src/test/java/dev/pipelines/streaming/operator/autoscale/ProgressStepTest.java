@@ -189,6 +189,24 @@ class ProgressStepTest {
   }
 
   @Test
+  void aSlowQueryKeepsCountingBetweenItsBatches() {
+    PipelineSpec spec = spec("autoscaling: {maxExecutors: 8, metricsWindow: 1m}");
+    String twoQueries = """
+        {"pipeline":"p","executors":2,"targetExecutors":2,"queries":[
+         {"name":"fast","id":"a","active":true,"batchId":%d,"timestamp":"%s","numInputRows":1000,"inputRowsPerSecond":100,
+          "busyMillis":500,"backlog":0},
+         {"name":"slow","id":"b","active":true,"batchId":3,"timestamp":"%s","numInputRows":50000,"inputRowsPerSecond":5000,
+          "busyMillis":60000,"backlog":900000}]}
+        """;
+    progressJson.set(twoQueries.formatted(7, T0.plusSeconds(10), T0));
+    step.apply("uid", "ns", "p", spec, running(), T0.plusSeconds(70));
+    // ten seconds later only the fast query has a new batch; the slow one is still 900,000 behind
+    progressJson.set(twoQueries.formatted(8, T0.plusSeconds(75), T0));
+    ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec, running(), T0.plusSeconds(80));
+    assertThat(o.status().autoscaler().reason()).contains("input 5100 rows/s, backlog 900000");
+  }
+
+  @Test
   void aNewDriverStartsWithAFreshHistory() {
     PipelineSpec spec = spec("autoscaling: {maxExecutors: 8, metricsWindow: 1m}");
     // the previous driver scaled up and found it ineffective; this driver started at T0

@@ -5,6 +5,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
@@ -23,7 +24,9 @@ import scala.jdk.javaapi.CollectionConverters;
  *       which does not shrink with more executors and would make a lightly loaded pipeline look
  *       busy.
  * </ul>
- * Keeps the last {@link #BATCHES_KEPT} batches per query.
+ * Listener events arrive asynchronously: a batch's task time is reported only once all its jobs
+ * have ended (a task's end is posted before its job's), never half counted. Keeps the last
+ * {@link #BATCHES_KEPT} batches per query.
  */
 public final class BatchTasks extends SparkListener {
   /** Spark's {@code StreamExecution.QUERY_ID_KEY} and {@code MicroBatchExecution.BATCH_ID_KEY}. */
@@ -31,13 +34,21 @@ public final class BatchTasks extends SparkListener {
   static final String BATCH_ID = "streaming.sql.batchId";
   static final int BATCHES_KEPT = 16;
 
-  /** One batch's figures; {@code taskMillis} grows as its tasks end. */
-  public record Batch(int maxStageTasks, long taskMillis) {}
+  /**
+   * One batch's figures.
+   *
+   * @param taskMillis the executors' time in its tasks, or null while one of its jobs runs
+   */
+  public record Batch(int maxStageTasks, Long taskMillis) {}
+
+  /** A batch as its jobs start and end: tasks' time so far, jobs still running. */
+  private record Tally(int maxStageTasks, long taskMillis, int runningJobs) {}
 
   private record Key(String query, long batch) {}
 
-  private final Map<Key, Batch> batches = new ConcurrentHashMap<>();
+  private final Map<Key, Tally> batches = new ConcurrentHashMap<>();
   private final Map<Integer, Key> stages = new ConcurrentHashMap<>();
+  private final Map<Integer, Key> jobs = new ConcurrentHashMap<>();
 
   @Override
   public void onJobStart(SparkListenerJobStart job) {
@@ -54,8 +65,18 @@ public final class BatchTasks extends SparkListener {
       stages.put(stage.stageId(), key);
     }
     int jobTasks = tasks;
-    batches.merge(key, new Batch(jobTasks, 0), (old, add) -> new Batch(Math.max(old.maxStageTasks(), jobTasks), old.taskMillis()));
+    jobs.put(job.jobId(), key);
+    batches.merge(key, new Tally(jobTasks, 0, 1),
+        (old, add) -> new Tally(Math.max(old.maxStageTasks(), jobTasks), old.taskMillis(), old.runningJobs() + 1));
     forgetBefore(key);
+  }
+
+  @Override
+  public void onJobEnd(SparkListenerJobEnd job) {
+    Key key = jobs.remove(job.jobId());
+    if (key != null) {
+      batches.computeIfPresent(key, (k, t) -> new Tally(t.maxStageTasks(), t.taskMillis(), t.runningJobs() - 1));
+    }
   }
 
   @Override
@@ -66,16 +87,18 @@ public final class BatchTasks extends SparkListener {
       return;
     }
     long ran = metrics.executorRunTime();
-    batches.computeIfPresent(key, (k, b) -> new Batch(b.maxStageTasks(), b.taskMillis() + ran));
+    batches.computeIfPresent(key, (k, t) -> new Tally(t.maxStageTasks(), t.taskMillis() + ran, t.runningJobs()));
   }
 
   /** The figures of the query's batch {@code batchId}, or null when none of its jobs was seen. */
   public Batch batch(String queryId, long batchId) {
-    return batches.get(new Key(queryId, batchId));
+    Tally t = batches.get(new Key(queryId, batchId));
+    return t == null ? null : new Batch(t.maxStageTasks(), t.runningJobs() > 0 ? null : t.taskMillis());
   }
 
   private void forgetBefore(Key newest) {
     batches.keySet().removeIf(k -> k.query().equals(newest.query()) && k.batch() <= newest.batch() - BATCHES_KEPT);
     stages.values().removeIf(k -> !batches.containsKey(k));
+    jobs.values().removeIf(k -> !batches.containsKey(k));
   }
 }

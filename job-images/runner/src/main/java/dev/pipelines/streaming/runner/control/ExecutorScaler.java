@@ -53,9 +53,9 @@ public final class ExecutorScaler {
   }
 
   /**
-   * Asks for exactly {@code executors}: requests more, or decommissions the surplus of
-   * registered executors (fewest running tasks first, newest first on a tie) and lowers the
-   * request, which also cancels pending pods.
+   * Asks for exactly {@code executors}: requests that total (more pods, or pending ones
+   * cancelled), then decommissions any surplus of registered executors (fewest running tasks
+   * first, newest first on a tie).
    *
    * @return whether the cluster manager accepted the new total
    * @throws UnsupportedOperationException in local mode, or for a scale-down below the
@@ -67,18 +67,22 @@ public final class ExecutorScaler {
     }
     List<String> active = activeExecutorIds();
     int surplus = active.size() - executors;
+    if (surplus > 0 && !decommissionEnabled()) {
+      throw new UnsupportedOperationException("scaling down below the " + active.size()
+          + " registered executors needs spark.decommission.enabled=true (graceful decommissioning)");
+    }
+    // The exact total first (it also cancels pending pods), then the surplus leaves without
+    // lowering the target again; the allocator does not replace them: they still count as
+    // running until they exit, and then the total matches.
+    boolean accepted = sc.requestTotalExecutors(executors, 0, scala.collection.immutable.Map$.MODULE$.empty());
+    if (!accepted) {
+      return false;
+    }
+    requested = executors;
     if (surplus > 0) {
-      if (!decommissionEnabled()) {
-        throw new UnsupportedOperationException("scaling down below the " + active.size()
-            + " registered executors needs spark.decommission.enabled=true (graceful decommissioning)");
-      }
       decommission(leastLoaded(active, surplus));
     }
-    boolean accepted = sc.requestTotalExecutors(executors, 0, scala.collection.immutable.Map$.MODULE$.empty());
-    if (accepted) {
-      requested = executors;
-    }
-    return accepted;
+    return true;
   }
 
   /** Executors requested, registered (and not leaving), pending (requested, not registered) and leaving. */
@@ -126,7 +130,7 @@ public final class ExecutorScaler {
       request[i] = new Tuple2<>(ids.get(i), ExecutorDecommissionInfo.apply("scaled down by the pipeline's autoscaler",
           Option.empty()));
     }
-    // adjustTargetNumExecutors: do not replace them; the exact total is requested right after
-    ((ExecutorAllocationClient) sc.schedulerBackend()).decommissionExecutors(request, true, false);
+    // adjustTargetNumExecutors=false: the exact total was requested just before
+    ((ExecutorAllocationClient) sc.schedulerBackend()).decommissionExecutors(request, false, false);
   }
 }
