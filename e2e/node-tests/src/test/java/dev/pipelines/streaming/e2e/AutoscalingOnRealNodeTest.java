@@ -7,7 +7,6 @@ import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.testing.ClusterUser;
 import dev.pipelines.streaming.runner.testing.KafkaBroker;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -47,9 +45,7 @@ class AutoscalingOnRealNodeTest {
   static final Duration DOWN_STABILIZATION = Duration.ofSeconds(45);
   static final Path TIMELINE = Path.of("target", "autoscaling-timeline.txt");
 
-  static KubernetesClient client;
-  static String ns;
-  static Path volume;
+  static KafkaNamespace node;
   static KafkaBroker kafka;
   static ClusterUser user;
 
@@ -90,29 +86,22 @@ class AutoscalingOnRealNodeTest {
 
   @BeforeAll
   static void start() throws Exception {
-    client = RealNode.adminClient();
-    ns = "scale-" + UUID.randomUUID().toString().substring(0, 6);
-    volume = RealNode.pipelineNamespace(client, ns);
-    RealNode.installOperator(ns);
-    kafka = KafkaBroker.start(Files.createTempDirectory("kafka-autoscaling"), RealNode.HOST_IP);
+    node = KafkaNamespace.start("scale");
+    kafka = node.kafka();
     kafka.createTopic("load", 4);
   }
 
   @AfterAll
   static void stop() {
-    if (client == null) {
-      return;
-    }
-    RealNode.removePipelineNamespace(client, ns);
-    if (kafka != null) {
-      kafka.close();
+    if (node != null) {
+      node.close();
     }
   }
 
   @Test
   void executorPodsFollowTheBacklogUpAndDownWithoutLosingARecord() throws Exception {
-    user = new ClusterUser(client, ns, "load");
-    user.apply(PIPELINE.replace("NS", ns).replace("KAFKA", kafka.bootstrapServers()));
+    user = new ClusterUser(node.client(), node.ns(), "load");
+    user.apply(node.pipeline(PIPELINE));
     user.awaitReady("driver", "load-driver-1");
     user.await("1 executor pod Running", () -> user.runningExecutors() == 1, Duration.ofMinutes(3));
 
@@ -232,7 +221,7 @@ class AutoscalingOnRealNodeTest {
   }
 
   static List<Long> committedIds() {
-    return FileSinkLog.committedRows(volume.resolve("out/load"), "/checkpoints/out/load").stream()
+    return FileSinkLog.committedRows(node.volume().resolve("out/load"), "/checkpoints/out/load").stream()
         .map(r -> r.get("id").asLong()).sorted().toList();
   }
 
@@ -271,7 +260,7 @@ class AutoscalingOnRealNodeTest {
   /** The pipeline's Scaled events, oldest first. */
   static List<Scaled> scaledEvents() {
     List<Scaled> out = new ArrayList<>();
-    for (Event e : client.v1().events().inNamespace(ns).list().getItems()) {
+    for (Event e : node.client().v1().events().inNamespace(node.ns()).list().getItems()) {
       Matcher m = SCALED.matcher(e.getMessage() == null ? "" : e.getMessage());
       if ("Scaled".equals(e.getReason()) && m.matches()) {
         String when = e.getLastTimestamp() != null ? e.getLastTimestamp()

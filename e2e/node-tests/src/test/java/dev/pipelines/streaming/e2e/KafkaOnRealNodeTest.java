@@ -6,16 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipelines.streaming.operator.testing.ClusterUser;
 import dev.pipelines.streaming.runner.testing.KafkaBroker;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,8 +32,7 @@ class KafkaOnRealNodeTest {
   static final int WINDOWS = 12;
   static final int CLICKS_PER_PAGE_AND_WINDOW = 5;
 
-  static KubernetesClient client;
-  static String ns;
+  static KafkaNamespace node;
   static KafkaBroker kafka;
   static ClusterUser user;
 
@@ -76,37 +72,30 @@ class KafkaOnRealNodeTest {
 
   @BeforeAll
   static void start() throws Exception {
-    client = RealNode.adminClient();
-    ns = "kafka-" + UUID.randomUUID().toString().substring(0, 6);
-    RealNode.pipelineNamespace(client, ns);
-    RealNode.installOperator(ns);
-    kafka = KafkaBroker.start(Files.createTempDirectory("kafka-on-node"), RealNode.HOST_IP);
+    node = KafkaNamespace.start("kafka");
+    kafka = node.kafka();
     kafka.createTopic("clicks", 2);
     kafka.createTopic("views", 1);
   }
 
   @AfterAll
   static void stop() {
-    if (client == null) {
-      return;
-    }
-    RealNode.removePipelineNamespace(client, ns);
-    if (kafka != null) {
-      kafka.close();
+    if (node != null) {
+      node.close();
     }
   }
 
   @Test
   void windowsCountedOnceThroughADriverRestart() throws Exception {
-    user = new ClusterUser(client, ns, "views");
-    user.apply(PIPELINE.replace("NS", ns).replace("KAFKA", kafka.bootstrapServers()));
+    user = new ClusterUser(node.client(), node.ns(), "views");
+    user.apply(node.pipeline(PIPELINE));
     user.awaitReady("driver", "views-driver-1");
     user.await("2 executor pods Running", () -> user.runningExecutors() == 2, Duration.ofMinutes(3));
 
     kafka.produce("clicks", clicks(0, WINDOWS / 2));
     user.await("the first windows counted", () -> counts().size() >= PAGES.size(), Duration.ofMinutes(3));
 
-    client.pods().inNamespace(ns).withName("views-driver-1").delete();
+    node.client().pods().inNamespace(node.ns()).withName("views-driver-1").delete();
     user.awaitReady("restarted driver", "views-driver-2");
     kafka.produce("clicks", clicks(WINDOWS / 2, WINDOWS));
     // one late-enough click moves the watermark past every window sent
