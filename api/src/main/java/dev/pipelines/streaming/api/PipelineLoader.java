@@ -53,7 +53,9 @@ public final class PipelineLoader {
     }
     List<Problem> shape = new ShapeChecker(YAML).check(tree, StreamingPipeline.class);
     if (!shape.isEmpty()) {
-      return new LoadResult(null, shape);
+      List<Problem> notAPipeline = resource(tree);
+      // another kind of document: its fields are not a pipeline's, and listing them is noise
+      return new LoadResult(null, notAPipeline.isEmpty() ? shape : notAPipeline);
     }
     StreamingPipeline pipeline;
     try {
@@ -63,6 +65,22 @@ public final class PipelineLoader {
       return LoadResult.failed(Problem.at("", e.getOriginalMessage()));
     }
     return new LoadResult(pipeline, PipelineValidator.validate(pipeline));
+  }
+
+  /** A document whose kind or apiVersion says it is something else (a ConfigMap, another API). */
+  private static List<Problem> resource(JsonNode tree) {
+    JsonNode kind = tree.path("kind");
+    JsonNode apiVersion = tree.path("apiVersion");
+    List<Problem> problems = new java.util.ArrayList<>();
+    if (kind.isTextual() && !StreamingPipeline.KIND.equals(kind.asText())) {
+      problems.add(Problem.at("kind", "must be " + StreamingPipeline.KIND + ", got '" + kind.asText() + "'",
+          "this file is not a pipeline; start from a file in examples/"));
+    }
+    if (apiVersion.isTextual() && !StreamingPipeline.API_VERSION.equals(apiVersion.asText()) && !problems.isEmpty()) {
+      problems.add(0, Problem.at("apiVersion", "must be " + StreamingPipeline.API_VERSION + ", got '"
+          + apiVersion.asText() + "'"));
+    }
+    return problems;
   }
 
   /** The mapper used for pipelines, for callers that write them back (JSON). */

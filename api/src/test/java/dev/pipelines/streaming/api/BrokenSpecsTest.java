@@ -34,6 +34,87 @@ class BrokenSpecsTest {
   }
 
   @Test
+  void aWindowOffsetMustBeShorterThanItsSizeAndSessionsHaveNone() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: clicks
+              generator: {}
+              watermark: {column: eventTime, delay: 10s}
+          transforms:
+            - {name: hourly, from: clicks, window: {column: eventTime, size: 1h, startTime: 1h, aggregations: [{fn: count}]}}
+            - {name: sessions, from: clicks, window: {type: session, column: eventTime, gap: 5m, startTime: 1m,
+                                                  aggregations: [{fn: count}]}}
+          sinks:
+            - {name: a, from: hourly, console: {}}
+            - {name: b, from: sessions, console: {}}
+        """,
+        "spec.transforms[0].window.startTime: must be shorter than the size (1h), got 1h (an offset of a whole size is no offset)",
+        "spec.transforms[1].window.startTime: session windows start with their first event (remove startTime)");
+  }
+
+  @Test
+  void aConfigMapIsReportedByItsKindNotItsFields() {
+    assertProblems("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings}
+        data: {a: b}
+        """,
+        "apiVersion: must be streaming.pipelines.dev/v1alpha1, got 'v1'",
+        "kind: must be StreamingPipeline, got 'ConfigMap' (this file is not a pipeline; start from a file in examples/)");
+  }
+
+  @Test
+  void aSettingOneLevelTooHighNamesWhereItBelongs() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}, watermark: {column: eventTime, delay: 10s}}]
+          transforms:
+            - name: perPage
+              from: clicks
+              window: {column: eventTime, size: 1m}
+              groupBy: [page]
+              aggregations: [{fn: count}]
+          sinks: [{name: out, from: perPage, console: {}}]
+        """,
+        "spec.transforms[0].groupBy: unknown field (did you mean window.groupBy? it goes inside window)",
+        "spec.transforms[0].aggregations: unknown field (did you mean window.aggregations? it goes inside window)");
+  }
+
+  @Test
+  void aTimestampFormatOnlyWhereValuesAreParsedAndOnlyAValidPattern() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - {name: a, generator: {}, timestampFormat: "yyyy-MM-dd"}
+            - name: b
+              files: {path: /in, format: json}
+              schema: [{name: t, type: timestamp}]
+              timestampFormat: "yyyy-MM-dd{HH}"
+          sinks: [{name: out, from: a, console: {}}, {name: out2, from: b, console: {}}]
+        """,
+        "spec.sources[0].timestampFormat: only json and csv values or files are parsed with a timestamp format (remove it)",
+        "spec.sources[1].timestampFormat: 'yyyy-MM-dd{HH}' is not a datetime pattern: "
+            + "Pattern includes reserved character: '{' (e.g. yyyy-MM-dd'T'HH:mm[:ss]XXX (Spark's Datetime Patterns))");
+  }
+
+  @Test
+  void aZeroWatermarkDelayIsRefusedWithTheReason() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: clicks
+              files: {path: /in, format: json}
+              schema: [{name: userId, type: string}, {name: clickTime, type: timestamp}]
+              watermark: {column: clickTime, delay: 0s}
+          sinks: [{name: out, from: clicks, console: {}}]
+        """,
+        "spec.sources[0].watermark.delay: must be more than 0s: with 0s, a row whose event time equals the newest event "
+            + "time of an earlier batch is already late and dropped (Spark's watermark) (1s keeps such rows)");
+  }
+
+  @Test
   void unknownFieldsAreAllReportedWithSuggestions() {
     assertProblems(HEADER + """
         spec:

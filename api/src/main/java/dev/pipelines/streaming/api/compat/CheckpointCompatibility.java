@@ -8,10 +8,8 @@ import dev.pipelines.streaming.api.model.TransformSpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -223,6 +221,7 @@ public final class CheckpointCompatibility {
         changed(o.size(), n.size(), path + ".window.size", why);
         changed(o.slide(), n.slide(), path + ".window.slide", why);
         changed(o.gap(), n.gap(), path + ".window.gap", why);
+        changed(o.startTime(), n.startTime(), path + ".window.startTime", why);
         changed(o.groupByOrEmpty(), n.groupByOrEmpty(), path + ".window.groupBy", "grouping keys are the state's keys");
         changed(o.aggregationsOrEmpty(), n.aggregationsOrEmpty(), path + ".window.aggregations",
             "the aggregation buffers in the state were built for the old aggregations");
@@ -287,17 +286,7 @@ public final class CheckpointCompatibility {
   }
 
   private static Set<String> lineage(PipelineSpec spec, String from) {
-    Map<String, TransformSpec> transforms = new LinkedHashMap<>();
-    spec.transformsOrEmpty().forEach(t -> transforms.put(t.name(), t));
-    Set<String> seen = new LinkedHashSet<>();
-    List<String> todo = new ArrayList<>(List.of(from));
-    while (!todo.isEmpty()) {
-      String n = todo.remove(0);
-      if (seen.add(n) && transforms.containsKey(n)) {
-        todo.addAll(transforms.get(n).fromOrEmpty());
-      }
-    }
-    return seen;
+    return spec.lineage(from);
   }
 
   private static Set<String> sourceNames(PipelineSpec spec, Set<String> lineage) {

@@ -2,8 +2,12 @@ package dev.pipelines.streaming.api.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record PipelineSpec(
@@ -32,6 +36,24 @@ public record PipelineSpec(
   public List<TransformSpec> transformsOrEmpty() {
     return transforms == null ? List.of() : transforms;
   }
+  /**
+   * Every input {@code from} reads, itself first, then what it reads, breadth first: transforms
+   * and, at the ends, sources. Safe on cycles and unknown names (they end the walk).
+   */
+  public Set<String> lineage(String from) {
+    Map<String, TransformSpec> transforms = new LinkedHashMap<>();
+    transformsOrEmpty().forEach(t -> transforms.put(t.name(), t));
+    Set<String> seen = new LinkedHashSet<>();
+    List<String> todo = new ArrayList<>(List.of(from));
+    while (!todo.isEmpty()) {
+      String n = todo.remove(0);
+      if (seen.add(n) && transforms.containsKey(n)) {
+        todo.addAll(transforms.get(n).fromOrEmpty());
+      }
+    }
+    return seen;
+  }
+
 
   public List<SinkSpec> sinksOrEmpty() {
     return sinks == null ? List.of() : sinks;

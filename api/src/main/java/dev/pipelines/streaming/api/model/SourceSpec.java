@@ -18,7 +18,10 @@ public record SourceSpec(
     DataFormat format,
     @JsonPropertyDescription("Columns of the parsed value; required for json and csv.")
     List<FieldSpec> schema,
-    WatermarkSpec watermark) {
+    WatermarkSpec watermark,
+    @JsonPropertyDescription("Spark datetime pattern for timestamp columns in json/csv values and files, e.g. "
+        + "\"yyyy-MM-dd'T'HH:mm[:ss]XXX\" to accept times without seconds; default: Spark's ISO-8601 parsing.")
+    String timestampFormat) {
 
   public List<FieldSpec> schemaOrEmpty() {
     return schema == null ? List.of() : schema;
@@ -28,6 +31,15 @@ public record SourceSpec(
   @JsonIgnore
   public boolean isStatic() {
     return jdbc != null || (files != null && Boolean.TRUE.equals(files.isStatic()));
+  }
+
+  /**
+   * Options for Spark's json/csv parsing of this source's values or files: its
+   * {@code timestampFormat}, when set (Spark's "Datetime Patterns"; unparsable values are NULL).
+   */
+  @JsonIgnore
+  public java.util.Map<String, String> parseOptions() {
+    return timestampFormat == null ? java.util.Map.of() : java.util.Map.of("timestampFormat", timestampFormat);
   }
 
   /** The value format of a Kafka or socket source. */

@@ -16,6 +16,9 @@ public record WindowSpec(
     @JsonPropertyDescription("Window length (tumbling, sliding), e.g. 1m.") String size,
     @JsonPropertyDescription("How often a sliding window starts; at most size.") String slide,
     @JsonPropertyDescription("Inactivity gap that closes a session window.") String gap,
+    @JsonPropertyDescription("Offset of window starts from 1970-01-01T00:00:00Z (Spark's startTime), less than the "
+        + "slide (tumbling: the size); e.g. 15m for hourly windows from :15, 23h for days starting at 00:00 UTC+01:00.")
+    String startTime,
     @JsonPropertyDescription("Grouping columns besides the window.")
     @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
     List<String> groupBy,

@@ -148,6 +148,7 @@ public final class PipelineValidator {
     }
     checkSchemaFields(s, path);
     checkWatermark(s, path);
+    checkTimestampFormat(s, path);
   }
 
   private void checkKafkaSource(SourceSpec s, String path) {
@@ -330,12 +331,34 @@ public final class PipelineValidator {
     }
   }
 
+  /** A pattern Java can read (Spark's are a subset), on a source whose json/csv values Spark parses. */
+  private void checkTimestampFormat(SourceSpec s, String path) {
+    if (s.timestampFormat() == null) {
+      return;
+    }
+    boolean parsed = (s.kafka() != null || s.socket() != null) ? s.formatOrDefault() != DataFormat.TEXT
+        : s.files() != null && s.files().format() != null && s.files().format() != DataFormat.TEXT;
+    if (!parsed) {
+      add(path + ".timestampFormat", "only json and csv values or files are parsed with a timestamp format",
+          "remove it");
+      return;
+    }
+    try {
+      java.time.format.DateTimeFormatter.ofPattern(s.timestampFormat());
+    } catch (IllegalArgumentException e) {
+      add(path + ".timestampFormat", "'" + s.timestampFormat() + "' is not a datetime pattern: " + e.getMessage(),
+          "e.g. yyyy-MM-dd'T'HH:mm[:ss]XXX (Spark's Datetime Patterns)");
+    }
+  }
+
   private void checkWatermark(SourceSpec s, String path) {
     if (s.watermark() == null) {
       return;
     }
     String wp = path + ".watermark";
-    checkDuration(s.watermark().delay(), wp + ".delay", true);
+    checkDuration(s.watermark().delay(), wp + ".delay", true).filter(Duration::isZero).ifPresent(zero ->
+        add(wp + ".delay", "must be more than 0s: with 0s, a row whose event time equals the newest event time of an "
+            + "earlier batch is already late and dropped (Spark's watermark)", "1s keeps such rows"));
     String column = s.watermark().column();
     if (!requireText(column, wp + ".column", "the event-time column")) {
       return;
@@ -532,6 +555,16 @@ public final class PipelineValidator {
     }
   }
 
+  /** Spark's rule: the start offset must be shorter than the slide (a tumbling window's size). */
+  private void checkStartTime(WindowSpec w, Optional<Duration> slide, String path) {
+    Optional<Duration> start = checkDuration(w.startTime(), path + ".startTime", false);
+    if (start.isPresent() && slide.isPresent() && start.get().compareTo(slide.get()) >= 0) {
+      add(path + ".startTime", "must be shorter than the " + (w.slide() == null ? "size" : "slide") + " ("
+          + (w.slide() == null ? w.size() : w.slide()) + "), got " + w.startTime(),
+          "an offset of a whole " + (w.slide() == null ? "size" : "slide") + " is no offset");
+    }
+  }
+
   private void checkWindow(WindowSpec w, String path) {
     WindowType type = w.type() == null ? WindowType.TUMBLING : w.type();
     requireText(w.column(), path + ".column", "the event-time column, e.g. eventTime");
@@ -545,6 +578,7 @@ public final class PipelineValidator {
         if (w.gap() != null) {
           add(path + ".gap", "only session windows have a gap", "set type: session, or remove gap");
         }
+        checkStartTime(w, size, path);
       }
       case SLIDING -> {
         Optional<Duration> size = checkDuration(w.size(), path + ".size", true);
@@ -558,6 +592,7 @@ public final class PipelineValidator {
         if (w.gap() != null) {
           add(path + ".gap", "only session windows have a gap", "set type: session, or remove gap");
         }
+        checkStartTime(w, slide, path);
       }
       case SESSION -> {
         checkDuration(w.gap(), path + ".gap", true).ifPresent(d -> positive(d, path + ".gap"));
@@ -566,6 +601,9 @@ public final class PipelineValidator {
         }
         if (w.slide() != null) {
           add(path + ".slide", "session windows have no slide", "remove slide");
+        }
+        if (w.startTime() != null) {
+          add(path + ".startTime", "session windows start with their first event", "remove startTime");
         }
       }
     }

@@ -118,10 +118,29 @@ public final class ShapeChecker {
       if (fieldType != null) {
         walk(field.getValue(), fieldType, child(path, field.getKey()), out);
       } else if (!ignored.contains(field.getKey())) {
-        out.add(Problem.at(child(path, field.getKey()), "unknown field",
-            Suggestions.hint(field.getKey(), fields.keySet())));
+        String inside = siblingDeclaring(node, fields, field.getKey());
+        out.add(Problem.at(child(path, field.getKey()), "unknown field", inside != null
+            ? "did you mean " + inside + "." + field.getKey() + "? it goes inside " + inside
+            : Suggestions.hint(field.getKey(), fields.keySet())));
       }
     }
+  }
+
+  /**
+   * The field present next to {@code name} whose own object declares {@code name}: a natural
+   * mistake is writing a nested setting one level too high ({@code groupBy} next to
+   * {@code window} instead of inside it).
+   */
+  private String siblingDeclaring(JsonNode node, Map<String, JavaType> fields, String name) {
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String sibling = it.next();
+      JavaType type = fields.get(sibling);
+      if (type != null && node.get(sibling).isObject() && !type.isContainerType() && !type.isPrimitive()
+          && type.getRawClass().isRecord() && fieldsOf(type).containsKey(name)) {
+        return sibling;
+      }
+    }
+    return null;
   }
 
   private Map<String, JavaType> fieldsOf(JavaType type) {

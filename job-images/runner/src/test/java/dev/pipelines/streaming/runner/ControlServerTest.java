@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipelines.streaming.runner.control.ControlServer;
 import dev.pipelines.streaming.runner.control.ExecutorScaler;
+import dev.pipelines.streaming.runner.control.QualityTotals;
 import dev.pipelines.streaming.runner.control.BatchTasks;
 import dev.pipelines.streaming.runner.control.ProgressReader;
 import dev.pipelines.streaming.runner.control.ProgressReport;
@@ -64,6 +65,8 @@ class ControlServerTest {
 
   @Test
   void progressMovesMetricsExportAndStopEndsQueriesWithTheCheckpointCommitted() throws Exception {
+    QualityTotals quality = new QualityTotals();
+    spark.streams().addListener(quality);
     List<StreamingQuery> queries = Pipelines.start(spark, """
         apiVersion: streaming.pipelines.dev/v1alpha1
         kind: StreamingPipeline
@@ -75,7 +78,7 @@ class ControlServerTest {
     GracefulShutdown shutdown = new GracefulShutdown(queries, Duration.ofSeconds(30), System.err);
     ExecutorScaler scaler = new ExecutorScaler(spark.sparkContext());
     try (ControlServer server = new ControlServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "s3cret",
-        new ProgressReader(spark, "live", scaler, new BatchTasks()), scaler, shutdown::stopAll).start()) {
+        new ProgressReader(spark, "live", scaler, new BatchTasks(), quality), scaler, shutdown::stopAll).start()) {
       int port = server.port();
 
       assertThat(call(port, "GET", "/progress", null, null).statusCode()).isEqualTo(401);

@@ -34,6 +34,46 @@ class FilesPipelineTest {
     return spark.read().json(path.toString()).orderBy(orderBy).toJSON().collectAsList();
   }
 
+  /** Each line's {@code t} after the source parsed it, in input order (id). */
+  private List<String> parsedTimes(String timestampFormat, String... times) throws IOException {
+    String run = timestampFormat == null ? "default" : "custom";
+    Path in = Files.createDirectories(dir.resolve("times-" + run));
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < times.length; i++) {
+      lines.append("{\"id\":").append(i).append(",\"t\":\"").append(times[i]).append("\"}\n");
+    }
+    Files.writeString(in.resolve("part-1.json"), lines);
+    String yaml = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: times}
+        spec:
+          sources:
+            - name: events
+              files: {path: "%s", format: json}
+              schema: [{name: id, type: int}, {name: t, type: timestamp}]
+              %s
+          transforms:
+            - {name: shown, from: events, select: [id, "date_format(t, 'yyyy-MM-dd HH:mm:ss') AS t"]}
+          sinks:
+            - {name: out, from: shown, trigger: {availableNow: true}, files: {path: "%s", format: json}}
+        """.formatted(in, timestampFormat == null ? "" : "timestampFormat: \"" + timestampFormat + "\"",
+        dir.resolve("times-out-" + run));
+    assertThat(Pipelines.runToCompletion(spark, yaml, dir.resolve("times-cp-" + run))).isZero();
+    return spark.read().json(dir.resolve("times-out-" + run).toString()).orderBy("id").collectAsList().stream()
+        .map(r -> r.isNullAt(r.fieldIndex("t")) ? "NULL" : r.<String>getAs("t")).toList();
+  }
+
+  @Test
+  void timestampsParseAsDocumentedAndASourceCanDeclareItsFormat() throws IOException {
+    // docs/spec.md, "Timestamps": what Spark's ISO-8601 parsing accepts by default
+    assertThat(parsedTimes(null, "2026-03-01T10:00:20Z", "2026-03-01T11:00:20.123+01:00", "2026-03-01 10:00:20",
+        "2026-03-01T10:00Z", "1772359210000")).containsExactly(
+        "2026-03-01 10:00:20", "2026-03-01 10:00:20", "2026-03-01 10:00:20", "NULL", "NULL");
+    assertThat(parsedTimes("yyyy-MM-dd'T'HH:mm[:ss]XXX", "2026-03-01T10:00Z", "2026-03-01T10:00:20Z"))
+        .containsExactly("2026-03-01 10:00:00", "2026-03-01 10:00:20");
+  }
+
   @Test
   void jsonFilesThroughFilterSelectAndSql() throws IOException {
     Path in = Files.createDirectories(dir.resolve("in"));

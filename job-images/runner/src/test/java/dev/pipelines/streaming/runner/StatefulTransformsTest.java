@@ -2,12 +2,15 @@ package dev.pipelines.streaming.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipelines.streaming.runner.control.QualityTotals;
 import dev.pipelines.streaming.runner.testing.Pipelines;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -229,7 +232,76 @@ class StatefulTransformsTest {
   }
 
   @Test
-  void expectationsCountDropAndFail() throws IOException {
+  void windowsStartAtTheirOffset() throws IOException {
+    Path clicks = input("offset-clicks", """
+        {"page":"/a","clickTime":"2026-01-01T10:14:00Z"}
+        {"page":"/a","clickTime":"2026-01-01T10:16:00Z"}
+        {"page":"/a","clickTime":"2026-01-01T10:50:00Z"}
+        {"page":"/a","clickTime":"2026-01-01T13:00:00Z"}
+        """);
+    assertThat(run("""
+        sources:
+          - name: clicks
+            files: {path: "%s", format: json}
+            schema: [{name: page, type: string}, {name: clickTime, type: timestamp}]
+            watermark: {column: clickTime, delay: 1m}
+        transforms:
+          - name: hourly
+            from: clicks
+            window: {column: clickTime, size: 1h, startTime: 15m, groupBy: [page], aggregations: [{fn: count, as: views}]}
+        """.formatted(clicks), "hourly", "windowStart")).containsExactly(
+        "{\"page\":\"/a\",\"views\":1,\"windowEnd\":\"2026-01-01T10:15:00.000Z\",\"windowStart\":\"2026-01-01T09:15:00.000Z\"}",
+        "{\"page\":\"/a\",\"views\":2,\"windowEnd\":\"2026-01-01T11:15:00.000Z\",\"windowStart\":\"2026-01-01T10:15:00.000Z\"}");
+  }
+
+  @Test
+  void rowsLaterThanTheWatermarkAreCountedNotSilentlyLost() throws Exception {
+    Path clicks = Files.createDirectories(dir.resolve("late-clicks"));
+    Files.writeString(clicks.resolve("1.json"), """
+        {"page":"/a","clickTime":"2026-01-01T10:00:05Z"}
+        {"page":"/a","clickTime":"2026-01-01T10:05:00Z"}
+        """);
+    QualityTotals quality = new QualityTotals();
+    spark.streams().addListener(quality);
+    List<StreamingQuery> queries = Pipelines.start(spark, """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: late}
+        spec:
+          sources:
+            - name: clicks
+              files: {path: "%s", format: json}
+              schema: [{name: page, type: string}, {name: clickTime, type: timestamp}]
+              watermark: {column: clickTime, delay: 1m}
+          transforms:
+            - name: perMinute
+              from: clicks
+              window: {column: clickTime, size: 1m, groupBy: [page], aggregations: [{fn: count, as: views}]}
+          sinks:
+            - {name: out, from: perMinute, outputMode: append, files: {path: "%s", format: json}}
+        """.formatted(clicks, dir.resolve("late-out")), dir.resolve("late-cp"));
+    StreamingQuery q = queries.get(0);
+    try {
+      q.processAllAvailable();
+      // the watermark is now 10:04; a click at 10:01 is too late for its window
+      Files.writeString(clicks.resolve("2.json"), """
+          {"page":"/a","clickTime":"2026-01-01T10:01:00Z"}
+          {"page":"/a","clickTime":"2026-01-01T10:05:30Z"}
+          """);
+      q.processAllAvailable();
+    } finally {
+      q.stop();
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      spark.streams().removeListener(quality);
+    }
+    assertThat(quality.droppedByWatermark("out")).isEqualTo(1);
+    StreamingQueryProgress late = Arrays.stream(q.recentProgress()).filter(p -> QualityTotals.droppedByWatermark(p) > 0)
+        .findFirst().orElseThrow();
+    assertThat(late.numInputRows()).isEqualTo(2);
+  }
+
+  @Test
+  void expectationsCountDropAndFail() throws Exception {
     Path orders = input("orders", """
         {"userId":"u1","amount":10}
         {"userId":"u2","amount":-5}
@@ -255,6 +327,8 @@ class StatefulTransformsTest {
           sinks:
             - {name: out, from: clean, trigger: {availableNow: true}, files: {path: "%s", format: json}}
         """;
+    QualityTotals quality = new QualityTotals();
+    spark.streams().addListener(quality);
     List<StreamingQuery> queries = Pipelines.start(spark, spec.formatted(orders, "drop", dir.resolve("out")), dir.resolve("cp"));
     queries.forEach(q -> {
       try {
@@ -263,6 +337,10 @@ class StatefulTransformsTest {
         throw new AssertionError(e);
       }
     });
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    spark.streams().removeListener(quality);
+    // what /progress, /metrics and status show: totals per rule since the driver started
+    assertThat(quality.violations("out")).containsExactly(Map.entry("clean.knownUser", 1L), Map.entry("clean.positive", 1L));
     StreamingQueryProgress progress = queries.get(0).recentProgress()[0];
     Row counts = progress.observedMetrics().get("expectations.clean");
     assertThat(counts.<Long>getAs("rows")).isEqualTo(4);

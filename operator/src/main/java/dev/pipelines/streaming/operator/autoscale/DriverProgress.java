@@ -19,5 +19,6 @@ public record DriverProgress(String pipeline, int executors, Integer targetExecu
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Query(String name, boolean active, Long batchId, String timestamp, Long numInputRows,
       Double inputRowsPerSecond, Double processedRowsPerSecond, Long busyMillis, Long taskMillis, Long offsetsBehindLatest,
-      Long backlog, Integer kafkaPartitions, Integer maxStageTasks) {}
+      Long backlog, Integer kafkaPartitions, Integer maxStageTasks, Long rowsDroppedByWatermark,
+      java.util.Map<String, Long> expectationViolations) {}
 }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -266,6 +267,8 @@ public final class ProgressStep {
     double in = 0;
     double processed = 0;
     Long lag = null;
+    Long dropped = null;
+    Map<String, Long> violations = null;
     String last = previous == null ? null : previous.lastBatchAt();
     for (DriverProgress.Query q : report.queries()) {
       in += q.inputRowsPerSecond() == null ? 0 : q.inputRowsPerSecond();
@@ -273,11 +276,20 @@ public final class ProgressStep {
       if (q.backlog() != null || q.offsetsBehindLatest() != null) {
         lag = (lag == null ? 0 : lag) + backlog(q);
       }
+      if (q.rowsDroppedByWatermark() != null) {
+        dropped = (dropped == null ? 0 : dropped) + q.rowsDroppedByWatermark();
+      }
+      if (q.expectationViolations() != null) {
+        violations = violations == null ? new TreeMap<>() : violations;
+        for (Map.Entry<String, Long> rule : q.expectationViolations().entrySet()) {
+          violations.merge(rule.getKey(), rule.getValue() == null ? 0 : rule.getValue(), Long::sum);
+        }
+      }
       if (q.timestamp() != null && (last == null || Instant.parse(q.timestamp()).isAfter(Instant.parse(last)))) {
         last = q.timestamp();
       }
     }
-    return new ProgressStatus(round(in), round(processed), lag, report.executors(), last);
+    return new ProgressStatus(round(in), round(processed), lag, report.executors(), last, dropped, violations);
   }
 
   /** Degraded when the last completed batch is older than a few trigger intervals. */

@@ -33,6 +33,8 @@ class DriverProgressContractTest {
     assertThat(List.of(q.batchId(), q.numInputRows(), q.busyMillis(), q.offsetsBehindLatest(), q.backlog()))
         .containsExactly(412L, 98050L, 8333L, 1200L, 5400L);
     assertThat(List.of(q.kafkaPartitions(), q.maxStageTasks())).containsExactly(6, 6);
+    assertThat(q.rowsDroppedByWatermark()).isEqualTo(3);
+    assertThat(q.expectationViolations()).containsEntry("valid.knownPage", 2L);
     assertThat(q.inputRowsPerSecond()).isEqualTo(9805.0);
   }
 

@@ -128,6 +128,21 @@ class ProgressStepTest {
   }
 
   @Test
+  void rowsDroppedByTheWatermarkAndExpectationViolationsAddUpOverQueries() {
+    progressJson.set("""
+        {"pipeline":"p","executors":2,"queries":[
+         {"name":"a","id":"a","active":true,"batchId":1,"timestamp":"%1$s","numInputRows":10,"busyMillis":100,
+          "rowsDroppedByWatermark":3,"expectationViolations":{"clean.positive":2}},
+         {"name":"b","id":"b","active":true,"batchId":1,"timestamp":"%1$s","numInputRows":10,"busyMillis":100,
+          "rowsDroppedByWatermark":1,"expectationViolations":{"clean.positive":1,"clean.knownUser":4}}]}
+        """.formatted(T0.plusSeconds(10)));
+    ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec(""), running(), T0.plusSeconds(11));
+    assertThat(o.status().progress().rowsDroppedByWatermark()).isEqualTo(4);
+    assertThat(o.status().progress().expectationViolations())
+        .containsExactly(java.util.Map.entry("clean.knownUser", 4L), java.util.Map.entry("clean.positive", 3L));
+  }
+
+  @Test
   void batchesThatStopCompletingMakeItDegraded() {
     driverReports(7, T0.plusSeconds(50), 100, 1000, 100, 2, null);
     ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec(""), running(), T0.plusSeconds(50 + 6 * 60));

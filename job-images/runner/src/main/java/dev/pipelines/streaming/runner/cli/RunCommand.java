@@ -175,7 +175,7 @@ public final class RunCommand implements Callable<Integer> {
     if (controlPort > 0) {
       ExecutorScaler scaler = new ExecutorScaler(session.sparkContext());
       control = new ControlServer(new InetSocketAddress(controlPort), System.getenv("SPO_CONTROL_TOKEN"),
-          new ProgressReader(session, pipeline.name(), scaler, new BatchTasks()), scaler, shutdown::stopAll).start();
+          new ProgressReader(session, pipeline.name(), scaler, new BatchTasks(), runner.quality()), scaler, shutdown::stopAll).start();
       err.println("control endpoint on port " + control.port() + ": /progress, /metrics, /control");
     }
     int exit = runner.awaitTermination(queries);

@@ -19,13 +19,15 @@ public final class ProgressReader {
   private final String pipeline;
   private final ExecutorScaler scaler;
   private final BatchTasks tasks;
+  private final QualityTotals quality;
 
-  /** Registers {@code tasks} with the session's SparkContext. */
-  public ProgressReader(SparkSession spark, String pipeline, ExecutorScaler scaler, BatchTasks tasks) {
+  /** Registers {@code tasks} with the session's SparkContext; {@code quality} must be listening already. */
+  public ProgressReader(SparkSession spark, String pipeline, ExecutorScaler scaler, BatchTasks tasks, QualityTotals quality) {
     this.spark = spark;
     this.pipeline = pipeline;
     this.scaler = scaler;
     this.tasks = tasks;
+    this.quality = quality;
     spark.sparkContext().addSparkListener(tasks);
   }
 
@@ -33,11 +35,18 @@ public final class ProgressReader {
     List<QueryProgress> queries = new ArrayList<>();
     for (StreamingQuery q : spark.streams().active()) {
       StreamingQueryProgress last = q.lastProgress();
-      queries.add(of(q, last, last == null ? null : tasks.batch(q.id().toString(), last.batchId())));
+      QueryProgress p = of(q, last, last == null ? null : tasks.batch(q.id().toString(), last.batchId()));
+      queries.add(last == null ? p : withQuality(p, quality.droppedByWatermark(q.name()), quality.violations(q.name())));
     }
     ExecutorScaler.Executors e = scaler.executors();
     return new ProgressReport(pipeline, e.registered(), scaler.supported() ? e.requested() : null, e.pending(),
         e.decommissioning(), queries);
+  }
+
+  private static QueryProgress withQuality(QueryProgress p, Long dropped, java.util.Map<String, Long> violations) {
+    return new QueryProgress(p.name(), p.id(), p.active(), p.batchId(), p.timestamp(), p.numInputRows(),
+        p.inputRowsPerSecond(), p.processedRowsPerSecond(), p.busyMillis(), p.taskMillis(), p.offsetsBehindLatest(),
+        p.backlog(), p.watermark(), p.stateRows(), dropped, violations, p.kafkaPartitions(), p.maxStageTasks());
   }
 
   /** One batch's progress of the query (its last, for {@code /progress}). */
@@ -51,7 +60,7 @@ public final class ProgressReader {
     Long taskMillis = batch == null ? null : batch.taskMillis();
     if (p == null) {
       return new QueryProgress(q.name(), q.id().toString(), q.isActive(), null, null, null, null, null, null, null, null,
-          null, null, null, null, null);
+          null, null, null, null, null, null, null);
     }
     Long behind = null;
     Long backlog = null;
@@ -80,7 +89,8 @@ public final class ProgressReader {
     Map<String, String> eventTime = p.eventTime();
     return new QueryProgress(q.name(), q.id().toString(), q.isActive(), p.batchId(), p.timestamp(), p.numInputRows(),
         finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()), durations.get("triggerExecution"), taskMillis,
-        behind, backlog, eventTime == null ? null : eventTime.get("watermark"), stateRows, partitions, maxStageTasks);
+        behind, backlog, eventTime == null ? null : eventTime.get("watermark"), stateRows, null, null, partitions,
+        maxStageTasks);
   }
 
   static int partitionsIn(String kafkaOffsets) {

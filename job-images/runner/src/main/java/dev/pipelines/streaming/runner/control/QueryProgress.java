@@ -14,6 +14,10 @@ package dev.pipelines.streaming.runner.control;
  *     see {@link BatchTasks}), or null when unknown
  * @param kafkaPartitions Kafka sources only: partitions read in the last batch, summed over
  *     sources
+ * @param rowsDroppedByWatermark rows the query's stateful operators dropped as later than the
+ *     watermark since the driver started (see {@link QualityTotals})
+ * @param expectationViolations violations per {@code <transform>.<rule>} since the driver
+ *     started; null without expectations
  * @param maxStageTasks the most tasks any stage of the latest batch ran (see
  *     {@link BatchTasks}); more executor cores than this cannot speed the query up
  */
@@ -32,5 +36,7 @@ public record QueryProgress(
     Long backlog,
     String watermark,
     Long stateRows,
+    Long rowsDroppedByWatermark,
+    java.util.Map<String, Long> expectationViolations,
     Integer kafkaPartitions,
     Integer maxStageTasks) {}

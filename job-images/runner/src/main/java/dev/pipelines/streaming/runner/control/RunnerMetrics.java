@@ -13,6 +13,7 @@ final class RunnerMetrics {
   private final PrometheusMeterRegistry registry;
   private final Map<String, AtomicReference<QueryProgress>> queries = new ConcurrentHashMap<>();
   private final AtomicReference<ProgressReport> last = new AtomicReference<>();
+  private final Map<String, Boolean> violations = new ConcurrentHashMap<>();
 
   RunnerMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -28,8 +29,25 @@ final class RunnerMetrics {
     last.set(report);
     for (QueryProgress q : report.queries()) {
       queries.computeIfAbsent(q.name(), this::register).set(q);
+      if (q.expectationViolations() != null) {
+        q.expectationViolations().keySet().forEach(rule -> violations.computeIfAbsent(q.name() + "\u0000" + rule,
+            k -> registerViolations(q.name(), rule)));
+      }
     }
     return registry.scrape();
+  }
+
+  /** spo_expectation_violations_total{expectation="<transform>.<rule>"}, read from the query's last report. */
+  private boolean registerViolations(String query, String rule) {
+    AtomicReference<QueryProgress> ref = queries.get(query);
+    Gauge.builder("spo_expectation_violations_total", ref, r -> {
+      QueryProgress q = r.get();
+      Long v = q == null || q.expectationViolations() == null ? null : q.expectationViolations().get(rule);
+      return v == null ? Double.NaN : v;
+    }).description("Rows that violated an expectation rule since the driver started")
+        .tags(Tags.of("pipeline", String.valueOf(last.get().pipeline()), "query", query, "expectation", rule))
+        .register(registry);
+    return true;
   }
 
   private AtomicReference<QueryProgress> register(String query) {
@@ -40,6 +58,8 @@ final class RunnerMetrics {
     gauge("spo_batch_duration_milliseconds", "Duration of the last batch", ref, tags, QueryProgress::busyMillis);
     gauge("spo_kafka_offsets_behind_latest", "Largest per-partition Kafka lag", ref, tags, QueryProgress::offsetsBehindLatest);
     gauge("spo_kafka_backlog_records", "Kafka records not yet read, summed over partitions", ref, tags, QueryProgress::backlog);
+    gauge("spo_rows_dropped_by_watermark_total", "Rows dropped as later than the watermark since the driver started",
+        ref, tags, QueryProgress::rowsDroppedByWatermark);
     gauge("spo_state_rows", "Rows in the query's state store", ref, tags, QueryProgress::stateRows);
     gauge("spo_batch_id", "Last completed batch", ref, tags, QueryProgress::batchId);
     return ref;

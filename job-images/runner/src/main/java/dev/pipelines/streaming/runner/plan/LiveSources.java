@@ -71,7 +71,7 @@ public final class LiveSources implements SourceFactory {
   private Dataset<Row> files(SourceSpec source, FilesSourceSpec f) {
     createLocalDirectory(f.path());
     DataStreamReader reader = spark.readStream().format(f.format().sparkName())
-        .options(StaticTables.fileOptions(f));
+        .options(StaticTables.fileOptions(source, f));
     if (f.maxFilesPerTrigger() != null) {
       reader = reader.option("maxFilesPerTrigger", f.maxFilesPerTrigger());
     }
@@ -106,8 +106,8 @@ public final class LiveSources implements SourceFactory {
       columns.add(value.as("value"));
     } else {
       Column parsed = format == DataFormat.CSV
-          ? from_csv(value, lit(SourceSchemas.declared(source).toDDL()), Map.<String, String>of())
-          : from_json(value, SourceSchemas.declared(source), Map.<String, String>of());
+          ? from_csv(value, lit(SourceSchemas.declared(source).toDDL()), source.parseOptions())
+          : from_json(value, SourceSchemas.declared(source), source.parseOptions());
       columns.add(parsed.as("parsed"));
     }
     if (kafka && source.kafka().includeMetadataOrDefault()) {

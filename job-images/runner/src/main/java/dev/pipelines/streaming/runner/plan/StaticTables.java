@@ -20,7 +20,7 @@ final class StaticTables {
 
   static Dataset<Row> files(SparkSession spark, SourceSpec source) {
     FilesSourceSpec f = source.files();
-    DataFrameReader reader = spark.read().format(f.format().sparkName()).options(fileOptions(f));
+    DataFrameReader reader = spark.read().format(f.format().sparkName()).options(fileOptions(source, f));
     if (f.format() != DataFormat.TEXT) {
       reader = reader.schema(SourceSchemas.declared(source));
     }
@@ -37,11 +37,12 @@ final class StaticTables {
   }
 
   /** Reader options shared by streaming and static file sources. */
-  static Map<String, String> fileOptions(FilesSourceSpec f) {
+  static Map<String, String> fileOptions(SourceSpec source, FilesSourceSpec f) {
     Map<String, String> options = new HashMap<>();
     if (f.format() == DataFormat.CSV) {
       options.put("header", "true");
     }
+    options.putAll(source.parseOptions());
     options.putAll(f.optionsOrEmpty());
     return options;
   }

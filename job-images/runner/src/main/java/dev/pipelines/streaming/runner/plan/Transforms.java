@@ -98,8 +98,13 @@ final class Transforms {
     WindowType type = w.type() == null ? WindowType.TUMBLING : w.type();
     Column event = col(w.column());
     Column windowColumn = switch (type) {
-      case TUMBLING -> window(event, Durations.toSparkInterval(w.size()));
-      case SLIDING -> window(event, Durations.toSparkInterval(w.size()), Durations.toSparkInterval(w.slide()));
+      case TUMBLING -> w.startTime() == null ? window(event, Durations.toSparkInterval(w.size()))
+          : window(event, Durations.toSparkInterval(w.size()), Durations.toSparkInterval(w.size()),
+              Durations.toSparkInterval(w.startTime()));
+      case SLIDING -> w.startTime() == null
+          ? window(event, Durations.toSparkInterval(w.size()), Durations.toSparkInterval(w.slide()))
+          : window(event, Durations.toSparkInterval(w.size()), Durations.toSparkInterval(w.slide()),
+              Durations.toSparkInterval(w.startTime()));
       case SESSION -> session_window(event, Durations.toSparkInterval(w.gap()));
     };
     List<Column> groups = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.pipelines.streaming.runner.run;
 
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.runner.ExitCodes;
+import dev.pipelines.streaming.runner.control.QualityTotals;
 import dev.pipelines.streaming.runner.plan.PlannedPipeline;
 import dev.pipelines.streaming.runner.plan.PlanningException;
 import dev.pipelines.streaming.runner.plan.SecretResolver;
@@ -24,6 +25,7 @@ public final class PipelineRunner {
   private final CheckpointLayout checkpoints;
   private final SecretResolver secrets;
   private final PrintStream log;
+  private final QualityTotals quality = new QualityTotals();
 
   public PipelineRunner(SparkSession spark, CheckpointLayout checkpoints, SecretResolver secrets, PrintStream log) {
     this.spark = spark;
@@ -32,18 +34,26 @@ public final class PipelineRunner {
     this.log = log;
   }
 
+  /** Rows dropped by the watermark and expectation violations of the queries this runner started. */
+  public QualityTotals quality() {
+    return quality;
+  }
+
   /** Starts every sink's query; on a start failure the ones already started are stopped. */
   public List<StreamingQuery> start(PlannedPipeline planned) {
     // awaitAnyTermination() would otherwise rethrow a failure of an earlier pipeline run in
     // this session (tests, or a future in-process restart).
     spark.streams().resetTerminated();
     spark.streams().addListener(new ProgressLogger(log));
+    spark.streams().addListener(quality);
     List<StreamingQuery> started = new ArrayList<>();
     List<SinkSpec> sinks = List.copyOf(planned.sinks().keySet());
     for (int i = 0; i < sinks.size(); i++) {
       SinkSpec sink = sinks.get(i);
       Dataset<Row> rows = planned.sinks().get(sink);
       String checkpoint = checkpoints.forSink(planned.pipeline().name(), sink.name());
+      ResumeNotes.forSink(planned.pipeline().spec(), sink, checkpoint, spark.sparkContext().hadoopConfiguration())
+          .forEach(log::println);
       try {
         started.add(Sinks.writer(planned.pipeline().name(), sink, rows, secrets, "spec.sinks[" + i + "]")
             .option("checkpointLocation", checkpoint).start());

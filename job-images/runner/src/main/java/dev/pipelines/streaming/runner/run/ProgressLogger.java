@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.runner.run;
 
 import java.io.PrintStream;
+import dev.pipelines.streaming.runner.control.QualityTotals;
 import dev.pipelines.streaming.runner.plan.Expectations;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +29,11 @@ final class ProgressLogger extends StreamingQueryListener {
       return;
     }
     Long duration = p.durationMs().get("triggerExecution");
-    out.printf(Locale.ROOT, "[%s] batch %d: %d rows in %d ms (%.1f rows/s in, %.1f rows/s processed)%n",
+    long late = QualityTotals.droppedByWatermark(p);
+    out.printf(Locale.ROOT, "[%s] batch %d: %d rows in %d ms (%.1f rows/s in, %.1f rows/s processed)%s%n",
         p.name(), p.batchId(), p.numInputRows(), duration == null ? 0 : duration,
-        p.inputRowsPerSecond(), p.processedRowsPerSecond());
+        p.inputRowsPerSecond(), p.processedRowsPerSecond(),
+        late == 0 ? "" : "; " + late + " rows later than the watermark dropped");
     expectationLines(p).forEach(line -> out.printf("[%s] batch %d: %s%n", p.name(), p.batchId(), line));
   }
 
