@@ -100,18 +100,43 @@ class BrokenSpecsTest {
   }
 
   @Test
-  void aZeroWatermarkDelayIsRefusedWithTheReason() {
+  void aWatermarkOnATransformSatisfiesAppendModeDownstream() {
     assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: readings
+              files: {path: /in, format: json}
+              schema: [{name: sensor, type: string}, {name: tsMillis, type: long}]
+          transforms:
+            - name: timed
+              from: readings
+              select: [sensor, "timestamp_millis(tsMillis) AS eventTime"]
+              watermark: {column: eventTime, delay: 10s}
+            - name: perMinute
+              from: timed
+              window: {column: eventTime, size: 1m, aggregations: [{fn: count}]}
+          sinks: [{name: out, from: perMinute, outputMode: append, console: {}}]
+        """);
+  }
+
+  @Test
+  void aZeroWatermarkDelayIsRefusedBeforeADedupeWithTheReasonAndAllowedForWindows() {
+    String spec = HEADER + """
         spec:
           sources:
             - name: clicks
               files: {path: /in, format: json}
               schema: [{name: userId, type: string}, {name: clickTime, type: timestamp}]
               watermark: {column: clickTime, delay: 0s}
-          sinks: [{name: out, from: clicks, console: {}}]
-        """,
-        "spec.sources[0].watermark.delay: must be more than 0s: with 0s, a row whose event time equals the newest event "
-            + "time of an earlier batch is already late and dropped (Spark's watermark) (1s keeps such rows)");
+          transforms:
+            - {name: once, from: clicks, STEP}
+          sinks: [{name: out, from: once, console: {}}]
+        """;
+    assertProblems(spec.replace("STEP", "dedupe: {keys: [userId]}"),
+        "spec.sources[0].watermark.delay: must be more than 0s before a dedupe at spec.transforms[0].dedupe: a row "
+            + "whose event time equals the newest event time of an earlier batch is already at the watermark and is "
+            + "dropped (1s keeps such rows)");
+    assertProblems(spec.replace("STEP", "window: {column: clickTime, size: 1m, aggregations: [{fn: count}]}"));
   }
 
   @Test
@@ -228,7 +253,7 @@ class BrokenSpecsTest {
             - {name: ok, from: perPage, console: {}, outputMode: update}
         """,
         "spec.sinks[0].outputMode: append mode on aggregation 'perPage' needs a watermark on its event-time column "
-            + "'eventTime' (add watermark: {column: eventTime, delay: 30s} to its source, or set outputMode: update)");
+            + "'eventTime' (add watermark: {column: eventTime, delay: 30s} to the source or transform that has the column, or set outputMode: update)");
   }
 
   @Test
@@ -379,8 +404,8 @@ class BrokenSpecsTest {
             - {name: out, from: a, console: {}, outputMode: update}
         """,
         "spec.transforms[0].join.within: required for a left outer join of two streams (set leftTime, rightTime and within, so Spark knows when an unmatched row is final)",
-        "spec.transforms[0].from: input 'clicks' has no watermark; outer joins of streams need one on both sides (add watermark to the source of 'clicks')",
-        "spec.transforms[0].from: input 'orders' has no watermark; outer joins of streams need one on both sides (add watermark to the source of 'orders')",
+        "spec.transforms[0].from: input 'clicks' has no watermark; outer joins of streams need one on both sides (add watermark to the source of 'clicks', or to the transform that makes its event time)",
+        "spec.transforms[0].from: input 'orders' has no watermark; outer joins of streams need one on both sides (add watermark to the source of 'orders', or to the transform that makes its event time)",
         "spec.transforms[1].join.type: a left outer join must keep the streaming side (Spark supports stream-static inner joins and outer joins that keep the stream; swap the inputs or use inner)",
         "spec.transforms[2].from: a join reads two inputs (left, right), got 1",
         "spec.transforms[3].join.within: required with leftTime/rightTime (how far apart matching events may be, e.g. 10m)",
@@ -418,7 +443,7 @@ class BrokenSpecsTest {
           sinks: [{name: out, from: d, console: {}}]
         """,
         "spec.transforms[0].dedupe.keys: required: the columns that identify a duplicate (e.g. keys: [eventId])",
-        "spec.transforms[0].dedupe: needs a watermark upstream: keys are remembered for the watermark delay (add watermark to the source; without it Spark would keep every key forever)",
+        "spec.transforms[0].dedupe: needs a watermark upstream: keys are remembered for the watermark delay (add watermark to the source, or to the transform that makes the event time; without it Spark would keep every key forever)",
         "spec.transforms[1].anomaly.column: required (the numeric column to score)",
         "spec.transforms[1].anomaly.threshold: must be greater than 0, got 0.0",
         "spec.transforms[1].anomaly.alpha: must be in (0, 1], got 2.0",

@@ -184,6 +184,12 @@ public final class CheckpointCompatibility {
   }
 
   private void checkTransform(TransformSpec old, TransformSpec now, String path, String statefulConsumer) {
+    String oldColumn = old.watermark() == null ? null : old.watermark().column();
+    String newColumn = now.watermark() == null ? null : now.watermark().column();
+    if (statefulConsumer != null && !Objects.equals(oldColumn, newColumn)) {
+      add(path + ".watermark", "event-time column changed from " + show(oldColumn) + " to " + show(newColumn)
+          + "; stateful step '" + statefulConsumer + "' keeps state by it");
+    }
     if (old.kind() != now.kind()) {
       if (stateful(old) || stateful(now)) {
         add(path, "changed from " + name(old.kind()) + " to " + name(now.kind()) + "; its state cannot be reused");

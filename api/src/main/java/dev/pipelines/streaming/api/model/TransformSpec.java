@@ -25,7 +25,10 @@ public record TransformSpec(
     DedupeSpec dedupe,
     AnomalySpec anomaly,
     @JsonPropertyDescription("Data-quality rules checked on this transform's output.")
-    List<ExpectationSpec> expectations) {
+    List<ExpectationSpec> expectations,
+    @JsonPropertyDescription("An event-time watermark on a column of this transform's output, e.g. one derived "
+        + "with timestamp_millis(tsMillis) AS eventTime.")
+    WatermarkSpec watermark) {
 
   public List<String> fromOrEmpty() {
     return from == null ? List.of() : from;

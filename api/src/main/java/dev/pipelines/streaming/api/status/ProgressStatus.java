@@ -14,9 +14,11 @@ public record ProgressStatus(
     @JsonPropertyDescription("Kafka records not yet read, summed over partitions and queries.") Long lag,
     @JsonPropertyDescription("Executors registered with the driver.") Integer executors,
     String lastBatchAt,
-    @JsonPropertyDescription("Rows dropped as later than the watermark since the driver started, all queries.")
-    Long rowsDroppedByWatermark,
-    @JsonPropertyDescription("Rows that violated each expectation rule (<transform>.<rule>) since the driver started, all queries.")
+    @JsonPropertyDescription("Per sink: rows its stateful steps dropped as later than the watermark since the driver "
+        + "started (for a window, late groups after Spark's partial aggregation).")
+    Map<String, Long> rowsDroppedByWatermark,
+    @JsonPropertyDescription("Per expectation rule (<transform>.<rule>): rows that violated it since the driver started "
+        + "(sinks reading the same transform check the same rows; the highest count is shown).")
     Map<String, Long> expectationViolations) {
 
   /** Rates and counts without the quality totals (an older driver, or none reporting). */

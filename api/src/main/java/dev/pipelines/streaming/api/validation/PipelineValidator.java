@@ -17,10 +17,12 @@ import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.model.TransformSpec;
 import dev.pipelines.streaming.api.model.TriggerSpec;
 import dev.pipelines.streaming.api.model.ValueFrom;
+import dev.pipelines.streaming.api.model.WatermarkSpec;
 import dev.pipelines.streaming.api.model.WindowSpec;
 import dev.pipelines.streaming.api.model.WindowType;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +52,8 @@ public final class PipelineValidator {
   private final List<Problem> problems = new ArrayList<>();
   /** Source and transform names (one namespace: both can be read by transforms and sinks). */
   private final Map<String, String> inputPaths = new LinkedHashMap<>();
+  /** Inputs whose watermark delay is 0s, with the field's path. */
+  private final Map<String, String> zeroDelay = new HashMap<>();
   private final Map<String, SourceSpec> sourcesByName = new LinkedHashMap<>();
   private final Map<String, TransformSpec> transformsByName = new LinkedHashMap<>();
 
@@ -336,11 +340,18 @@ public final class PipelineValidator {
     if (s.timestampFormat() == null) {
       return;
     }
-    boolean parsed = (s.kafka() != null || s.socket() != null) ? s.formatOrDefault() != DataFormat.TEXT
-        : s.files() != null && s.files().format() != null && s.files().format() != DataFormat.TEXT;
+    Set<DataFormat> textual = Set.of(DataFormat.JSON, DataFormat.CSV);
+    boolean parsed = (s.kafka() != null || s.socket() != null) ? textual.contains(s.formatOrDefault())
+        : s.files() != null && textual.contains(s.files().format());
     if (!parsed) {
       add(path + ".timestampFormat", "only json and csv values or files are parsed with a timestamp format",
           "remove it");
+      return;
+    }
+    String weekBased = weekBasedLetters(s.timestampFormat());
+    if (!weekBased.isEmpty()) {
+      add(path + ".timestampFormat", "Spark does not parse week-based fields (" + weekBased + ")",
+          "use y for the year, d for the day of month, e.g. yyyy-MM-dd'T'HH:mm:ssXXX");
       return;
     }
     try {
@@ -351,14 +362,51 @@ public final class PipelineValidator {
     }
   }
 
+  private void checkWatermarkDelay(WatermarkSpec w, String watermarkPath, String input) {
+    checkDuration(w.delay(), watermarkPath + ".delay", true).filter(Duration::isZero)
+        .ifPresent(zero -> zeroDelay.put(input, watermarkPath + ".delay"));
+    if (!WatermarkSpec.OFF.equals(w.maxAheadOrDefault())) {
+      checkDuration(w.maxAheadOrDefault(), watermarkPath + ".maxAhead", false)
+          .ifPresent(d -> positive(d, watermarkPath + ".maxAhead"));
+    }
+  }
+
+  /**
+   * A dedupe or stream-stream join behind a 0s watermark delay drops a row whose event time
+   * equals the newest event time of an earlier batch (it is already at the watermark): refused,
+   * at the watermark, with the reason. Windows are not affected (a window ends after its rows).
+   */
+  private void checkZeroDelayBefore(String input, String consumerPath, String consumer) {
+    for (String n : lineage(input)) {
+      String delayPath = zeroDelay.get(n);
+      if (delayPath != null) {
+        add(delayPath, "must be more than 0s before " + consumer + " at " + consumerPath + ": a row whose event time "
+            + "equals the newest event time of an earlier batch is already at the watermark and is dropped",
+            "1s keeps such rows");
+      }
+    }
+  }
+
+  /** Pattern letters Spark 3+ refuses for parsing (Y, w, u, e, c), outside quoted text. */
+  private static String weekBasedLetters(String pattern) {
+    StringBuilder found = new StringBuilder();
+    boolean quoted = false;
+    for (char c : pattern.toCharArray()) {
+      if (c == '\'') {
+        quoted = !quoted;
+      } else if (!quoted && "Ywuec".indexOf(c) >= 0 && found.indexOf(String.valueOf(c)) < 0) {
+        found.append(found.length() == 0 ? "" : ", ").append(c);
+      }
+    }
+    return found.toString();
+  }
+
   private void checkWatermark(SourceSpec s, String path) {
     if (s.watermark() == null) {
       return;
     }
     String wp = path + ".watermark";
-    checkDuration(s.watermark().delay(), wp + ".delay", true).filter(Duration::isZero).ifPresent(zero ->
-        add(wp + ".delay", "must be more than 0s: with 0s, a row whose event time equals the newest event time of an "
-            + "earlier batch is already late and dropped (Spark's watermark)", "1s keeps such rows"));
+    checkWatermarkDelay(s.watermark(), wp, s.name());
     String column = s.watermark().column();
     if (!requireText(column, wp + ".column", "the event-time column")) {
       return;
@@ -411,6 +459,10 @@ public final class PipelineValidator {
         "dedupe", t.dedupe() != null, "anomaly", t.anomaly() != null));
     boolean kindOk = exactlyOne(path, kinds, "filter, select, sql, window, join, dedupe, anomaly");
     checkExpectations(t.expectationsOrEmpty(), path + ".expectations");
+    if (t.watermark() != null) {
+      checkWatermarkDelay(t.watermark(), path + ".watermark", t.name());
+      requireText(t.watermark().column(), path + ".watermark.column", "a timestamp column of this transform's output");
+    }
     List<String> from = t.fromOrEmpty();
     if (from.isEmpty()) {
       add(path + ".from", "required", "the name of a source or an earlier transform");
@@ -493,9 +545,13 @@ public final class PipelineValidator {
       for (String side : List.of(left, right)) {
         if (!hasWatermark(side)) {
           add(path + ".from", "input '" + side + "' has no watermark; outer joins of streams need one on both sides",
-              "add watermark to the source of '" + side + "'");
+              "add watermark to the source of '" + side + "', or to the transform that makes its event time");
         }
       }
+    }
+    if (!leftStatic && !rightStatic) {
+      checkZeroDelayBefore(left, jp, "a join of two streams");
+      checkZeroDelayBefore(right, jp, "a join of two streams");
     }
   }
 
@@ -509,7 +565,11 @@ public final class PipelineValidator {
     }
     if (t.fromOrEmpty().size() == 1 && inputPaths.containsKey(t.fromOrEmpty().get(0)) && !hasWatermark(t.fromOrEmpty().get(0))) {
       add(path + ".dedupe", "needs a watermark upstream: keys are remembered for the watermark delay",
-          "add watermark to the source; without it Spark would keep every key forever");
+          "add watermark to the source, or to the transform that makes the event time; without it Spark would keep "
+              + "every key forever");
+    }
+    if (t.fromOrEmpty().size() == 1 && t.fromOrEmpty().get(0) != null) {
+      checkZeroDelayBefore(t.fromOrEmpty().get(0), path + ".dedupe", "a dedupe");
     }
   }
 
@@ -767,7 +827,8 @@ public final class PipelineValidator {
     List<TransformSpec> windows = lineage.stream().map(transformsByName::get)
         .filter(t -> t != null && t.window() != null).toList();
     boolean sqlInLineage = lineage.stream().map(transformsByName::get).anyMatch(t -> t != null && t.sql() != null);
-    boolean watermarked = lineage.stream().map(sourcesByName::get).anyMatch(src -> src != null && src.watermark() != null);
+    TransformSpec unwatermarked = windows.stream()
+        .filter(w -> w.fromOrEmpty().stream().noneMatch(in -> in != null && hasWatermark(in))).findFirst().orElse(null);
     if (isStaticInput(s.from())) {
       add(path + ".from", "'" + s.from() + "' reads only static tables", "a sink needs a streaming input");
       return;
@@ -781,11 +842,12 @@ public final class PipelineValidator {
     }
     switch (s.outputModeOrDefault()) {
       case APPEND -> {
-        if (!windows.isEmpty() && !watermarked) {
-          TransformSpec w = windows.get(0);
+        if (unwatermarked != null) {
+          TransformSpec w = unwatermarked;
           add(path + ".outputMode", "append mode on aggregation '" + w.name()
                   + "' needs a watermark on its event-time column '" + w.window().column() + "'",
-              "add watermark: {column: " + w.window().column() + ", delay: 30s} to its source, or set outputMode: update");
+              "add watermark: {column: " + w.window().column() + ", delay: 30s} to the source or transform that has "
+                  + "the column, or set outputMode: update");
         }
       }
       case COMPLETE -> {
@@ -818,8 +880,13 @@ public final class PipelineValidator {
         && lineage.stream().anyMatch(sourcesByName::containsKey);
   }
 
+  /** Whether a source or transform in the input's lineage declares a watermark. */
   private boolean hasWatermark(String name) {
-    return lineage(name).stream().map(sourcesByName::get).anyMatch(src -> src != null && src.watermark() != null);
+    return lineage(name).stream().anyMatch(n -> {
+      SourceSpec src = sourcesByName.get(n);
+      TransformSpec t = transformsByName.get(n);
+      return (src != null && src.watermark() != null) || (t != null && t.watermark() != null);
+    });
   }
 
   // ---- helpers -------------------------------------------------------------------------

@@ -73,7 +73,9 @@ class ControlServerTest {
         metadata: {name: live}
         spec:
           sources: [{name: clicks, generator: {rowsPerSecond: 100}}]
-          sinks: [{name: out, from: clicks, trigger: {processingTime: 500ms}, files: {path: "%s", format: json}}]
+          transforms:
+            - {name: checked, from: clicks, filter: "true", expectations: [{name: known, condition: "userId IS NOT NULL"}]}
+          sinks: [{name: out, from: checked, trigger: {processingTime: 500ms}, files: {path: "%s", format: json}}]
         """.formatted(dir.resolve("out")), dir.resolve("cp"));
     GracefulShutdown shutdown = new GracefulShutdown(queries, Duration.ofSeconds(30), System.err);
     ExecutorScaler scaler = new ExecutorScaler(spark.sparkContext());
@@ -100,6 +102,9 @@ class ControlServerTest {
           .containsExactlyInAnyOrderElementsOf(fieldNames(contract));
 
       String metrics = call(port, "GET", "/metrics", null, null).body();
+      // counters are exposed with Prometheus' _total suffix
+      assertThat(metrics).contains("spo_rows_dropped_by_watermark_total{pipeline=\"live\",query=\"out\"} 0.0")
+          .contains("spo_expectation_violations_total{expectation=\"checked.known\",pipeline=\"live\",query=\"out\"} 0.0");
       assertThat(metrics).contains("spo_input_rows_per_second{pipeline=\"live\",query=\"out\"}")
           .contains("spo_batch_id{pipeline=\"live\",query=\"out\"}");
 

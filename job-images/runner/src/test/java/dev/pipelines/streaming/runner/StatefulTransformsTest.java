@@ -232,6 +232,32 @@ class StatefulTransformsTest {
   }
 
   @Test
+  void aWatermarkOnADerivedColumnWindowsEpochMilliseconds() throws IOException {
+    Path readings = input("millis", """
+        {"sensor":"s1","tsMillis":1767261610000}
+        {"sensor":"s1","tsMillis":1767261650000}
+        {"sensor":"s1","tsMillis":1767261690000}
+        {"sensor":"s1","tsMillis":1767261900000}
+        """);
+    assertThat(run("""
+        sources:
+          - name: readings
+            files: {path: "%s", format: json}
+            schema: [{name: sensor, type: string}, {name: tsMillis, type: long}]
+        transforms:
+          - name: timed
+            from: readings
+            select: [sensor, "timestamp_millis(tsMillis) AS eventTime"]
+            watermark: {column: eventTime, delay: 10s}
+          - name: perMinute
+            from: timed
+            window: {column: eventTime, size: 1m, groupBy: [sensor], aggregations: [{fn: count, as: readings}]}
+        """.formatted(readings), "perMinute", "windowStart")).containsExactly(
+        "{\"readings\":2,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:01:00.000Z\",\"windowStart\":\"2026-01-01T10:00:00.000Z\"}",
+        "{\"readings\":1,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:02:00.000Z\",\"windowStart\":\"2026-01-01T10:01:00.000Z\"}");
+  }
+
+  @Test
   void windowsStartAtTheirOffset() throws IOException {
     Path clicks = input("offset-clicks", """
         {"page":"/a","clickTime":"2026-01-01T10:14:00Z"}
@@ -298,6 +324,55 @@ class StatefulTransformsTest {
     StreamingQueryProgress late = Arrays.stream(q.recentProgress()).filter(p -> QualityTotals.droppedByWatermark(p) > 0)
         .findFirst().orElseThrow();
     assertThat(late.numInputRows()).isEqualTo(2);
+  }
+
+  @Test
+  void anEventTimeFarAheadIsDroppedAndCountedInsteadOfMovingTheWatermark() throws Exception {
+    Path dir1 = Files.createDirectories(dir.resolve("ahead"));
+    // a number in a timestamp field is read as seconds: 1772359210000 is some 56,000 years ahead
+    Files.writeString(dir1.resolve("1.json"), """
+        {"sensor":"s1","eventTime":"2026-03-01T10:00:05Z"}
+        {"sensor":"s1","eventTime":1772359210000}
+        """);
+    QualityTotals quality = new QualityTotals();
+    spark.streams().addListener(quality);
+    List<StreamingQuery> queries = Pipelines.start(spark, """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: ahead}
+        spec:
+          sources:
+            - name: readings
+              files: {path: "%s", format: json}
+              schema: [{name: sensor, type: string}, {name: eventTime, type: timestamp}]
+              watermark: {column: eventTime, delay: 10s}
+          transforms:
+            - name: perMinute
+              from: readings
+              window: {column: eventTime, size: 1m, groupBy: [sensor], aggregations: [{fn: count, as: readings}]}
+          sinks:
+            - {name: out, from: perMinute, outputMode: append, files: {path: "%s", format: json}}
+        """.formatted(dir1, dir.resolve("ahead-out")), dir.resolve("ahead-cp"));
+    StreamingQuery q = queries.get(0);
+    try {
+      q.processAllAvailable();
+      Files.writeString(dir1.resolve("2.json"), """
+          {"sensor":"s1","eventTime":"2026-03-01T10:00:20Z"}
+          {"sensor":"s1","eventTime":"2026-03-01T10:01:30Z"}
+          {"sensor":"s1","eventTime":"2026-03-01T10:03:00Z"}
+          """);
+      q.processAllAvailable();
+    } finally {
+      q.stop();
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      spark.streams().removeListener(quality);
+    }
+    assertThat(spark.read().json(dir.resolve("ahead-out").toString()).orderBy("windowStart").toJSON().collectAsList())
+        .containsExactly(
+            "{\"readings\":2,\"sensor\":\"s1\",\"windowEnd\":\"2026-03-01T10:01:00.000Z\",\"windowStart\":\"2026-03-01T10:00:00.000Z\"}",
+            "{\"readings\":1,\"sensor\":\"s1\",\"windowEnd\":\"2026-03-01T10:02:00.000Z\",\"windowStart\":\"2026-03-01T10:01:00.000Z\"}");
+    assertThat(quality.violations("out")).containsEntry("readings.watermark.eventTimeNotAhead", 1L);
+    assertThat(quality.droppedByWatermark("out")).isZero();
   }
 
   @Test

@@ -267,7 +267,7 @@ public final class ProgressStep {
     double in = 0;
     double processed = 0;
     Long lag = null;
-    Long dropped = null;
+    Map<String, Long> dropped = null;
     Map<String, Long> violations = null;
     String last = previous == null ? null : previous.lastBatchAt();
     for (DriverProgress.Query q : report.queries()) {
@@ -276,13 +276,15 @@ public final class ProgressStep {
       if (q.backlog() != null || q.offsetsBehindLatest() != null) {
         lag = (lag == null ? 0 : lag) + backlog(q);
       }
-      if (q.rowsDroppedByWatermark() != null) {
-        dropped = (dropped == null ? 0 : dropped) + q.rowsDroppedByWatermark();
+      if (q.rowsDroppedByWatermark() != null && q.name() != null) {
+        dropped = dropped == null ? new TreeMap<>() : dropped;
+        dropped.put(q.name(), q.rowsDroppedByWatermark()); // per sink: each query's own stateful steps
       }
       if (q.expectationViolations() != null) {
         violations = violations == null ? new TreeMap<>() : violations;
         for (Map.Entry<String, Long> rule : q.expectationViolations().entrySet()) {
-          violations.merge(rule.getKey(), rule.getValue() == null ? 0 : rule.getValue(), Long::sum);
+          // every sink reading a transform checks the same rows: the highest count, not the sum
+          violations.merge(rule.getKey(), rule.getValue() == null ? 0 : rule.getValue(), Math::max);
         }
       }
       if (q.timestamp() != null && (last == null || Instant.parse(q.timestamp()).isAfter(Instant.parse(last)))) {

@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.runner.control;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -37,13 +38,13 @@ final class RunnerMetrics {
     return registry.scrape();
   }
 
-  /** spo_expectation_violations_total{expectation="<transform>.<rule>"}, read from the query's last report. */
+  /** spo_expectation_violations_total{expectation="<transform>.<rule>"} (a counter), from the query's last report. */
   private boolean registerViolations(String query, String rule) {
     AtomicReference<QueryProgress> ref = queries.get(query);
-    Gauge.builder("spo_expectation_violations_total", ref, r -> {
+    FunctionCounter.builder("spo_expectation_violations", ref, r -> {
       QueryProgress q = r.get();
       Long v = q == null || q.expectationViolations() == null ? null : q.expectationViolations().get(rule);
-      return v == null ? Double.NaN : v;
+      return v == null ? 0 : v;
     }).description("Rows that violated an expectation rule since the driver started")
         .tags(Tags.of("pipeline", String.valueOf(last.get().pipeline()), "query", query, "expectation", rule))
         .register(registry);
@@ -58,8 +59,12 @@ final class RunnerMetrics {
     gauge("spo_batch_duration_milliseconds", "Duration of the last batch", ref, tags, QueryProgress::busyMillis);
     gauge("spo_kafka_offsets_behind_latest", "Largest per-partition Kafka lag", ref, tags, QueryProgress::offsetsBehindLatest);
     gauge("spo_kafka_backlog_records", "Kafka records not yet read, summed over partitions", ref, tags, QueryProgress::backlog);
-    gauge("spo_rows_dropped_by_watermark_total", "Rows dropped as later than the watermark since the driver started",
-        ref, tags, QueryProgress::rowsDroppedByWatermark);
+    // a counter: Prometheus names it spo_rows_dropped_by_watermark_total
+    FunctionCounter.builder("spo_rows_dropped_by_watermark", ref, r -> {
+      Long v = r.get() == null ? null : r.get().rowsDroppedByWatermark();
+      return v == null ? 0 : v;
+    }).description("Rows the query's stateful steps dropped as later than the watermark since the driver started")
+        .tags(tags).register(registry);
     gauge("spo_state_rows", "Rows in the query's state store", ref, tags, QueryProgress::stateRows);
     gauge("spo_batch_id", "Last completed batch", ref, tags, QueryProgress::batchId);
     return ref;

@@ -8,22 +8,25 @@ import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.SourceSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.model.TransformSpec;
-import dev.pipelines.streaming.api.validation.Durations;
 import dev.pipelines.streaming.api.validation.Problem;
 import dev.pipelines.streaming.runner.spark.SparkErrors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.catalyst.analysis.UnsupportedOperationChecker$;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.TimestampType;
 
 /**
  * Turns a validated spec into one streaming DataFrame per sink, letting Spark's parser and
@@ -81,7 +84,7 @@ public final class PipelinePlanner {
     try {
       Dataset<Row> df = sources.create(source, path);
       if (source.watermark() != null) {
-        df = df.withWatermark(source.watermark().column(), Durations.toSparkInterval(source.watermark().delay()));
+        df = Expectations.withWatermark(df, source.watermark(), source.name());
       }
       frames.put(source.name(), df);
     } catch (PlanningException e) {
@@ -130,10 +133,35 @@ public final class PipelinePlanner {
       return;
     }
     Dataset<Row> checked = withExpectations(result, t.expectationsOrEmpty(), t.name(), path);
+    if (checked != null && t.watermark() != null) {
+      checked = withWatermark(checked, t, path + ".watermark");
+    }
     if (checked == null) {
       broken.add(t.name());
     } else {
       frames.put(t.name(), checked);
+    }
+  }
+
+  /** The transform's watermark on its own output column, which must be a timestamp; null after a problem. */
+  private Dataset<Row> withWatermark(Dataset<Row> df, TransformSpec t, String path) {
+    String column = t.watermark().column();
+    Optional<StructField> field = Arrays.stream(df.schema().fields()).filter(f -> f.name().equalsIgnoreCase(column)).findFirst();
+    if (field.isEmpty()) {
+      problems.add(Problem.at(path + ".column", "'" + column + "' is not a column of this transform's output",
+          "its columns: " + String.join(", ", df.columns())));
+      return null;
+    }
+    if (!(field.get().dataType() instanceof TimestampType)) {
+      problems.add(Problem.at(path + ".column", "'" + column + "' is " + field.get().dataType().simpleString()
+          + ", not a timestamp", "derive one in this transform, e.g. timestamp_millis(" + column + ") AS eventTime"));
+      return null;
+    }
+    try {
+      return Expectations.withWatermark(df, t.watermark(), t.name());
+    } catch (Exception e) {
+      problems.add(Problem.at(path, SparkErrors.oneLine(e)));
+      return null;
     }
   }
 

@@ -26,6 +26,7 @@ public final class PipelineRunner {
   private final SecretResolver secrets;
   private final PrintStream log;
   private final QualityTotals quality = new QualityTotals();
+  private boolean listening;
 
   public PipelineRunner(SparkSession spark, CheckpointLayout checkpoints, SecretResolver secrets, PrintStream log) {
     this.spark = spark;
@@ -44,8 +45,11 @@ public final class PipelineRunner {
     // awaitAnyTermination() would otherwise rethrow a failure of an earlier pipeline run in
     // this session (tests, or a future in-process restart).
     spark.streams().resetTerminated();
-    spark.streams().addListener(new ProgressLogger(log));
-    spark.streams().addListener(quality);
+    if (!listening) { // once per runner: a second start must not log or count every batch twice
+      spark.streams().addListener(new ProgressLogger(log));
+      spark.streams().addListener(quality);
+      listening = true;
+    }
     List<StreamingQuery> started = new ArrayList<>();
     List<SinkSpec> sinks = List.copyOf(planned.sinks().keySet());
     for (int i = 0; i < sinks.size(); i++) {
