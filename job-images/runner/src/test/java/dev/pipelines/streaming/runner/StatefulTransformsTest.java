@@ -280,99 +280,76 @@ class StatefulTransformsTest {
         "{\"page\":\"/a\",\"views\":2,\"windowEnd\":\"2026-01-01T11:15:00.000Z\",\"windowStart\":\"2026-01-01T10:15:00.000Z\"}");
   }
 
-  @Test
-  void rowsLaterThanTheWatermarkAreCountedNotSilentlyLost() throws Exception {
-    Path clicks = Files.createDirectories(dir.resolve("late-clicks"));
-    Files.writeString(clicks.resolve("1.json"), """
-        {"page":"/a","clickTime":"2026-01-01T10:00:05Z"}
-        {"page":"/a","clickTime":"2026-01-01T10:05:00Z"}
-        """);
+  /** A per-minute count of {@code eventTime} per {@code key} over two files, each read in its own batch. */
+  record TwoBatches(StreamingQuery query, QualityTotals quality, Path out) {}
+
+  private TwoBatches twoBatches(String name, String key, String first, String second) throws Exception {
+    Path in = Files.createDirectories(dir.resolve(name + "-in"));
+    Files.writeString(in.resolve("1.json"), first);
     QualityTotals quality = new QualityTotals();
     spark.streams().addListener(quality);
     List<StreamingQuery> queries = Pipelines.start(spark, """
         apiVersion: streaming.pipelines.dev/v1alpha1
         kind: StreamingPipeline
-        metadata: {name: late}
+        metadata: {name: %1$s}
         spec:
           sources:
-            - name: clicks
-              files: {path: "%s", format: json}
-              schema: [{name: page, type: string}, {name: clickTime, type: timestamp}]
-              watermark: {column: clickTime, delay: 1m}
+            - name: events
+              files: {path: "%2$s", format: json}
+              schema: [{name: %3$s, type: string}, {name: eventTime, type: timestamp}]
+              watermark: {column: eventTime, delay: 10s}
           transforms:
             - name: perMinute
-              from: clicks
-              window: {column: clickTime, size: 1m, groupBy: [page], aggregations: [{fn: count, as: views}]}
+              from: events
+              window: {column: eventTime, size: 1m, groupBy: [%3$s], aggregations: [{fn: count, as: events}]}
           sinks:
-            - {name: out, from: perMinute, outputMode: append, files: {path: "%s", format: json}}
-        """.formatted(clicks, dir.resolve("late-out")), dir.resolve("late-cp"));
+            - {name: out, from: perMinute, outputMode: append, files: {path: "%4$s", format: json}}
+        """.formatted(name, in, key, dir.resolve(name + "-out")), dir.resolve(name + "-cp"));
     StreamingQuery q = queries.get(0);
     try {
       q.processAllAvailable();
-      // the watermark is now 10:04; a click at 10:01 is too late for its window
-      Files.writeString(clicks.resolve("2.json"), """
-          {"page":"/a","clickTime":"2026-01-01T10:01:00Z"}
-          {"page":"/a","clickTime":"2026-01-01T10:05:30Z"}
-          """);
+      Files.writeString(in.resolve("2.json"), second);
       q.processAllAvailable();
     } finally {
       q.stop();
       spark.sparkContext().listenerBus().waitUntilEmpty();
       spark.streams().removeListener(quality);
     }
-    assertThat(quality.droppedByWatermark("out")).isEqualTo(1);
-    StreamingQueryProgress late = Arrays.stream(q.recentProgress()).filter(p -> QualityTotals.droppedByWatermark(p) > 0)
-        .findFirst().orElseThrow();
+    return new TwoBatches(q, quality, dir.resolve(name + "-out"));
+  }
+
+  @Test
+  void rowsLaterThanTheWatermarkAreCountedNotSilentlyLost() throws Exception {
+    // after the first batch the watermark is 10:04:50; a click at 10:01 is too late for its window
+    TwoBatches run = twoBatches("late", "page", """
+        {"page":"/a","eventTime":"2026-01-01T10:00:05Z"}
+        {"page":"/a","eventTime":"2026-01-01T10:05:00Z"}
+        """, """
+        {"page":"/a","eventTime":"2026-01-01T10:01:00Z"}
+        {"page":"/a","eventTime":"2026-01-01T10:05:30Z"}
+        """);
+    assertThat(run.quality().droppedByWatermark("out")).isEqualTo(1);
+    StreamingQueryProgress late = Arrays.stream(run.query().recentProgress())
+        .filter(p -> QualityTotals.droppedByWatermark(p) > 0).findFirst().orElseThrow();
     assertThat(late.numInputRows()).isEqualTo(2);
   }
 
   @Test
   void anEventTimeFarAheadIsDroppedAndCountedInsteadOfMovingTheWatermark() throws Exception {
-    Path dir1 = Files.createDirectories(dir.resolve("ahead"));
     // a number in a timestamp field is read as seconds: 1772359210000 is some 56,000 years ahead
-    Files.writeString(dir1.resolve("1.json"), """
+    TwoBatches run = twoBatches("ahead", "sensor", """
         {"sensor":"s1","eventTime":"2026-03-01T10:00:05Z"}
         {"sensor":"s1","eventTime":1772359210000}
+        """, """
+        {"sensor":"s1","eventTime":"2026-03-01T10:00:20Z"}
+        {"sensor":"s1","eventTime":"2026-03-01T10:01:30Z"}
+        {"sensor":"s1","eventTime":"2026-03-01T10:03:00Z"}
         """);
-    QualityTotals quality = new QualityTotals();
-    spark.streams().addListener(quality);
-    List<StreamingQuery> queries = Pipelines.start(spark, """
-        apiVersion: streaming.pipelines.dev/v1alpha1
-        kind: StreamingPipeline
-        metadata: {name: ahead}
-        spec:
-          sources:
-            - name: readings
-              files: {path: "%s", format: json}
-              schema: [{name: sensor, type: string}, {name: eventTime, type: timestamp}]
-              watermark: {column: eventTime, delay: 10s}
-          transforms:
-            - name: perMinute
-              from: readings
-              window: {column: eventTime, size: 1m, groupBy: [sensor], aggregations: [{fn: count, as: readings}]}
-          sinks:
-            - {name: out, from: perMinute, outputMode: append, files: {path: "%s", format: json}}
-        """.formatted(dir1, dir.resolve("ahead-out")), dir.resolve("ahead-cp"));
-    StreamingQuery q = queries.get(0);
-    try {
-      q.processAllAvailable();
-      Files.writeString(dir1.resolve("2.json"), """
-          {"sensor":"s1","eventTime":"2026-03-01T10:00:20Z"}
-          {"sensor":"s1","eventTime":"2026-03-01T10:01:30Z"}
-          {"sensor":"s1","eventTime":"2026-03-01T10:03:00Z"}
-          """);
-      q.processAllAvailable();
-    } finally {
-      q.stop();
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-      spark.streams().removeListener(quality);
-    }
-    assertThat(spark.read().json(dir.resolve("ahead-out").toString()).orderBy("windowStart").toJSON().collectAsList())
-        .containsExactly(
-            "{\"readings\":2,\"sensor\":\"s1\",\"windowEnd\":\"2026-03-01T10:01:00.000Z\",\"windowStart\":\"2026-03-01T10:00:00.000Z\"}",
-            "{\"readings\":1,\"sensor\":\"s1\",\"windowEnd\":\"2026-03-01T10:02:00.000Z\",\"windowStart\":\"2026-03-01T10:01:00.000Z\"}");
-    assertThat(quality.violations("out")).containsEntry("readings.watermark.eventTimeNotAhead", 1L);
-    assertThat(quality.droppedByWatermark("out")).isZero();
+    assertThat(spark.read().json(run.out().toString()).orderBy("windowStart").toJSON().collectAsList()).containsExactly(
+        "{\"events\":2,\"sensor\":\"s1\",\"windowEnd\":\"2026-03-01T10:01:00.000Z\",\"windowStart\":\"2026-03-01T10:00:00.000Z\"}",
+        "{\"events\":1,\"sensor\":\"s1\",\"windowEnd\":\"2026-03-01T10:02:00.000Z\",\"windowStart\":\"2026-03-01T10:01:00.000Z\"}");
+    assertThat(run.quality().violations("out")).containsEntry("events.watermark.eventTimeNotAhead", 1L);
+    assertThat(run.quality().droppedByWatermark("out")).isZero();
   }
 
   @Test
