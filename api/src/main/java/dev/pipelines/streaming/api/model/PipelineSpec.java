@@ -42,18 +42,25 @@ public record PipelineSpec(
    */
   public Set<String> lineage(String from) {
     Map<String, TransformSpec> transforms = new LinkedHashMap<>();
-    transformsOrEmpty().forEach(t -> transforms.put(t.name(), t));
+    transformsOrEmpty().stream().filter(t -> t != null && t.name() != null).forEach(t -> transforms.putIfAbsent(t.name(), t));
+    return lineage(transforms, from);
+  }
+
+  /**
+   * The same walk over transforms already indexed by name (the first of a duplicated name);
+   * null {@code from} entries of broken specs are skipped.
+   */
+  public static Set<String> lineage(Map<String, TransformSpec> transformsByName, String from) {
     Set<String> seen = new LinkedHashSet<>();
     List<String> todo = new ArrayList<>(List.of(from));
     while (!todo.isEmpty()) {
       String n = todo.remove(0);
-      if (seen.add(n) && transforms.containsKey(n)) {
-        todo.addAll(transforms.get(n).fromOrEmpty());
+      if (seen.add(n) && transformsByName.containsKey(n)) {
+        transformsByName.get(n).fromOrEmpty().stream().filter(x -> x != null).forEach(todo::add);
       }
     }
     return seen;
   }
-
 
   public List<SinkSpec> sinksOrEmpty() {
     return sinks == null ? List.of() : sinks;

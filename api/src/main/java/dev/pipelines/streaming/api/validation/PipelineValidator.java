@@ -818,6 +818,19 @@ public final class PipelineValidator {
     checkDuration(t.processingTime(), path + ".processingTime", false);
   }
 
+  /**
+   * The problem for a sink at {@code sinkPath} in append mode reading {@code window}, whose
+   * event-time column has no watermark: Spark could never tell when a window is final
+   * (Structured Streaming guide, "Handling Late Data and Watermarking").
+   */
+  public static Problem appendWithoutWatermark(String sinkPath, TransformSpec window) {
+    String column = window.window().column();
+    return Problem.at(sinkPath + ".outputMode", "append mode on aggregation '" + window.name()
+            + "' needs a watermark on its event-time column '" + column + "'",
+        "add watermark: {column: " + column + ", delay: 30s} to the source or transform that has "
+            + "the column, or set outputMode: update");
+  }
+
   /** Spark's rules for output modes that the spec alone decides. */
   private void checkOutputModeAgainstLineage(SinkSpec s, String path) {
     if (s.from() == null || !inputPaths.containsKey(s.from())) {
@@ -843,11 +856,7 @@ public final class PipelineValidator {
     switch (s.outputModeOrDefault()) {
       case APPEND -> {
         if (unwatermarked != null) {
-          TransformSpec w = unwatermarked;
-          add(path + ".outputMode", "append mode on aggregation '" + w.name()
-                  + "' needs a watermark on its event-time column '" + w.window().column() + "'",
-              "add watermark: {column: " + w.window().column() + ", delay: 30s} to the source or transform that has "
-                  + "the column, or set outputMode: update");
+          problems.add(appendWithoutWatermark(path, unwatermarked));
         }
       }
       case COMPLETE -> {
@@ -862,15 +871,7 @@ public final class PipelineValidator {
 
   /** All names the given input reads from, itself included. Safe on cycles. */
   private Set<String> lineage(String name) {
-    Set<String> seen = new HashSet<>();
-    List<String> todo = new ArrayList<>(List.of(name));
-    while (!todo.isEmpty()) {
-      String n = todo.remove(todo.size() - 1);
-      if (seen.add(n) && transformsByName.containsKey(n)) {
-        todo.addAll(transformsByName.get(n).fromOrEmpty().stream().filter(x -> x != null).toList());
-      }
-    }
-    return seen;
+    return PipelineSpec.lineage(transformsByName, name);
   }
 
   /** True when every source the input reads is static (a table, not a stream). */
@@ -880,14 +881,24 @@ public final class PipelineValidator {
         && lineage.stream().anyMatch(sourcesByName::containsKey);
   }
 
-  /** Whether a source or transform in the input's lineage declares a watermark. */
+  /**
+   * Whether a source or transform in the input's lineage declares a watermark, in YAML or with
+   * Spark SQL's {@code WATERMARK ... DELAY OF} clause. A SQL clause is taken at its word here;
+   * whether it covers the right column is decided from Spark's analysed plan (the runner's
+   * planner, in {@code spo validate} and before the queries start).
+   */
   private boolean hasWatermark(String name) {
     return lineage(name).stream().anyMatch(n -> {
       SourceSpec src = sourcesByName.get(n);
       TransformSpec t = transformsByName.get(n);
-      return (src != null && src.watermark() != null) || (t != null && t.watermark() != null);
+      return (src != null && src.watermark() != null)
+          || (t != null && (t.watermark() != null || (t.sql() != null && SQL_WATERMARK.matcher(t.sql()).find())));
     });
   }
+
+  /** Spark SQL's watermark clause: {@code FROM relation WATERMARK expr [AS name] DELAY OF interval}. */
+  private static final Pattern SQL_WATERMARK =
+      Pattern.compile("\\bWATERMARK\\b.+?\\bDELAY\\s+OF\\b", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
   // ---- helpers -------------------------------------------------------------------------
 

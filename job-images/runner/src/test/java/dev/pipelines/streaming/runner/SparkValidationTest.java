@@ -64,6 +64,40 @@ class SparkValidationTest {
         """)).isEmpty();
   }
 
+  /** A window in append mode reading SQL whose WATERMARK clause watermarks {@code eventTime} only. */
+  static String sqlWatermarkThenWindowOn(String column) {
+    return """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: demo}
+        spec:
+          sources:
+            - name: ev
+              kafka: {bootstrapServers: "127.0.0.1:1", topic: ev}
+              schema: [{name: sensor, type: string}, {name: tsMillis, type: long}]
+          transforms:
+            - name: timed
+              from: ev
+              sql: >-
+                SELECT sensor, eventTime, timestamp_millis(tsMillis + 1) AS otherTime
+                FROM ev WATERMARK timestamp_millis(tsMillis) AS eventTime DELAY OF INTERVAL 10 SECONDS
+            - name: perMinute
+              from: timed
+              window: {column: %s, size: 1m, aggregations: [{fn: count, as: readings}]}
+          sinks:
+            - {name: out, from: perMinute, outputMode: append, console: {}}
+        """.formatted(column);
+  }
+
+  @Test
+  void aWatermarkDeclaredInSqlCountsAndItsColumnIsTakenFromSparksPlan() {
+    assertThat(problems(sqlWatermarkThenWindowOn("eventTime"))).isEmpty();
+    assertThat(problems(sqlWatermarkThenWindowOn("otherTime"))).containsExactly(
+        "spec.sinks[0].outputMode: append mode on aggregation 'perMinute' needs a watermark on its event-time column "
+            + "'otherTime' (add watermark: {column: otherTime, delay: 30s} to the source or transform that has the "
+            + "column, or set outputMode: update)");
+  }
+
   @Test
   void unknownColumnsAndBadSqlAreReportedPerField() {
     assertThat(problems(HEADER + """

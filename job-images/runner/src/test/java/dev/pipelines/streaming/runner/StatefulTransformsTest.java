@@ -42,7 +42,8 @@ class StatefulTransformsTest {
   }
 
   /** Runs the pipeline (availableNow) and returns its output rows as sorted JSON. */
-  private List<String> run(String sourcesAndTransforms, String from, String orderBy) {
+  private List<String> run(String sourcesAndTransforms, String from, String orderBy) throws IOException {
+    Path runDir = Files.createTempDirectory(dir, "run");
     String yaml = """
         apiVersion: streaming.pipelines.dev/v1alpha1
         kind: StreamingPipeline
@@ -51,9 +52,9 @@ class StatefulTransformsTest {
         %s
           sinks:
             - {name: out, from: %s, trigger: {availableNow: true}, files: {path: "%s", format: json}}
-        """.formatted(sourcesAndTransforms.indent(2).stripTrailing(), from, dir.resolve("out"));
-    assertThat(Pipelines.runToCompletion(spark, yaml, dir.resolve("cp"))).isZero();
-    return spark.read().json(dir.resolve("out").toString()).orderBy(orderBy).toJSON().collectAsList();
+        """.formatted(sourcesAndTransforms.indent(2).stripTrailing(), from, runDir.resolve("out"));
+    assertThat(Pipelines.runToCompletion(spark, yaml, runDir.resolve("cp"))).isZero();
+    return spark.read().json(runDir.resolve("out").toString()).orderBy(orderBy).toJSON().collectAsList();
   }
 
   private String clicksAndOrders(String joinType) throws IOException {
@@ -255,6 +256,70 @@ class StatefulTransformsTest {
         """.formatted(readings), "perMinute", "windowStart")).containsExactly(
         "{\"readings\":2,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:01:00.000Z\",\"windowStart\":\"2026-01-01T10:00:00.000Z\"}",
         "{\"readings\":1,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:02:00.000Z\",\"windowStart\":\"2026-01-01T10:01:00.000Z\"}");
+  }
+
+  @Test
+  void sqlWatermarkClauseFeedsAnAppendModeWindow() throws IOException {
+    Path readings = input("sql-watermark", """
+        {"sensor":"s1","tsMillis":1767261605000}
+        {"sensor":"s1","tsMillis":1767261630000}
+        {"sensor":"s1","tsMillis":1767261670000}
+        {"sensor":"s1","tsMillis":1767261780000}
+        """);
+    assertThat(run("""
+        sources:
+          - name: ev
+            files: {path: "%s", format: json}
+            schema: [{name: sensor, type: string}, {name: tsMillis, type: long}]
+        transforms:
+          - name: timed
+            from: ev
+            sql: >-
+              SELECT sensor, eventTime FROM ev
+              WATERMARK timestamp_millis(tsMillis) AS eventTime DELAY OF INTERVAL 10 SECONDS
+          - name: perMinute
+            from: timed
+            window: {column: eventTime, size: 1m, groupBy: [sensor], aggregations: [{fn: count, as: readings}]}
+        """.formatted(readings), "perMinute", "windowStart")).containsExactly(
+        "{\"readings\":2,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:01:00.000Z\",\"windowStart\":\"2026-01-01T10:00:00.000Z\"}",
+        "{\"readings\":1,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:02:00.000Z\",\"windowStart\":\"2026-01-01T10:01:00.000Z\"}");
+  }
+
+  /** Views per minute, then per 5 minutes from the 1-minute rows; the 10:20 view only moves the watermark. */
+  private List<String> chainedWindows(String name, String bound) throws IOException {
+    Path views = input(name, """
+        {"page":"/a","viewTime":"2026-01-01T10:00:05Z"}
+        {"page":"/a","viewTime":"2026-01-01T10:00:30Z"}
+        {"page":"/a","viewTime":"2026-01-01T10:01:10Z"}
+        {"page":"/a","viewTime":"2026-01-01T10:04:59Z"}
+        {"page":"/a","viewTime":"2026-01-01T10:20:00Z"}
+        """);
+    return run("""
+        sources:
+          - name: views
+            files: {path: "%s", format: json}
+            schema: [{name: page, type: string}, {name: viewTime, type: timestamp}]
+            watermark: {column: viewTime, delay: 10s}
+        transforms:
+          - name: perMinute
+            from: views
+            window: {column: viewTime, size: 1m, groupBy: [page], aggregations: [{fn: count, as: views}]}
+          - name: perFiveMinutes
+            from: perMinute
+            window:
+              column: %s
+              size: 5m
+              groupBy: [page]
+              aggregations: [{fn: sum, column: views, as: views}, {fn: count, as: minutes}]
+        """.formatted(views, bound), "perFiveMinutes", "windowStart");
+  }
+
+  @Test
+  void windowsChainOnTheirWindowTime() throws IOException {
+    String fiveMinutes = "{\"minutes\":3,\"page\":\"/a\",\"views\":4,"
+        + "\"windowEnd\":\"2026-01-01T10:05:00.000Z\",\"windowStart\":\"2026-01-01T10:00:00.000Z\"}";
+    assertThat(chainedWindows("chained-end", "windowEnd")).containsExactly(fiveMinutes);
+    assertThat(chainedWindows("chained-start", "windowStart")).containsExactly(fiveMinutes);
   }
 
   @Test

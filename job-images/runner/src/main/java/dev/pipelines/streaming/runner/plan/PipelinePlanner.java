@@ -8,6 +8,7 @@ import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.SourceSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.model.TransformSpec;
+import dev.pipelines.streaming.api.validation.PipelineValidator;
 import dev.pipelines.streaming.api.validation.Problem;
 import dev.pipelines.streaming.runner.spark.SparkErrors;
 import java.util.ArrayList;
@@ -41,6 +42,9 @@ public final class PipelinePlanner {
   private final Map<String, Dataset<Row>> frames = new HashMap<>();
   /** Names that could not be built; anything reading them is skipped silently. */
   private final Set<String> broken = new HashSet<>();
+  /** Window transforms whose event-time column carries no watermark in Spark's analysed plan. */
+  private final Map<String, TransformSpec> unwatermarkedWindows = new HashMap<>();
+  private PipelineSpec spec;
 
   private PipelinePlanner(SparkSession spark, SourceFactory sources) {
     this.spark = spark;
@@ -58,6 +62,7 @@ public final class PipelinePlanner {
   }
 
   private Map<SinkSpec, Dataset<Row>> planSpec(PipelineSpec spec) {
+    this.spec = spec;
     List<SourceSpec> sourceSpecs = spec.sourcesOrEmpty();
     for (int i = 0; i < sourceSpecs.size(); i++) {
       planSource(sourceSpecs.get(i), "spec.sources[" + i + "]");
@@ -131,6 +136,9 @@ public final class PipelinePlanner {
       broken.add(t.name());
       problems.add(Problem.at(pathOfFailure(t, path, inputs), SparkErrors.oneLine(e)));
       return;
+    }
+    if (t.window() != null && !EventTime.isWatermarked(inputs.values().iterator().next(), t.window().column())) {
+      unwatermarkedWindows.put(t.name(), t);
     }
     Dataset<Row> checked = withExpectations(result, t.expectationsOrEmpty(), t.name(), path);
     if (checked != null && t.watermark() != null) {
@@ -256,6 +264,14 @@ public final class PipelinePlanner {
       } catch (Exception e) {
         problems.add(Problem.at(path + ".kafka.key", SparkErrors.oneLine(e)));
         return null;
+      }
+      if (sink.outputModeOrDefault() == dev.pipelines.streaming.api.model.OutputMode.APPEND) {
+        Optional<TransformSpec> window = spec.lineage(sink.from()).stream()
+            .map(unwatermarkedWindows::get).filter(w -> w != null).findFirst();
+        if (window.isPresent()) {
+          problems.add(PipelineValidator.appendWithoutWatermark(path, window.get()));
+          return null;
+        }
       }
       // Spark's own streaming rules (output modes, watermarks, joins), checked before start.
       UnsupportedOperationChecker$.MODULE$.checkForStreaming(

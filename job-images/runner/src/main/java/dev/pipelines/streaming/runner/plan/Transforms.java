@@ -31,6 +31,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.TimeMode;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 
@@ -93,10 +94,16 @@ final class Transforms {
     return spark.sql(t.sql());
   }
 
-  /** Output: windowStart, windowEnd, the groupBy keys, then the aggregations. */
+  /**
+   * Output: windowStart, windowEnd, the groupBy keys, then the aggregations. windowStart and
+   * windowEnd keep the watermark of the event time they were computed from, so a window can
+   * read another window's output (see {@link EventTime#ofWindowInput}).
+   */
   static Dataset<Row> windowAggregate(Dataset<Row> input, WindowSpec w) {
     WindowType type = w.type() == null ? WindowType.TUMBLING : w.type();
-    Column event = col(w.column());
+    EventTime.Column eventTime = EventTime.ofWindowInput(input, w.column());
+    input = eventTime.input();
+    Column event = col(eventTime.name());
     Column windowColumn = switch (type) {
       case TUMBLING -> w.startTime() == null ? window(event, Durations.toSparkInterval(w.size()))
           : window(event, Durations.toSparkInterval(w.size()), Durations.toSparkInterval(w.size()),
@@ -113,9 +120,10 @@ final class Transforms {
     List<Column> aggregations = w.aggregationsOrEmpty().stream().map(Transforms::aggregation).toList();
     Dataset<Row> grouped = input.groupBy(groups.toArray(Column[]::new))
         .agg(aggregations.get(0), aggregations.subList(1, aggregations.size()).toArray(Column[]::new));
+    Metadata bounds = EventTime.boundsMetadata(grouped.schema().apply("window").metadata());
     List<Column> output = new ArrayList<>();
-    output.add(col("window.start").as("windowStart"));
-    output.add(col("window.end").as("windowEnd"));
+    output.add(col("window.start").as("windowStart", bounds));
+    output.add(col("window.end").as("windowEnd", bounds));
     w.groupByOrEmpty().forEach(g -> output.add(col(g)));
     w.aggregationsOrEmpty().forEach(a -> output.add(col(a.outputName())));
     return grouped.select(output.toArray(Column[]::new));
