@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipelines.streaming.runner.testing.KafkaBroker;
 import dev.pipelines.streaming.runner.testing.Pipelines;
+import dev.pipelines.streaming.runner.testing.RunnerProcess;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import dev.pipelines.streaming.runner.control.ProgressReader;
 import dev.pipelines.streaming.runner.control.QueryProgress;
@@ -81,6 +82,47 @@ class KafkaPipelineTest {
     assertThat(out).extracting(r -> r.key() + " " + r.value()).containsExactlyInAnyOrder(
         "U1 {\"userId\":\"u1\",\"amount\":12.5,\"fromTopic\":\"orders-in\"}",
         "U3 {\"userId\":\"u3\",\"amount\":99.0,\"fromTopic\":\"orders-in\"}");
+  }
+
+  @Test
+  void aRecreatedTopicFailsWithTheWholeReasonAndTheWaysOut() throws Exception {
+    kafka.createTopic("recreated-in", 1);
+    kafka.produce("recreated-in", List.of(click("u1", "/a", 1, "2026-01-01T10:00:00Z"),
+        click("u2", "/a", 1, "2026-01-01T10:00:01Z"), click("u3", "/a", 1, "2026-01-01T10:00:02Z")));
+    String yaml = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: recreated}
+        spec:
+          sources:
+            - name: clicks
+              kafka: {bootstrapServers: "%s", topic: recreated-in, startingOffsets: earliest}
+              schema: [{name: userId, type: string}]
+          sinks:
+            - {name: out, from: clicks, trigger: {availableNow: true}, files: {path: "%s", format: json}}
+        """.formatted(kafka.bootstrapServers(), dir.resolve("out"));
+    Path spec = java.nio.file.Files.writeString(dir.resolve("recreated.yaml"), yaml);
+    RunnerProcess first = RunnerProcess.start(spec, dir.resolve("cp"), dir.resolve("first.log"));
+    assertThat(first.awaitExit(Duration.ofMinutes(3))).as(first.log()).isZero();
+    kafka.deleteTopic("recreated-in");
+    kafka.createTopic("recreated-in", 1);
+    kafka.produce("recreated-in", List.of(click("u4", "/a", 1, "2026-01-01T10:01:00Z")));
+
+    Path terminationLog = java.nio.file.Files.writeString(dir.resolve("termination-log"), "");
+    RunnerProcess resumed = RunnerProcess.start(Map.of("SPO_TERMINATION_MESSAGE_PATH", terminationLog.toString()),
+        spec, dir.resolve("cp"), dir.resolve("resumed.log"));
+
+    assertThat(resumed.awaitExit(Duration.ofMinutes(3))).as(resumed.log()).isEqualTo(ExitCodes.QUERY_FAILED);
+    List<String> failure = List.of(
+        "[out] failed: Kafka records this query had not read yet are gone (the topic was deleted and recreated, or they "
+            + "expired before they were read): Partition recreated-in-0 offset was changed from 3 to 1. This could be "
+            + "either 1) a user error that the start offset is set beyond available offset when starting query, or 2) "
+            + "the kafka topic-partition is deleted and re-created.",
+        "  To go on from what the topic holds now, accepting the loss: set failOnDataLoss: \"false\" in the Kafka "
+            + "source's options, or start over in a new checkpoint (spo run --reset-checkpoint).");
+    assertThat(resumed.log().lines().dropWhile(l -> !l.startsWith("[out] failed:")).limit(2)).containsExactlyElementsOf(failure);
+    assertThat(java.nio.file.Files.readString(terminationLog)).as("for the pod's terminated.message")
+        .isEqualTo(String.join(System.lineSeparator(), failure));
   }
 
   @Test

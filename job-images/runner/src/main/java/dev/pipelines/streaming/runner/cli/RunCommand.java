@@ -90,11 +90,14 @@ public final class RunCommand implements Callable<Integer> {
       description = "This driver's name in the Lease (default: env HOSTNAME, the pod name on Kubernetes).")
   String leaseHolder;
 
+  /** What the pod's termination message will say; set by {@link #call}. */
+  private TerminationMessage message;
+
   @Override
   public Integer call() throws IOException {
-    TerminationMessage message = new TerminationMessage(spec.commandLine().getErr());
+    message = new TerminationMessage(spec.commandLine().getErr());
     int exit = run(message.writer());
-    if (exit == ExitCodes.INVALID || exit == ExitCodes.INCOMPATIBLE_CHECKPOINT) {
+    if (exit == ExitCodes.INVALID || exit == ExitCodes.INCOMPATIBLE_CHECKPOINT || exit == ExitCodes.QUERY_FAILED) {
       message.publish();
     }
     return exit;
@@ -179,6 +182,7 @@ public final class RunCommand implements Callable<Integer> {
       err.println("control endpoint on port " + control.port() + ": /progress, /metrics, /control");
     }
     int exit = runner.awaitTermination(queries);
+    runner.failure().ifPresent(message::keep);
     if (fencing != null) {
       fencing.lease().close(); // the queries have stopped: the next driver need not wait for the Lease to expire
     }

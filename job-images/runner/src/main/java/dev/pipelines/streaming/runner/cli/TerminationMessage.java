@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * What {@code spo run} says when it refuses to start (invalid spec, exit 2; incompatible
- * checkpoint, exit 3), also written to the container's termination message file so that
+ * checkpoint, exit 3) or why a query failed (exit 1), also written to the container's termination message file so that
  * Kubernetes shows it in the pod's status ({@code terminated.message}) and the operator puts
  * it into the pipeline's conditions: the exact lines naming the fields, never a log tail.
  * Outside a container (no such file) nothing is written.
@@ -48,6 +48,12 @@ final class TerminationMessage {
         err.flush();
       }
     }, true);
+  }
+
+  /** Keeps {@code text} for the termination message without printing it (it was logged already). */
+  void keep(String text) {
+    captured.write(text);
+    captured.write(System.lineSeparator());
   }
 
   /** Writes what was captured to the termination message file, if this runs in a container. */

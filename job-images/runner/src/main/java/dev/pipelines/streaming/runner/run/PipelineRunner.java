@@ -27,6 +27,7 @@ public final class PipelineRunner {
   private final PrintStream log;
   private final QualityTotals quality = new QualityTotals();
   private boolean listening;
+  private volatile String failure;
 
   public PipelineRunner(SparkSession spark, CheckpointLayout checkpoints, SecretResolver secrets, PrintStream log) {
     this.spark = spark;
@@ -86,7 +87,8 @@ public final class PipelineRunner {
       } catch (StreamingQueryException e) {
         String failed = queries.stream().filter(q -> q.exception().isDefined()).map(StreamingQuery::name)
             .findFirst().orElse("query");
-        log.printf("[%s] failed: %s%n", failed, SparkErrors.oneLine(e.cause()));
+        failure = "[" + failed + "] failed: " + SparkErrors.queryFailure(e.cause());
+        log.println(failure);
         queries.forEach(PipelineRunner::stopNow);
         return ExitCodes.QUERY_FAILED;
       }
@@ -95,6 +97,11 @@ public final class PipelineRunner {
       }
       spark.streams().resetTerminated();
     }
+  }
+
+  /** The {@code [sink] failed: ...} lines of the query that made {@link #awaitTermination} return 1, if one did. */
+  public java.util.Optional<String> failure() {
+    return java.util.Optional.ofNullable(failure);
   }
 
   public GracefulShutdown gracefulShutdown(List<StreamingQuery> queries, Duration timeout) {

@@ -62,10 +62,7 @@ final class ProgressLogger extends StreamingQueryListener {
     return lines;
   }
 
+  /** Nothing: {@link PipelineRunner#awaitTermination} says why a query failed, by sink name. */
   @Override
-  public void onQueryTerminated(QueryTerminatedEvent event) {
-    if (event.exception().isDefined()) {
-      out.printf("[query %s] failed: %s%n", event.id(), event.exception().get().lines().findFirst().orElse(""));
-    }
-  }
+  public void onQueryTerminated(QueryTerminatedEvent event) {}
 }

@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.runner.spark;
 
+import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.AnalysisException;
 
 /** Turns Spark's exceptions into the one line a user needs. */
@@ -12,6 +13,39 @@ public final class SparkErrors {
    * resolved. Did you mean one of the following? [`amount`, ...]}.
    */
   public static String oneLine(Throwable error) {
+    return firstLine(error);
+  }
+
+  /**
+   * Why a running query failed, for its {@code [sink] failed:} line. Usually {@link #oneLine};
+   * for Kafka data loss (Spark's {@code KAFKA_DATA_LOSS.*} conditions, e.g. a topic deleted and
+   * recreated, or records expired before they were read) Spark's first line says neither which
+   * partition nor why, so this gives Spark's reason in one line and the ways out in a second.
+   */
+  public static String queryFailure(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof SparkThrowable t && t.getCondition() != null && t.getCondition().startsWith("KAFKA_DATA_LOSS")) {
+        return kafkaDataLoss(e.getMessage());
+      }
+    }
+    return firstLine(error);
+  }
+
+  private static String kafkaDataLoss(String message) {
+    int reason = message.indexOf("Reason:");
+    String why = reason < 0 ? "" : " " + String.join(" ", message.substring(reason + "Reason:".length()).strip().lines()
+        .map(String::strip).toList());
+    int sqlState = why.indexOf(" SQLSTATE:");
+    if (sqlState > 0) {
+      why = why.substring(0, sqlState);
+    }
+    return "Kafka records this query had not read yet are gone (the topic was deleted and recreated, or they expired "
+        + "before they were read):" + why.stripTrailing() + System.lineSeparator()
+        + "  To go on from what the topic holds now, accepting the loss: set failOnDataLoss: \"false\" in the Kafka "
+        + "source's options, or start over in a new checkpoint (spo run --reset-checkpoint).";
+  }
+
+  private static String firstLine(Throwable error) {
     Throwable e = error;
     while (e.getCause() != null && !(e instanceof AnalysisException) && e.getMessage() == null) {
       e = e.getCause();

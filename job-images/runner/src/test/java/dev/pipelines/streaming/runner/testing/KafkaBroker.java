@@ -127,6 +127,19 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /** Deletes a topic and waits until the broker no longer lists it. */
+  public void deleteTopic(String topic) {
+    try (Admin admin = admin()) {
+      admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic) && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot delete topic " + topic, e);
+    }
+  }
+
   /** Sends key/value records and waits for the broker to acknowledge them all. */
   public void produce(String topic, List<Map.Entry<String, String>> records) {
     Properties p = new Properties();
