@@ -433,7 +433,8 @@ class BrokenSpecsTest {
           sources: [{name: clicks, generator: {}}]
           transforms:
             - {name: d, from: clicks, dedupe: {keys: []}}
-            - {name: a, from: clicks, anomaly: {method: ewma, threshold: 0, alpha: 2, windowSize: 5}}
+            - {name: a, from: clicks, anomaly: {method: ewma, threshold: 0, alpha: 2, windowSize: 5, stateTtl: 1h}}
+            - {name: b, from: clicks, anomaly: {column: amount, stateTtl: 7 days}}
             - name: e
               from: clicks
               filter: "true"
@@ -447,9 +448,39 @@ class BrokenSpecsTest {
         "spec.transforms[1].anomaly.column: required (the numeric column to score)",
         "spec.transforms[1].anomaly.threshold: must be greater than 0, got 0.0",
         "spec.transforms[1].anomaly.alpha: must be in (0, 1], got 2.0",
+        "spec.transforms[1].anomaly.stateTtl: needs a watermark upstream: a key's history expires when the watermark "
+            + "passes its newest row by this long (add watermark to the source or to the transform that makes the event "
+            + "time, or set stateTtl: off)",
         "spec.transforms[1].anomaly.windowSize: only for method zscore (ewma forgets by alpha; remove windowSize)",
-        "spec.transforms[2].expectations[1].name: duplicate expectation 'positive'",
-        "spec.transforms[2].expectations[1].condition: required (a SQL condition every row should meet, e.g. amount >= 0)");
+        "spec.transforms[2].anomaly.stateTtl: '7 days' is not a duration (write a whole number and a unit: 500ms, 30s, 5m, 1h, 1d)",
+        "spec.transforms[3].expectations[1].name: duplicate expectation 'positive'",
+        "spec.transforms[3].expectations[1].condition: required (a SQL condition every row should meet, e.g. amount >= 0)");
+  }
+
+  @Test
+  void staticTablesRefreshRules() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: clicks
+              files: {path: /in, format: json, refreshInterval: 1m}
+              schema: [{name: userId, type: string}]
+            - name: users
+              jdbc: {url: "jdbc:postgresql://db/shop", table: users, refreshInterval: 500ms,
+                     options: {dbtable: other, partitionColumn: id, "password.file": /x}}
+            - name: plans
+              files: {path: /plans, format: json, static: true, refreshInterval: soon}
+              schema: [{name: userId, type: string}]
+          transforms:
+            - {name: joined, from: [clicks, users], join: {keys: userId}}
+          sinks: [{name: out, from: joined, console: {}}]
+        """,
+        "spec.sources[0].files.refreshInterval: only for static files (static: true) (a streaming files source picks up "
+            + "new files every micro-batch; remove refreshInterval)",
+        "spec.sources[1].jdbc.refreshInterval: must be at least 1s (each refresh reads the whole table again)",
+        "spec.sources[1].jdbc.options[\"dbtable\"]: set by the pipeline itself (use the dedicated field (url, table, user, password))",
+        "spec.sources[1].jdbc.options[\"password.file\"]: secrets must not be written in the spec (use password with secretKeyRef or env)",
+        "spec.sources[2].files.refreshInterval: 'soon' is not a duration (write a whole number and a unit: 500ms, 30s, 5m, 1h, 1d)");
   }
 
   @Test

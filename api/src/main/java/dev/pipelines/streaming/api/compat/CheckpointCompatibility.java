@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.api.compat;
 
+import dev.pipelines.streaming.api.model.AnomalySpec;
 import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.SourceSpec;
@@ -248,6 +249,10 @@ public final class CheckpointCompatibility {
         changed(o.methodOrDefault(), n.methodOrDefault(), path + ".anomaly.method", "each method keeps different state");
         changed(o.keysOrEmpty(), n.keysOrEmpty(), path + ".anomaly.keys", "histories are kept per key");
         changed(o.column(), n.column(), path + ".anomaly.column", "the history holds values of the old column");
+        if (AnomalySpec.OFF.equals(o.stateTtlOrDefault()) != AnomalySpec.OFF.equals(n.stateTtlOrDefault())) {
+          add(path + ".anomaly.stateTtl", "changed from " + o.stateTtlOrDefault() + " to " + n.stateTtlOrDefault()
+              + "; Spark stores state with a time to live differently (from one duration to another is fine)");
+        }
       }
     }
   }

@@ -13,7 +13,13 @@ public record FilesSourceSpec(
     @JsonProperty("static")
     @JsonPropertyDescription("Read the directory as a static table (e.g. a lookup for joins) instead of a stream.")
     Boolean isStatic,
-    @JsonPropertyDescription("Extra Spark file source options, e.g. header, multiLine.") Map<String, String> options) {
+    @JsonPropertyDescription("Extra Spark file source options, e.g. header, multiLine.") Map<String, String> options,
+    @JsonPropertyDescription("Static only: how often the directory is listed and read again; files added or "
+        + "changed since are seen from the next micro-batch after that (default 5m).") String refreshInterval) {
+
+  public String refreshIntervalOrDefault() {
+    return refreshInterval == null ? StaticRefresh.DEFAULT_INTERVAL : refreshInterval;
+  }
 
   public Map<String, String> optionsOrEmpty() {
     return options == null ? Map.of() : options;

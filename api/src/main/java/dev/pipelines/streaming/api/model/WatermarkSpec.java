@@ -14,13 +14,13 @@ public record WatermarkSpec(
         + "counted, so one bad clock or unit cannot push the watermark into the future (default 1d; off: no guard).")
     String maxAhead) {
 
-  /** {@code maxAhead: off} turns the guard off. */
-  public static final String OFF = "off";
+  /** {@code maxAhead: off} turns the guard off (also unquoted, see {@link OffSwitch}). */
+  public static final String OFF = OffSwitch.OFF;
 
   /** The guard's rule name, as counted in expectation violations ({@code <input>.eventTimeNotAhead}). */
   public static final String NOT_AHEAD_RULE = "eventTimeNotAhead";
 
   public String maxAheadOrDefault() {
-    return maxAhead == null ? "1d" : maxAhead;
+    return maxAhead == null ? "1d" : OffSwitch.normalize(maxAhead);
   }
 }

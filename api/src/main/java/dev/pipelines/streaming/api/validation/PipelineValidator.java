@@ -49,6 +49,9 @@ public final class PipelineValidator {
   private static final Set<String> RESERVED_KAFKA_OPTIONS = Set.of(
       "subscribe", "subscribepattern", "assign", "kafka.bootstrap.servers", "startingoffsets", "topic");
 
+  private static final Set<String> RESERVED_JDBC_OPTIONS = Set.of(
+      "url", "dbtable", "query", "driver", "user", "password");
+
   private final List<Problem> problems = new ArrayList<>();
   /** Source and transform names (one namespace: both can be read by transforms and sinks). */
   private final Map<String, String> inputPaths = new LinkedHashMap<>();
@@ -243,6 +246,18 @@ public final class PipelineValidator {
     if (f.maxFilesPerTrigger() != null && f.maxFilesPerTrigger() < 1) {
       add(path + ".files.maxFilesPerTrigger", "must be at least 1");
     }
+    if (f.refreshInterval() != null && !s.isStatic()) {
+      add(path + ".files.refreshInterval", "only for static files (static: true)",
+          "a streaming files source picks up new files every micro-batch; remove refreshInterval");
+    } else if (s.isStatic()) {
+      checkRefreshInterval(f.refreshIntervalOrDefault(), path + ".files.refreshInterval");
+    }
+  }
+
+  /** At least a second: each refresh reads the whole table again. */
+  private void checkRefreshInterval(String interval, String path) {
+    checkDuration(interval, path, false).filter(d -> d.compareTo(Duration.ofSeconds(1)) < 0)
+        .ifPresent(d -> add(path, "must be at least 1s", "each refresh reads the whole table again"));
   }
 
   private void checkSocketSource(SourceSpec s, String path) {
@@ -275,6 +290,16 @@ public final class PipelineValidator {
 
   private void checkJdbcSource(SourceSpec s, String path) {
     checkJdbcConnection(s.jdbc().url(), s.jdbc().table(), s.jdbc().user(), s.jdbc().password(), path + ".jdbc");
+    checkRefreshInterval(s.jdbc().refreshIntervalOrDefault(), path + ".jdbc.refreshInterval");
+    s.jdbc().optionsOrEmpty().forEach((key, value) -> {
+      String lower = key.toLowerCase(Locale.ROOT);
+      String optionPath = path + ".jdbc.options[\"" + key + "\"]";
+      if (RESERVED_JDBC_OPTIONS.contains(lower)) {
+        add(optionPath, "set by the pipeline itself", "use the dedicated field (url, table, user, password)");
+      } else if (lower.contains("password")) {
+        add(optionPath, "secrets must not be written in the spec", "use password with secretKeyRef or env");
+      }
+    });
     if (!s.schemaOrEmpty().isEmpty()) {
       add(path + ".schema", "a table's columns come from the database; remove schema");
     }
@@ -590,6 +615,15 @@ public final class PipelineValidator {
     }
     if (a.minSamples() != null && a.minSamples() < 1) {
       add(path + ".minSamples", "must be at least 1, got " + a.minSamples());
+    }
+    Optional<Duration> ttl = AnomalySpec.OFF.equals(a.stateTtlOrDefault()) ? Optional.empty()
+        : checkDuration(a.stateTtlOrDefault(), path + ".stateTtl", false);
+    ttl.ifPresent(d -> positive(d, path + ".stateTtl"));
+    if (a.stateTtl() != null && ttl.isPresent() && t.fromOrEmpty().size() == 1
+        && inputPaths.containsKey(t.fromOrEmpty().get(0)) && !hasWatermark(t.fromOrEmpty().get(0))) {
+      add(path + ".stateTtl", "needs a watermark upstream: a key's history expires when the watermark passes its "
+          + "newest row by this long", "add watermark to the source or to the transform that makes the event time, "
+          + "or set stateTtl: off");
     }
     if (a.methodOrDefault() == AnomalySpec.AnomalyMethod.EWMA && a.windowSize() != null) {
       add(path + ".windowSize", "only for method zscore", "ewma forgets by alpha; remove windowSize");

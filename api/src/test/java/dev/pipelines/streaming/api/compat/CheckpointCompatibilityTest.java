@@ -123,4 +123,34 @@ class CheckpointCompatibilityTest {
     assertThat(report.incompatibilities()).extracting(Incompatibility::toString).containsExactlyElementsOf(expected);
     assertThat(report.compatible()).isEqualTo(expected.isEmpty());
   }
+
+  static final String SCORED = """
+      apiVersion: streaming.pipelines.dev/v1alpha1
+      kind: StreamingPipeline
+      metadata: {name: scored}
+      spec:
+        sources:
+          - name: readings
+            kafka: {bootstrapServers: "k:9092", topic: readings}
+            schema: [{name: sensor, type: string}, {name: value, type: double}, {name: ts, type: timestamp}]
+            watermark: {column: ts, delay: 30s}
+        transforms:
+          - {name: scored, from: readings, anomaly: {column: value, keys: [sensor]%s}}
+        sinks:
+          - {name: out, from: scored, console: {}}
+      """;
+
+  @org.junit.jupiter.api.Test
+  void anomalyStateTtlMayChangeItsDurationButNotBeTurnedOnOrOff() {
+    StreamingPipeline byDefault = PipelineLoader.parse(SCORED.formatted("")).orThrow();
+    StreamingPipeline hour = PipelineLoader.parse(SCORED.formatted(", stateTtl: 1h")).orThrow();
+    StreamingPipeline off = PipelineLoader.parse(SCORED.formatted(", stateTtl: off")).orThrow();
+    assertThat(CheckpointCompatibility.check(byDefault, hour).compatible()).isTrue();
+    assertThat(CheckpointCompatibility.check(hour, off).incompatibilities()).extracting(Incompatibility::toString)
+        .containsExactly("spec.transforms[0].anomaly.stateTtl: changed from 1h to off; Spark stores state with a time "
+            + "to live differently (from one duration to another is fine)");
+    assertThat(CheckpointCompatibility.check(off, byDefault).incompatibilities()).extracting(Incompatibility::toString)
+        .containsExactly("spec.transforms[0].anomaly.stateTtl: changed from off to 7d; Spark stores state with a time "
+            + "to live differently (from one duration to another is fine)");
+  }
 }

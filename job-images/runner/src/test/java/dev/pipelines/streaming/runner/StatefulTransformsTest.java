@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class StatefulTransformsTest {
   static SparkSession spark;
   @TempDir Path dir;
+  /** The output directory of the last {@link #run}. */
+  Path lastOut;
 
   @BeforeAll
   static void startSpark() {
@@ -44,6 +46,7 @@ class StatefulTransformsTest {
   /** Runs the pipeline (availableNow) and returns its output rows as sorted JSON. */
   private List<String> run(String sourcesAndTransforms, String from, String orderBy) throws IOException {
     Path runDir = Files.createTempDirectory(dir, "run");
+    lastOut = runDir.resolve("out");
     String yaml = """
         apiVersion: streaming.pipelines.dev/v1alpha1
         kind: StreamingPipeline
@@ -198,13 +201,102 @@ class StatefulTransformsTest {
             from: readings
             anomaly: {method: zscore, column: value, keys: [sensor], threshold: 3, windowSize: 10, minSamples: 5, orderBy: ts}
         """.formatted(readings), "scored", "ts");
-    List<Row> scored = spark.read().json(dir.resolve("out").toString()).orderBy("sensor", "ts").collectAsList();
+    List<Row> scored = spark.read().json(lastOut.toString()).orderBy("sensor", "ts").collectAsList();
     assertThat(rows).hasSize(16);
     assertThat(scored).filteredOn(r -> r.<Boolean>getAs("isAnomaly"))
         .extracting(r -> r.getAs("sensor") + "@" + r.getAs("value")).containsExactly("s1@50.0", "s2@101.0");
     assertThat(scored).filteredOn(r -> r.getAs("score") == null).hasSize(10); // 5 learning rows per sensor
     Row spike = scored.stream().filter(r -> r.<Double>getAs("value") == 50.0).findFirst().orElseThrow();
     assertThat(spike.<Double>getAs("score")).isGreaterThan(50);
+  }
+
+  /**
+   * Scores from three runs on one checkpoint, in event-time order: sensor s1 learns five
+   * readings (10:00:00-04); after a restart s2 reads at 10:30 (the watermark moves to 10:29:50);
+   * after another, s1 reads 10.5 at 10:31. Its score shows whether s1's history outlived both.
+   */
+  private List<Object> scoresAcrossRestarts(String name, String stateTtl) {
+    Path in = dir.resolve(name + "-in");
+    String yaml = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: %1$s}
+        spec:
+          sources:
+            - name: readings
+              files: {path: "%2$s", format: json}
+              schema: [{name: sensor, type: string}, {name: value, type: double}, {name: ts, type: timestamp}]
+              watermark: {column: ts, delay: 10s}
+          transforms:
+            - name: scored
+              from: readings
+              anomaly: {column: value, keys: [sensor], minSamples: 5, orderBy: ts, stateTtl: %3$s}
+          sinks:
+            - {name: out, from: scored, trigger: {availableNow: true}, files: {path: "%4$s", format: json}}
+        """.formatted(name, in, stateTtl, dir.resolve(name + "-out"));
+    String learning = java.util.stream.IntStream.range(0, 5).mapToObj(i -> """
+        {"sensor":"s1","value":%s,"ts":"2026-01-01T10:00:%02dZ"}""".formatted(new double[] {10, 11, 10, 9, 10}[i], i))
+        .collect(java.util.stream.Collectors.joining("\n"));
+    for (String file : List.of(learning, "{\"sensor\":\"s2\",\"value\":100,\"ts\":\"2026-01-01T10:30:00Z\"}",
+        "{\"sensor\":\"s1\",\"value\":10.5,\"ts\":\"2026-01-01T10:31:00Z\"}")) {
+      try {
+        Files.createDirectories(in);
+        Files.writeString(in.resolve(Files.list(in).count() + ".json"), file + "\n");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      assertThat(Pipelines.runToCompletion(spark, yaml, dir.resolve(name + "-cp"))).isZero();
+    }
+    return spark.read().schema("sensor STRING, value DOUBLE, ts TIMESTAMP, score DOUBLE, isAnomaly BOOLEAN")
+        .json(dir.resolve(name + "-out").toString()).orderBy("ts").collectAsList().stream()
+        .map(r -> r.getAs("score")).toList();
+  }
+
+  @Test
+  void anomalyStateWrittenWithoutATtlIsNotResumedWithOne() throws Exception {
+    Path in = dir.resolve("probe-in");
+    Files.createDirectories(in);
+    Files.writeString(in.resolve("1.json"), "{\"sensor\":\"s1\",\"value\":1,\"ts\":\"2026-01-01T10:00:00Z\"}\n");
+    String yaml = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: probe}
+        spec:
+          sources:
+            - name: readings
+              files: {path: "%1$s", format: json}
+              schema: [{name: sensor, type: string}, {name: value, type: double}, {name: ts, type: timestamp}]
+              watermark: {column: ts, delay: 10s}
+          transforms:
+            - name: scored
+              from: readings
+              anomaly: {column: value, keys: [sensor], stateTtl: %2$s}
+          sinks:
+            - {name: out, from: scored, trigger: {availableNow: true}, files: {path: "%3$s", format: json}}
+        """;
+    assertThat(Pipelines.runToCompletion(spark, yaml.formatted(in, "off", dir.resolve("po")), dir.resolve("pcp"))).isZero();
+    // unquoted, YAML reads off as false: both mean off
+    Files.writeString(in.resolve("2.json"), "{\"sensor\":\"s1\",\"value\":1,\"ts\":\"2026-01-01T10:00:01Z\"}\n");
+    var log = new java.io.ByteArrayOutputStream();
+    assertThat(Pipelines.runToCompletion(spark, yaml.formatted(in, "1h", dir.resolve("po")), dir.resolve("pcp"),
+        new java.io.PrintStream(log, true))).isEqualTo(ExitCodes.QUERY_FAILED);
+    assertThat(log.toString().lines().dropWhile(l -> !l.startsWith("[out] failed:"))).containsExactly(
+        "[out] failed: [STATE_STORE_INVALID_CONFIG_AFTER_RESTART] Cannot change timeMode from NoTime to EventTime between "
+            + "restarts. Please set timeMode to NoTime, or restart with a new checkpoint directory.",
+        "  An anomaly transform's state was written without a time to live (stateTtl: off, or a runner before "
+            + "stateTtl): set stateTtl: \"off\" on it to resume this checkpoint, or start over in a new checkpoint.");
+  }
+
+  @Test
+  void anomalyHistorySurvivesRestartsAndIsForgottenAfterItsTtlOfEventTime() {
+    List<Object> kept = scoresAcrossRestarts("ttl-hour", "1h");
+    assertThat(kept).hasSize(7);
+    assertThat(kept.subList(0, 6)).containsOnlyNulls(); // s1 learning, then s2's first reading
+    // s1's history outlived two restarts: mean 10, variance 0.4 of its five readings
+    assertThat((Double) kept.get(6)).isCloseTo((10.5 - 10) / Math.sqrt(0.4), org.assertj.core.data.Offset.offset(1e-9));
+
+    // 10:00:04 + 10m is behind the 10:29:50 watermark: s1 starts learning again
+    assertThat(scoresAcrossRestarts("ttl-ten-minutes", "10m")).hasSize(7).containsOnlyNulls();
   }
 
   @Test
@@ -225,7 +317,7 @@ class StatefulTransformsTest {
         transforms:
           - {name: scored, from: readings, anomaly: {method: ewma, column: value, alpha: 0.3, minSamples: 3, orderBy: ts}}
         """.formatted(readings), "scored", "ts");
-    List<Row> scored = spark.read().json(dir.resolve("out").toString()).orderBy("ts").collectAsList();
+    List<Row> scored = spark.read().json(lastOut.toString()).orderBy("ts").collectAsList();
     assertThat(scored).extracting(r -> r.<Boolean>getAs("isAnomaly")).containsExactly(false, false, false, false, false, true);
     // Hand-computed with West's recurrences: mean 10.894, variance 0.989 before the fourth-to-last row.
     assertThat(scored.get(3).<Double>getAs("score")).isCloseTo(1.94, org.assertj.core.data.Offset.offset(0.01));

@@ -1,12 +1,14 @@
 package dev.pipelines.streaming.runner.anomaly;
 
 import dev.pipelines.streaming.api.model.AnomalySpec;
+import dev.pipelines.streaming.api.validation.Durations;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.streaming.ExpiredTimerInfo;
 import org.apache.spark.sql.streaming.ListState;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StatefulProcessor;
@@ -32,14 +34,21 @@ public final class AnomalyProcessor extends StatefulProcessor<String, Row, Row> 
   private final int minSamples;
   private final int valueIndex;
   private final int orderIndex;
+  /** How long a key's history outlives its newest row, in ms of event time; 0: forever. */
+  private final long stateTtlMillis;
+  /** Position of the watermarked event-time column in the input rows, or -1 (no TTL then). */
+  private final int eventTimeIndex;
   private transient ListState<Double> window;
   private transient ValueState<Tuple3<Long, Double, Double>> ewma;
 
   /**
    * @param valueIndex position of the scored column in the input rows
    * @param orderIndex position of the ordering column, or -1 to keep arrival order
+   * @param eventTimeIndex position of the watermarked event-time column that drives
+   *     {@code stateTtl}, or -1 to keep every key's history forever; with one, the query runs in
+   *     Spark's {@code TimeMode.EventTime()}
    */
-  public AnomalyProcessor(AnomalySpec spec, int valueIndex, int orderIndex) {
+  public AnomalyProcessor(AnomalySpec spec, int valueIndex, int orderIndex, int eventTimeIndex) {
     this.zscore = spec.methodOrDefault() == AnomalySpec.AnomalyMethod.ZSCORE;
     this.threshold = spec.thresholdOrDefault();
     this.windowSize = spec.windowSizeOrDefault();
@@ -47,6 +56,9 @@ public final class AnomalyProcessor extends StatefulProcessor<String, Row, Row> 
     this.minSamples = spec.minSamplesOrDefault();
     this.valueIndex = valueIndex;
     this.orderIndex = orderIndex;
+    this.stateTtlMillis = AnomalySpec.OFF.equals(spec.stateTtlOrDefault()) || eventTimeIndex < 0 ? 0
+        : Durations.parse(spec.stateTtlOrDefault()).orElseThrow().toMillis();
+    this.eventTimeIndex = eventTimeIndex;
   }
 
   @Override
@@ -64,6 +76,9 @@ public final class AnomalyProcessor extends StatefulProcessor<String, Row, Row> 
   public scala.collection.Iterator<Row> handleInputRows(String key, scala.collection.Iterator<Row> rows, TimerValues timers) {
     List<Row> input = new ArrayList<>();
     CollectionConverters.asJava(rows).forEachRemaining(input::add);
+    if (stateTtlMillis > 0 && expiry().filter(at -> at <= timers.getCurrentWatermarkInMs()).isPresent()) {
+      forget(); // its timer fires only after this batch's rows: the history is already past its TTL
+    }
     if (orderIndex >= 0) {
       input.sort(Comparator.comparing(r -> (Comparable<Object>) r.get(orderIndex),
           Comparator.nullsFirst(Comparator.naturalOrder())));
@@ -83,7 +98,53 @@ public final class AnomalyProcessor extends StatefulProcessor<String, Row, Row> 
       out.add(RowFactory.create(values));
     }
     scorer.save();
+    if (stateTtlMillis > 0) {
+      expireAfter(input, timers);
+    }
     return CollectionConverters.asScala(out.iterator());
+  }
+
+  /**
+   * State TTL by event time, with Spark's event-time timers (transformWithState, "Timers"): a
+   * key's history is dropped once the watermark passes its newest row's event time plus
+   * {@code stateTtl}. Event time, not processing time: replays expire the same keys, and
+   * Spark's processing-time mode would run an empty micro-batch every trigger (and never end an
+   * availableNow run).
+   */
+  @Override
+  public scala.collection.Iterator<Row> handleExpiredTimer(String key, TimerValues timers, ExpiredTimerInfo expired) {
+    forget();
+    return CollectionConverters.asScala(java.util.Collections.<Row>emptyIterator());
+  }
+
+  /** Moves the key's one timer to its newest event time plus the TTL (never earlier than it was). */
+  private void expireAfter(List<Row> rows, TimerValues timers) {
+    long newest = timers.getCurrentWatermarkInMs();
+    for (Row row : rows) {
+      Object t = row.get(eventTimeIndex);
+      if (t instanceof java.sql.Timestamp ts) {
+        newest = Math.max(newest, ts.getTime());
+      } else if (t instanceof java.time.Instant instant) {
+        newest = Math.max(newest, instant.toEpochMilli());
+      }
+    }
+    long at = Math.max(newest + stateTtlMillis, expiry().orElse(Long.MIN_VALUE));
+    CollectionConverters.asJava(getHandle().listTimers()).forEachRemaining(old -> getHandle().deleteTimer((Long) old));
+    getHandle().registerTimer(at);
+  }
+
+  /** When the key's history expires, if it has a timer. */
+  private java.util.Optional<Long> expiry() {
+    var timers = getHandle().listTimers();
+    return timers.hasNext() ? java.util.Optional.of((Long) timers.next()) : java.util.Optional.empty();
+  }
+
+  private void forget() {
+    if (zscore) {
+      window.clear();
+    } else {
+      ewma.clear();
+    }
   }
 
   private interface Scorer {

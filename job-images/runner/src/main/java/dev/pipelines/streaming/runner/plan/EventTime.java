@@ -36,6 +36,24 @@ final class EventTime {
   }
 
   /**
+   * Position of the column that carries the watermark in {@code schema}: {@code preferred} if it
+   * does, else the first that does; -1 when none does.
+   */
+  static int watermarkedIndex(org.apache.spark.sql.types.StructType schema, String preferred) {
+    StructField[] fields = schema.fields();
+    int first = -1;
+    for (int i = 0; i < fields.length; i++) {
+      if (fields[i].metadata().contains(EventTimeWatermark.delayKey())) {
+        if (fields[i].name().equalsIgnoreCase(preferred)) {
+          return i;
+        }
+        first = first < 0 ? i : first;
+      }
+    }
+    return first;
+  }
+
+  /**
    * The event time a window groups on. For a column of the input, that column. For the
    * windowStart or windowEnd of another window's output, that window's time: windowEnd minus
    * one microsecond, Spark's {@code window_time} (Structured Streaming guide, "Window

@@ -27,9 +27,21 @@ public final class LiveSources implements SourceFactory {
   private final SparkSession spark;
   private final SecretResolver secrets;
 
+  private final List<StaticTable> staticTables = new java.util.ArrayList<>();
+
   public LiveSources(SparkSession spark, SecretResolver secrets) {
     this.spark = spark;
     this.secrets = secrets;
+  }
+
+  @Override
+  public List<StaticTable> staticTables() {
+    return List.copyOf(staticTables);
+  }
+
+  private Dataset<Row> keep(StaticTable table) {
+    staticTables.add(table);
+    return table.rows();
   }
 
   @Override
@@ -38,10 +50,10 @@ public final class LiveSources implements SourceFactory {
       return GeneratorStreams.clickstream(spark, source.generator());
     }
     if (source.jdbc() != null) {
-      return StaticTables.jdbc(spark, source.jdbc(), secrets, path + ".jdbc");
+      return keep(StaticTable.jdbc(spark, source, secrets, path + ".jdbc"));
     }
     if (source.files() != null && source.isStatic()) {
-      return StaticTables.files(spark, source);
+      return keep(StaticTable.files(spark, source));
     }
     if (source.files() != null) {
       return files(source, source.files());

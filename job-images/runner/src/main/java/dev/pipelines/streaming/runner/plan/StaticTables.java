@@ -11,10 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/**
- * Static sources: tables joined to streams. Spark re-reads them for every micro-batch, so a
- * lookup table that changes is seen by the next batch.
- */
+/** The DataFrames of static sources, before {@link StaticTable} caches them. */
 final class StaticTables {
   private StaticTables() {}
 
@@ -32,6 +29,7 @@ final class StaticTables {
         .option("url", j.url())
         .option("dbtable", j.table())
         .option("driver", "org.postgresql.Driver")
+        .options(j.optionsOrEmpty())
         .options(secrets.jdbcOptions(j.user(), j.password(), path))
         .load();
   }

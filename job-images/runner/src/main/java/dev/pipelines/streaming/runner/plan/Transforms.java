@@ -75,8 +75,14 @@ final class Transforms {
       }
       return b.toString();
     };
+    int eventTimeIndex = AnomalySpec.OFF.equals(a.stateTtlOrDefault()) ? -1 : EventTime.watermarkedIndex(schema, a.orderBy());
+    if (eventTimeIndex < 0 && a.stateTtl() != null && !AnomalySpec.OFF.equals(a.stateTtlOrDefault())) {
+      throw new IllegalArgumentException("stateTtl " + a.stateTtl() + " needs a watermark upstream: histories expire "
+          + "by event time (set stateTtl: off to keep them forever)");
+    }
+    TimeMode time = eventTimeIndex < 0 ? TimeMode.None() : TimeMode.EventTime();
     return input.groupByKey(key, Encoders.STRING()).transformWithState(
-        new AnomalyProcessor(a, valueIndex, orderIndex), TimeMode.None(), OutputMode.Append(), Encoders.row(output));
+        new AnomalyProcessor(a, valueIndex, orderIndex, eventTimeIndex), time, OutputMode.Append(), Encoders.row(output));
   }
 
   private static int fieldIndex(StructType schema, String name) {

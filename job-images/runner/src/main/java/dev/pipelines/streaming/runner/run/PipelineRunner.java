@@ -28,6 +28,7 @@ public final class PipelineRunner {
   private final QualityTotals quality = new QualityTotals();
   private boolean listening;
   private volatile String failure;
+  private StaticTableRefresher refresher;
 
   public PipelineRunner(SparkSession spark, CheckpointLayout checkpoints, SecretResolver secrets, PrintStream log) {
     this.spark = spark;
@@ -51,6 +52,10 @@ public final class PipelineRunner {
       spark.streams().addListener(quality);
       listening = true;
     }
+    if (refresher != null) {
+      refresher.close();
+    }
+    refresher = StaticTableRefresher.start(planned.staticTables(), log);
     List<StreamingQuery> started = new ArrayList<>();
     List<SinkSpec> sinks = List.copyOf(planned.sinks().keySet());
     for (int i = 0; i < sinks.size(); i++) {
@@ -81,6 +86,16 @@ public final class PipelineRunner {
    * stopping the others.
    */
   public int awaitTermination(List<StreamingQuery> queries) {
+    try {
+      return awaitEnd(queries);
+    } finally {
+      if (refresher != null) {
+        refresher.close(); // the queries have ended: nothing reads the static tables any more
+      }
+    }
+  }
+
+  private int awaitEnd(List<StreamingQuery> queries) {
     while (true) {
       try {
         spark.streams().awaitAnyTermination();

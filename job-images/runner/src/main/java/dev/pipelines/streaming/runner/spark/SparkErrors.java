@@ -27,6 +27,12 @@ public final class SparkErrors {
       if (e instanceof SparkThrowable t && t.getCondition() != null && t.getCondition().startsWith("KAFKA_DATA_LOSS")) {
         return kafkaDataLoss(e.getMessage());
       }
+      if (e instanceof SparkThrowable t && "STATE_STORE_INVALID_CONFIG_AFTER_RESTART".equals(t.getCondition())
+          && String.valueOf(e.getMessage()).contains("from NoTime to EventTime")) {
+        return firstLine(error) + System.lineSeparator() + "  An anomaly transform's state was written without a time "
+            + "to live (stateTtl: off, or a runner before stateTtl): set stateTtl: \"off\" on it to resume this "
+            + "checkpoint, or start over in a new checkpoint.";
+      }
     }
     return firstLine(error);
   }

@@ -7,6 +7,7 @@ import dev.pipelines.streaming.runner.plan.PipelinePlanner;
 import dev.pipelines.streaming.runner.plan.SecretResolver;
 import dev.pipelines.streaming.runner.run.CheckpointLayout;
 import dev.pipelines.streaming.runner.run.PipelineRunner;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -29,9 +30,14 @@ public final class Pipelines {
 
   /** Runs until every query ends (availableNow triggers) and returns the runner's exit code. */
   public static int runToCompletion(SparkSession spark, String yaml, Path checkpointRoot) {
-    List<StreamingQuery> queries = start(spark, yaml, checkpointRoot);
-    PipelineRunner runner = new PipelineRunner(spark, new CheckpointLayout(checkpointRoot.toString()),
-        SecretResolver.fromSystemEnvironment(), System.err);
+    return runToCompletion(spark, yaml, checkpointRoot, System.err);
+  }
+
+  /** As {@link #runToCompletion(SparkSession, String, Path)}, with the runner's lines going to {@code log}. */
+  public static int runToCompletion(SparkSession spark, String yaml, Path checkpointRoot, PrintStream log) {
+    SecretResolver secrets = SecretResolver.fromSystemEnvironment();
+    PipelineRunner runner = new PipelineRunner(spark, new CheckpointLayout(checkpointRoot.toString()), secrets, log);
+    List<StreamingQuery> queries = runner.start(PipelinePlanner.plan(spark, parse(yaml), new LiveSources(spark, secrets)));
     return runner.awaitTermination(queries);
   }
 }
