@@ -240,6 +240,27 @@ class BrokenSpecsTest {
   }
 
   @Test
+  void aSqlWatermarkClauseCountsButNotInACommentOrAString() {
+    String spec = HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          transforms:
+            - {name: timed, from: clicks, sql: "%s"}
+            - name: perPage
+              from: timed
+              window: {column: eventTime, size: 1m, groupBy: page, aggregations: [{fn: count}]}
+          sinks:
+            - {name: out, from: perPage, console: {}}
+        """;
+    assertProblems(spec.formatted("SELECT * FROM clicks WATERMARK eventTime DELAY OF INTERVAL 1 MINUTE"));
+    String needsWatermark = "spec.sinks[0].outputMode: append mode on aggregation 'perPage' needs a watermark on its "
+        + "event-time column 'eventTime' (add watermark: {column: eventTime, delay: 30s} to the source or transform "
+        + "that has the column, or set outputMode: update)";
+    assertProblems(spec.formatted("SELECT * FROM clicks /* WATERMARK eventTime DELAY OF INTERVAL 1 MINUTE */"), needsWatermark);
+    assertProblems(spec.formatted("SELECT *, 'WATERMARK x DELAY OF' AS note FROM clicks"), needsWatermark);
+  }
+
+  @Test
   void appendModeOnAggregationNeedsWatermark() {
     assertProblems(HEADER + """
         spec:
@@ -469,7 +490,7 @@ class BrokenSpecsTest {
               jdbc: {url: "jdbc:postgresql://db/shop", table: users, refreshInterval: 500ms,
                      options: {dbtable: other, partitionColumn: id, "password.file": /x}}
             - name: plans
-              files: {path: /plans, format: json, static: true, refreshInterval: soon}
+              files: {path: "/plans/*.json", format: json, static: true, refreshInterval: soon}
               schema: [{name: userId, type: string}]
           transforms:
             - {name: joined, from: [clicks, users], join: {keys: userId}}
@@ -480,7 +501,9 @@ class BrokenSpecsTest {
         "spec.sources[1].jdbc.refreshInterval: must be at least 1s (each refresh reads the whole table again)",
         "spec.sources[1].jdbc.options[\"dbtable\"]: set by the pipeline itself (use the dedicated field (url, table, user, password))",
         "spec.sources[1].jdbc.options[\"password.file\"]: secrets must not be written in the spec (use password with secretKeyRef or env)",
-        "spec.sources[2].files.refreshInterval: 'soon' is not a duration (write a whole number and a unit: 500ms, 30s, 5m, 1h, 1d)");
+        "spec.sources[2].files.refreshInterval: 'soon' is not a duration (write a whole number and a unit: 500ms, 30s, 5m, 1h, 1d)",
+        "spec.sources[2].files.path: a static table is a directory; a glob pattern would not be listed again at a "
+            + "refresh (point path at the directory; options.pathGlobFilter picks files by name)");
   }
 
   @Test

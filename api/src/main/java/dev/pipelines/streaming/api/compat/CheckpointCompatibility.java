@@ -249,7 +249,10 @@ public final class CheckpointCompatibility {
         changed(o.methodOrDefault(), n.methodOrDefault(), path + ".anomaly.method", "each method keeps different state");
         changed(o.keysOrEmpty(), n.keysOrEmpty(), path + ".anomaly.keys", "histories are kept per key");
         changed(o.column(), n.column(), path + ".anomaly.column", "the history holds values of the old column");
-        if (AnomalySpec.OFF.equals(o.stateTtlOrDefault()) != AnomalySpec.OFF.equals(n.stateTtlOrDefault())) {
+        // Only when both specs say it: a spec without stateTtl may come from a runner before stateTtl (its state has
+        // no TTL) or mean the default; Spark's own check at the first batch decides those (and the runner says how).
+        if (o.stateTtl() != null && n.stateTtl() != null
+            && AnomalySpec.OFF.equals(o.stateTtlOrDefault()) != AnomalySpec.OFF.equals(n.stateTtlOrDefault())) {
           add(path + ".anomaly.stateTtl", "changed from " + o.stateTtlOrDefault() + " to " + n.stateTtlOrDefault()
               + "; Spark stores state with a time to live differently (from one duration to another is fine)");
         }

@@ -23,15 +23,16 @@ public record AnomalySpec(
     @JsonPropertyDescription("ewma: weight of the newest value, between 0 and 1 (default 0.1).") Double alpha,
     @JsonPropertyDescription("Values seen before any row can be an anomaly (default 5).") Integer minSamples,
     @JsonPropertyDescription("Orders a key's rows within a micro-batch, usually the event-time column.") String orderBy,
-    @JsonPropertyDescription("A key's history is forgotten when the key has had no row for this long, by processing "
-        + "time (default 7d; off: kept forever). Switching between off and a duration needs a new checkpoint.")
+    @JsonPropertyDescription("With a watermark upstream: a key's history is forgotten once the watermark passes the "
+        + "key's newest row by this long, in event time (default 7d; off: kept forever). Switching between off and a "
+        + "duration needs a new checkpoint.")
     String stateTtl) {
 
   public static final double DEFAULT_THRESHOLD = 3.0;
   public static final int DEFAULT_WINDOW_SIZE = 30;
   public static final double DEFAULT_ALPHA = 0.1;
   public static final int DEFAULT_MIN_SAMPLES = 5;
-  /** How long a silent key's history is kept by default (Spark state TTL, processing time). */
+  /** How long a silent key's history is kept by default, in event time. */
   public static final String DEFAULT_STATE_TTL = "7d";
   /** {@code stateTtl: off} keeps every key's history forever (also unquoted, see {@link OffSwitch}). */
   public static final String OFF = OffSwitch.OFF;

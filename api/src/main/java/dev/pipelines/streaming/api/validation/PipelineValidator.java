@@ -251,6 +251,10 @@ public final class PipelineValidator {
           "a streaming files source picks up new files every micro-batch; remove refreshInterval");
     } else if (s.isStatic()) {
       checkRefreshInterval(f.refreshIntervalOrDefault(), path + ".files.refreshInterval");
+      if (f.path() != null && f.path().matches(".*[*?\\[{].*")) {
+        add(path + ".files.path", "a static table is a directory; a glob pattern would not be listed again at a refresh",
+            "point path at the directory; options.pathGlobFilter picks files by name");
+      }
     }
   }
 
@@ -926,9 +930,17 @@ public final class PipelineValidator {
       SourceSpec src = sourcesByName.get(n);
       TransformSpec t = transformsByName.get(n);
       return (src != null && src.watermark() != null)
-          || (t != null && (t.watermark() != null || (t.sql() != null && SQL_WATERMARK.matcher(t.sql()).find())));
+          || (t != null && (t.watermark() != null || (t.sql() != null && SQL_WATERMARK.matcher(codeOnly(t.sql())).find())));
     });
   }
+
+  /** The SQL without comments and quoted text, so that only the query's own words are matched. */
+  private static String codeOnly(String sql) {
+    return SQL_COMMENTS_AND_QUOTES.matcher(sql).replaceAll(" ");
+  }
+
+  private static final Pattern SQL_COMMENTS_AND_QUOTES =
+      Pattern.compile("--[^\\n]*|/\\*.*?\\*/|'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"", Pattern.DOTALL);
 
   /** Spark SQL's watermark clause: {@code FROM relation WATERMARK expr [AS name] DELAY OF interval}. */
   private static final Pattern SQL_WATERMARK =

@@ -79,6 +79,51 @@ class CheckpointGuardTest {
         .contains("spec.transforms[0].window.groupBy: changed from [page] to [page, userId]").doesNotContain("\tat ");
   }
 
+  /**
+   * An anomaly checkpoint written without a state TTL, resumed by a spec that leaves stateTtl to
+   * its default (a TTL): Spark refuses at the first batch and the runner says how to resume;
+   * following that hint resumes it. The guard does not stand in the way of the hint.
+   */
+  @Test
+  void anomalyStateWithoutATtlResumesByTheHint() throws Exception {
+    Path in = Files.createDirectories(dir.resolve("readings"));
+    Files.writeString(in.resolve("1.json"), "{\"sensor\":\"s1\",\"value\":1,\"ts\":\"2026-01-01T10:00:00Z\"}\n");
+    String yaml = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: scored}
+        spec:
+          sources:
+            - name: readings
+              files: {path: "%s", format: json}
+              schema: [{name: sensor, type: string}, {name: value, type: double}, {name: ts, type: timestamp}]
+              watermark: {column: ts, delay: 10s}
+          transforms:
+            - {name: scores, from: readings, anomaly: {column: value, keys: [sensor]%s}}
+          sinks:
+            - {name: out, from: scores, trigger: {availableNow: true}, files: {path: "%s", format: json}}
+        """;
+    Path spec = dir.resolve("scored.yaml");
+    Path checkpoints = dir.resolve("checkpoints");
+    Path logs = Files.createDirectories(Path.of("target", "checkpoint-guard"));
+    Files.writeString(spec, yaml.formatted(in, ", stateTtl: off", dir.resolve("out")));
+    RunnerProcess withoutTtl = RunnerProcess.start(spec, checkpoints, logs.resolve("without-ttl.log"));
+    assertThat(withoutTtl.awaitExit(Duration.ofMinutes(2))).as(withoutTtl.log()).isZero();
+
+    Files.writeString(in.resolve("2.json"), "{\"sensor\":\"s1\",\"value\":2,\"ts\":\"2026-01-01T10:00:01Z\"}\n");
+    Files.writeString(spec, yaml.formatted(in, "", dir.resolve("out")));
+    RunnerProcess byDefault = RunnerProcess.start(spec, checkpoints, logs.resolve("default-ttl.log"));
+    assertThat(byDefault.awaitExit(Duration.ofMinutes(2))).as(byDefault.log()).isEqualTo(ExitCodes.QUERY_FAILED);
+    assertThat(byDefault.log()).contains("  An anomaly transform's state was written without a time to live "
+        + "(stateTtl: off, or a runner before stateTtl): set stateTtl: \"off\" on it to resume this checkpoint, or "
+        + "start over in a new checkpoint.");
+
+    Files.writeString(spec, yaml.formatted(in, ", stateTtl: \"off\"", dir.resolve("out")));
+    RunnerProcess hinted = RunnerProcess.start(spec, checkpoints, logs.resolve("hinted.log"));
+    assertThat(hinted.awaitExit(Duration.ofMinutes(2))).as(hinted.log()).isZero();
+    assertThat(hinted.log()).contains("[out] batch 1: 1 rows"); // the second reading, on the old state
+  }
+
   /** Batch files of a checkpoint log directory (commits/, offsets/), sorted. */
   private static List<String> batchFiles(Path logDir) {
     if (!Files.isDirectory(logDir)) {

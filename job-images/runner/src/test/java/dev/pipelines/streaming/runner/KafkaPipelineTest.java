@@ -119,7 +119,7 @@ class KafkaPipelineTest {
             + "either 1) a user error that the start offset is set beyond available offset when starting query, or 2) "
             + "the kafka topic-partition is deleted and re-created.",
         "  To go on from what the topic holds now, accepting the loss: set failOnDataLoss: \"false\" in the Kafka "
-            + "source's options, or start over in a new checkpoint (spo run --reset-checkpoint).");
+            + "source's options (or, with spo run, start over with --reset-checkpoint).");
     assertThat(resumed.log().lines().dropWhile(l -> !l.startsWith("[out] failed:")).limit(2)).containsExactlyElementsOf(failure);
     assertThat(java.nio.file.Files.readString(terminationLog)).as("for the pod's terminated.message")
         .isEqualTo(String.join(System.lineSeparator(), failure));

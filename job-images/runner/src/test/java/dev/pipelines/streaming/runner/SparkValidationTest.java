@@ -98,6 +98,44 @@ class SparkValidationTest {
             + "column, or set outputMode: update)");
   }
 
+  /** A 1-minute window (of {@code type}) read by {@code next}, in append mode. */
+  static String windowThen(String type, String next) {
+    return """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: demo}
+        spec:
+          sources:
+            - name: views
+              kafka: {bootstrapServers: "127.0.0.1:1", topic: views}
+              schema: [{name: page, type: string}, {name: ts, type: timestamp}]
+              watermark: {column: ts, delay: 10s}
+          transforms:
+            - name: perMinute
+              from: views
+              window: {type: %s, column: ts, size: 1m, groupBy: [page], aggregations: [{fn: count, as: n}]}
+            - {name: next, from: perMinute, %s}
+          sinks:
+            - {name: out, from: next, outputMode: append, console: {}}
+        """.formatted(type.equals("sliding") ? "sliding, slide: 30s" : type, next);
+  }
+
+  @Test
+  void stepsAfterAWindowKeepOneEventTimeAndChainsAreChecked() {
+    assertThat(problems(windowThen("tumbling", "anomaly: {column: n, keys: [page]}"))).isEmpty();
+    assertThat(problems(windowThen("tumbling", "dedupe: {keys: [page, windowStart]}"))).isEmpty();
+    assertThat(problems(windowThen("tumbling",
+        "window: {column: windowStart, size: 5m, groupBy: [page], aggregations: [{fn: sum, column: n}]}"))).isEmpty();
+    assertThat(problems(windowThen("tumbling",
+        "window: {column: windowEnd, size: 90s, aggregations: [{fn: sum, column: n}]}"))).containsExactly(
+        "spec.transforms[1].window: 90s is not a multiple of the 1m window it reads: a finer window's row cannot be "
+            + "split between coarser windows");
+    assertThat(problems(windowThen("sliding",
+        "window: {column: windowEnd, size: 5m, aggregations: [{fn: sum, column: n}]}"))).containsExactly(
+        "spec.transforms[1].window: 'windowEnd' comes from a sliding window, whose rows overlap: a window can read only "
+            + "a tumbling window's output (each event counted once)");
+  }
+
   @Test
   void unknownColumnsAndBadSqlAreReportedPerField() {
     assertThat(problems(HEADER + """

@@ -415,6 +415,35 @@ class StatefulTransformsTest {
   }
 
   @Test
+  void anomalyScoresAWindowsRowsInEventTime() throws IOException {
+    StringBuilder views = new StringBuilder();
+    int[] perMinute = {2, 2, 2, 9};
+    for (int minute = 0; minute < perMinute.length; minute++) {
+      for (int i = 0; i < perMinute[minute]; i++) {
+        views.append("{\"page\":\"/a\",\"viewTime\":\"2026-01-01T10:0%d:%02dZ\"}%n".formatted(minute, i));
+      }
+    }
+    views.append("{\"page\":\"/b\",\"viewTime\":\"2026-01-01T10:20:00Z\"}\n"); // moves the watermark
+    Path in = input("window-anomaly", views.toString());
+    List<String> rows = run("""
+        sources:
+          - name: views
+            files: {path: "%s", format: json}
+            schema: [{name: page, type: string}, {name: viewTime, type: timestamp}]
+            watermark: {column: viewTime, delay: 10s}
+        transforms:
+          - name: perMinute
+            from: views
+            window: {column: viewTime, size: 1m, groupBy: [page], aggregations: [{fn: count, as: views}]}
+          - name: scored
+            from: perMinute
+            anomaly: {column: views, keys: [page], minSamples: 3, orderBy: windowStart}
+        """.formatted(in), "scored", "windowStart");
+    assertThat(rows).extracting(r -> r.replaceAll(".*\"isAnomaly\":(\\w+).*\"views\":(\\d+).*", "$2 $1"))
+        .containsExactly("2 false", "2 false", "2 false", "9 true");
+  }
+
+  @Test
   void windowsStartAtTheirOffset() throws IOException {
     Path clicks = input("offset-clicks", """
         {"page":"/a","clickTime":"2026-01-01T10:14:00Z"}

@@ -117,7 +117,10 @@ public final class AnomalyProcessor extends StatefulProcessor<String, Row, Row> 
     return CollectionConverters.asScala(java.util.Collections.<Row>emptyIterator());
   }
 
-  /** Moves the key's one timer to its newest event time plus the TTL (never earlier than it was). */
+  /**
+   * Moves the key's one timer to the newest event time of this batch's rows (never behind the
+   * watermark) plus the TTL. A changed TTL applies from the key's next rows.
+   */
   private void expireAfter(List<Row> rows, TimerValues timers) {
     long newest = timers.getCurrentWatermarkInMs();
     for (Row row : rows) {
@@ -128,7 +131,7 @@ public final class AnomalyProcessor extends StatefulProcessor<String, Row, Row> 
         newest = Math.max(newest, instant.toEpochMilli());
       }
     }
-    long at = Math.max(newest + stateTtlMillis, expiry().orElse(Long.MIN_VALUE));
+    long at = newest + stateTtlMillis;
     CollectionConverters.asJava(getHandle().listTimers()).forEachRemaining(old -> getHandle().deleteTimer((Long) old));
     getHandle().registerTimer(at);
   }

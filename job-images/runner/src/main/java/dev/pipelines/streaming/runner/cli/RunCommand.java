@@ -171,6 +171,10 @@ public final class RunCommand implements Callable<Integer> {
       PipelineFiles.report(file, e.problems(), err);
       session.stop();
       return ExitCodes.INVALID;
+    } catch (IllegalStateException e) { // a sink's query did not start; the started ones were stopped
+      err.println(file + ": " + e.getMessage());
+      session.stop();
+      return ExitCodes.QUERY_FAILED;
     }
     GracefulShutdown shutdown = runner.gracefulShutdown(queries, timeout);
     shutdown.install();
@@ -182,7 +186,7 @@ public final class RunCommand implements Callable<Integer> {
       err.println("control endpoint on port " + control.port() + ": /progress, /metrics, /control");
     }
     int exit = runner.awaitTermination(queries);
-    runner.failure().ifPresent(message::keep);
+    runner.failure().ifPresent(message::failure);
     if (fencing != null) {
       fencing.lease().close(); // the queries have stopped: the next driver need not wait for the Lease to expire
     }

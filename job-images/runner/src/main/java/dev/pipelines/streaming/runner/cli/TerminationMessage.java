@@ -22,6 +22,7 @@ final class TerminationMessage {
   static final int MAX_BYTES = 4096;
 
   private final StringWriter captured = new StringWriter();
+  private String failure;
   private final PrintWriter err;
 
   /** @param err where the lines go as usual (stderr); everything printed to {@link #writer()} is kept too */
@@ -50,10 +51,9 @@ final class TerminationMessage {
     }, true);
   }
 
-  /** Keeps {@code text} for the termination message without printing it (it was logged already). */
-  void keep(String text) {
-    captured.write(text);
-    captured.write(System.lineSeparator());
+  /** What made a query fail: the termination message is then these lines only (they were logged already). */
+  void failure(String text) {
+    failure = text;
   }
 
   /** Writes what was captured to the termination message file, if this runs in a container. */
@@ -63,7 +63,7 @@ final class TerminationMessage {
     if (!Files.isRegularFile(file) || !Files.isWritable(file)) {
       return;
     }
-    byte[] bytes = captured.toString().strip().getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = (failure != null ? failure : captured.toString()).strip().getBytes(StandardCharsets.UTF_8);
     try {
       Files.write(file, bytes.length <= MAX_BYTES ? bytes : java.util.Arrays.copyOf(bytes, MAX_BYTES));
     } catch (IOException e) {

@@ -137,7 +137,7 @@ public final class PipelinePlanner {
       problems.add(Problem.at(pathOfFailure(t, path, inputs), SparkErrors.oneLine(e)));
       return;
     }
-    if (t.window() != null && !EventTime.isWatermarked(inputs.values().iterator().next(), t.window().column())) {
+    if (t.window() != null && !EventTime.windowEventTimeIsWatermarked(inputs.values().iterator().next(), t.window().column())) {
       unwatermarkedWindows.put(t.name(), t);
     }
     Dataset<Row> checked = withExpectations(result, t.expectationsOrEmpty(), t.name(), path);

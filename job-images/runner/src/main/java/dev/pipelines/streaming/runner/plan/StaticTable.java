@@ -21,12 +21,19 @@ public final class StaticTable {
   private final String name;
   private final Dataset<Row> rows;
   private final Duration refreshInterval;
+  private final Probe probe;
   private final Runnable reread;
 
-  private StaticTable(String name, Dataset<Row> rows, Duration refreshInterval, Runnable reread) {
+  /** Checks that the table can be read now, before the cached copy is dropped; throws when it cannot. */
+  interface Probe {
+    void check() throws Exception;
+  }
+
+  private StaticTable(String name, Dataset<Row> rows, Duration refreshInterval, Probe probe, Runnable reread) {
     this.name = name;
     this.rows = rows;
     this.refreshInterval = refreshInterval;
+    this.probe = probe;
     this.reread = reread;
   }
 
@@ -34,14 +41,24 @@ public final class StaticTable {
   static StaticTable files(SparkSession spark, SourceSpec source) {
     Dataset<Row> rows = StaticTables.files(spark, source).persist(LEVEL);
     String path = source.files().path();
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(path);
     return new StaticTable(source.name(), rows, interval(source.files().refreshIntervalOrDefault()),
+        () -> dir.getFileSystem(spark.sparkContext().hadoopConfiguration()).listStatus(dir),
         () -> spark.catalog().refreshByPath(path));
   }
 
   /** A jdbc source: refreshing drops the cached copy; the next read (this refresh's count) reads the table again. */
   static StaticTable jdbc(SparkSession spark, SourceSpec source, SecretResolver secrets, String path) {
     Dataset<Row> rows = StaticTables.jdbc(spark, source.jdbc(), secrets, path).persist(LEVEL);
+    java.util.Properties login = new java.util.Properties();
+    login.putAll(secrets.jdbcOptions(source.jdbc().user(), source.jdbc().password(), path));
     return new StaticTable(source.name(), rows, interval(source.jdbc().refreshIntervalOrDefault()), () -> {
+      // table is a plain [schema.]name (validated), so it can be written into the statement
+      try (var c = java.sql.DriverManager.getConnection(source.jdbc().url(), login);
+          var s = c.createStatement()) {
+        s.executeQuery("SELECT 1 FROM " + source.jdbc().table() + " LIMIT 1").close();
+      }
+    }, () -> {
       rows.unpersist(false);
       rows.persist(LEVEL);
     });
@@ -65,8 +82,17 @@ public final class StaticTable {
     return refreshInterval;
   }
 
-  /** Reads the table again now, and returns its row count (the read fills the cache at once). */
+  /**
+   * Reads the table again now, and returns its row count (the read fills the cache at once).
+   * When the table cannot be reached, throws before the cached copy is dropped, so micro-batches
+   * keep joining the last copy.
+   */
   public long refresh() {
+    try {
+      probe.check();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot be read now, keeping the last copy: " + e.getMessage(), e);
+    }
     reread.run();
     return rows.count();
   }

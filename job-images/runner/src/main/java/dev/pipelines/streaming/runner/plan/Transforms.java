@@ -101,13 +101,13 @@ final class Transforms {
   }
 
   /**
-   * Output: windowStart, windowEnd, the groupBy keys, then the aggregations. windowStart and
-   * windowEnd keep the watermark of the event time they were computed from, so a window can
-   * read another window's output (see {@link EventTime#ofWindowInput}).
+   * Output: windowStart, windowEnd, the groupBy keys, then the aggregations. windowEnd keeps the
+   * watermark of the event time it was computed from, so a window can read another window's
+   * output (see {@link EventTime#ofWindowInput}) and steps after it keep an event time.
    */
   static Dataset<Row> windowAggregate(Dataset<Row> input, WindowSpec w) {
     WindowType type = w.type() == null ? WindowType.TUMBLING : w.type();
-    EventTime.Column eventTime = EventTime.ofWindowInput(input, w.column());
+    EventTime.Column eventTime = EventTime.ofWindowInput(input, w.column(), w);
     input = eventTime.input();
     Column event = col(eventTime.name());
     Column windowColumn = switch (type) {
@@ -126,10 +126,10 @@ final class Transforms {
     List<Column> aggregations = w.aggregationsOrEmpty().stream().map(Transforms::aggregation).toList();
     Dataset<Row> grouped = input.groupBy(groups.toArray(Column[]::new))
         .agg(aggregations.get(0), aggregations.subList(1, aggregations.size()).toArray(Column[]::new));
-    Metadata bounds = EventTime.boundsMetadata(grouped.schema().apply("window").metadata());
+    Metadata window = grouped.schema().apply("window").metadata();
     List<Column> output = new ArrayList<>();
-    output.add(col("window.start").as("windowStart", bounds));
-    output.add(col("window.end").as("windowEnd", bounds));
+    output.add(col("window.start").as("windowStart", EventTime.boundsMetadata(window, w, false)));
+    output.add(col("window.end").as("windowEnd", EventTime.boundsMetadata(window, w, true)));
     w.groupByOrEmpty().forEach(g -> output.add(col(g)));
     w.aggregationsOrEmpty().forEach(a -> output.add(col(a.outputName())));
     return grouped.select(output.toArray(Column[]::new));

@@ -70,9 +70,11 @@ public final class PipelineRunner {
         log.printf("[%s] writing %s, checkpoint %s%n", sink.name(), describe(sink), checkpoint);
       } catch (PlanningException e) {
         started.forEach(PipelineRunner::stopNow);
+        refresher.close();
         throw e;
       } catch (TimeoutException | RuntimeException e) {
         started.forEach(PipelineRunner::stopNow);
+        refresher.close();
         throw new IllegalStateException("spec.sinks[" + i + "] (" + sink.name() + ") did not start: "
             + SparkErrors.oneLine(e), e);
       }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads each static table again every {@link StaticTable#refreshInterval()} while the queries
  * run, on one daemon thread, and says so in one line. A failed refresh is logged and retried at
- * the next interval; the micro-batches in between read the table directly.
+ * the next interval; the micro-batches in between join the last copy (see {@link StaticTable#refresh}).
  */
 final class StaticTableRefresher implements AutoCloseable {
   private final ScheduledExecutorService timer;
@@ -33,8 +33,8 @@ final class StaticTableRefresher implements AutoCloseable {
           long rows = table.refresh();
           log.printf("[%s] static table read again: %d rows%n", table.name(), rows);
         } catch (RuntimeException e) {
-          log.printf("[%s] static table could not be read again (next try in %s): %s%n", table.name(),
-              table.refreshInterval(), SparkErrors.oneLine(e));
+          log.printf("[%s] static table not read again (next try in %s): %s%n", table.name(),
+              table.refreshInterval().toSeconds() + "s", SparkErrors.oneLine(e));
         }
       }, every, every, TimeUnit.MILLISECONDS);
     }

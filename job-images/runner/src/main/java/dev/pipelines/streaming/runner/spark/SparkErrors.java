@@ -27,11 +27,18 @@ public final class SparkErrors {
       if (e instanceof SparkThrowable t && t.getCondition() != null && t.getCondition().startsWith("KAFKA_DATA_LOSS")) {
         return kafkaDataLoss(e.getMessage());
       }
-      if (e instanceof SparkThrowable t && "STATE_STORE_INVALID_CONFIG_AFTER_RESTART".equals(t.getCondition())
-          && String.valueOf(e.getMessage()).contains("from NoTime to EventTime")) {
-        return firstLine(error) + System.lineSeparator() + "  An anomaly transform's state was written without a time "
-            + "to live (stateTtl: off, or a runner before stateTtl): set stateTtl: \"off\" on it to resume this "
-            + "checkpoint, or start over in a new checkpoint.";
+      if (e instanceof SparkThrowable t && "STATE_STORE_INVALID_CONFIG_AFTER_RESTART".equals(t.getCondition())) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("from NoTime to EventTime")) {
+          return firstLine(error) + System.lineSeparator() + "  An anomaly transform's state was written without a "
+              + "time to live (stateTtl: off, or a runner before stateTtl): set stateTtl: \"off\" on it to resume this "
+              + "checkpoint, or start over in a new checkpoint.";
+        }
+        if (message.contains("from EventTime to NoTime")) {
+          return firstLine(error) + System.lineSeparator() + "  An anomaly transform's state was written with a time "
+              + "to live (stateTtl, default 7d, with a watermark upstream): remove stateTtl: off, or keep the "
+              + "watermark, to resume this checkpoint, or start over in a new checkpoint.";
+        }
       }
     }
     return firstLine(error);
@@ -48,7 +55,7 @@ public final class SparkErrors {
     return "Kafka records this query had not read yet are gone (the topic was deleted and recreated, or they expired "
         + "before they were read):" + why.stripTrailing() + System.lineSeparator()
         + "  To go on from what the topic holds now, accepting the loss: set failOnDataLoss: \"false\" in the Kafka "
-        + "source's options, or start over in a new checkpoint (spo run --reset-checkpoint).";
+        + "source's options (or, with spo run, start over with --reset-checkpoint).";
   }
 
   private static String firstLine(Throwable error) {
