@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.runner;
 
 import dev.pipelines.streaming.runner.cli.ExplainCommand;
+import dev.pipelines.streaming.runner.cli.PlanCommand;
 import dev.pipelines.streaming.runner.cli.RunCommand;
 import dev.pipelines.streaming.runner.cli.ValidateCommand;
 import picocli.CommandLine;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = RunnerCli.Version.class,
     description = "Runs StreamingPipeline files on Spark Structured Streaming, locally or as a Kubernetes driver.",
-    subcommands = {RunCommand.class, ValidateCommand.class, ExplainCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, ValidateCommand.class, ExplainCommand.class, PlanCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCodes.OK_HELP, ExitCodes.QUERY_FAILED_HELP, ExitCodes.INVALID_HELP,
         ExitCodes.INCOMPATIBLE_CHECKPOINT_HELP},
@@ -20,7 +22,8 @@ import picocli.CommandLine.Command;
     footer = {
         "  spo run examples/clickstream-sliding-window.yaml",
         "  spo validate examples/*.yaml",
-        "  spo explain examples/kafka-tumbling-window-to-kafka.yaml"})
+        "  spo explain examples/kafka-tumbling-window-to-kafka.yaml",
+        "  spo plan pipeline.yaml pipeline-v2.yaml"})
 public final class RunnerCli {
 
   public static void main(String[] args) {

@@ -6,12 +6,12 @@ public final class DriverNames {
   public static final String LABEL_ATTEMPT = "streaming.pipelines.dev/attempt";
   public static final String LABEL_GENERATION = "streaming.pipelines.dev/generation";
   /** On the spec ConfigMap: the checkpoint epoch the recorded spec was handed to. */
-  public static final String ANNOTATION_EPOCH = "streaming.pipelines.dev/checkpoint-epoch";
+  public static final String ANNOTATION_EPOCH = dev.pipelines.streaming.api.SpecRecordNames.ANNOTATION_EPOCH;
   public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY = "streaming-pipeline-operator";
   /** Spark's own label on driver and executor pods. */
   public static final String SPARK_ROLE = "spark-role";
-  public static final String SPEC_FILE = "pipeline.yaml";
+  public static final String SPEC_FILE = dev.pipelines.streaming.api.SpecRecordNames.SPEC_FILE;
   public static final String SPEC_MOUNT = "/etc/streaming-pipeline";
   public static final String RUNNER_JAR = "local:///opt/streaming-pipeline/streaming-pipeline-runner.jar";
   public static final String RUNNER_MAIN = "dev.pipelines.streaming.runner.RunnerCli";
@@ -63,7 +63,7 @@ public final class DriverNames {
   }
 
   public static String specConfigMap(String pipeline) {
-    return pipeline + "-spec";
+    return dev.pipelines.streaming.api.SpecRecordNames.configMap(pipeline);
   }
 
   public static String serviceAccount(String pipeline) {

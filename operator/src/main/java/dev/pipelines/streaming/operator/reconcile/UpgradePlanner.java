@@ -1,13 +1,8 @@
 package dev.pipelines.streaming.operator.reconcile;
 
-import dev.pipelines.streaming.api.compat.CheckpointCompatibility;
-import dev.pipelines.streaming.api.compat.CompatibilityReport;
-import dev.pipelines.streaming.api.model.SinkSpec;
+import dev.pipelines.streaming.api.compat.UpgradeDecision;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.model.UpgradeSpec.OnIncompatibleChange;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
 
 /**
  * Owns one question: may the desired spec start now, and on which checkpoint epoch? Asked
@@ -55,41 +50,22 @@ public final class UpgradePlanner {
     }
     // A record newer than status means status was lost or is stale: the record is written before every start.
     int epoch = recordedEpoch;
-    CompatibilityReport report = CheckpointCompatibility.check(record.spec(), desired);
-    if (report.compatible()) {
-      return new StartPlan.Start(epoch, false, "on the same checkpoint", true);
-    }
-    String why = "generation " + generation + " cannot resume from the checkpoint: " + report.summary();
-    if (policy == OnIncompatibleChange.RESET_CHECKPOINT) {
-      List<String> reusedPaths = reusedOutputPaths(record.spec(), desired);
-      if (!reusedPaths.isEmpty()) {
-        return new StartPlan.Refuse("ResetNeedsNewOutputPath", why + ". A fresh checkpoint restarts Spark's batch ids"
-            + " at 0, and Spark's file sink skips every batch id already in the path's _spark_metadata log, so rows"
-            + " would be lost: give " + String.join(", ", reusedPaths) + " a new path for the new checkpoint");
-      }
-      return reset(epoch, why);
-    }
-    return new StartPlan.Refuse("IncompatibleChange", why
-        + ". Set spec.upgrade.onIncompatibleChange: resetCheckpoint to start over in a fresh checkpoint");
+    UpgradeDecision decision = UpgradeDecision.decide(record.spec(), desired);
+    String why = "generation " + generation + " cannot resume from the checkpoint: " + decision.report().summary();
+    return switch (decision.outcome()) {
+      case RESUME -> new StartPlan.Start(epoch, false, "on the same checkpoint", true);
+      case RESET -> reset(epoch, why);
+      case REFUSE_REUSED_OUTPUT_PATH -> new StartPlan.Refuse("ResetNeedsNewOutputPath", why + ". A fresh checkpoint"
+          + " restarts Spark's batch ids at 0, and Spark's file sink skips every batch id already in the path's"
+          + " _spark_metadata log, so rows would be lost: give " + String.join(", ", decision.reusedOutputPaths())
+          + " a new path for the new checkpoint");
+      case REFUSE_INCOMPATIBLE -> new StartPlan.Refuse("IncompatibleChange", why
+          + ". Set spec.upgrade.onIncompatibleChange: resetCheckpoint to start over in a fresh checkpoint");
+    };
   }
 
   private static StartPlan reset(int epoch, String why) {
     return new StartPlan.Start(epoch + 1, true, "in a fresh checkpoint (epoch " + (epoch + 1)
         + "; the old one is kept) because " + why);
-  }
-
-  /** Files sinks of the desired spec writing where the recorded spec's files sinks wrote, as field paths. */
-  static List<String> reusedOutputPaths(StreamingPipeline recorded, StreamingPipeline desired) {
-    List<String> before = recorded.spec().sinksOrEmpty().stream()
-        .filter(s -> s.files() != null).map(s -> s.files().path()).filter(Objects::nonNull).toList();
-    List<String> out = new ArrayList<>();
-    List<SinkSpec> sinks = desired.spec().sinksOrEmpty();
-    for (int i = 0; i < sinks.size(); i++) {
-      SinkSpec s = sinks.get(i);
-      if (s.files() != null && before.contains(s.files().path())) {
-        out.add("spec.sinks[" + i + "].files.path (" + s.files().path() + ")");
-      }
-    }
-    return out;
   }
 }

@@ -1,0 +1,150 @@
+package dev.pipelines.streaming.runner.cli;
+
+import dev.pipelines.streaming.api.PipelineLoader;
+import dev.pipelines.streaming.api.SpecRecordNames;
+import dev.pipelines.streaming.api.LoadResult;
+import dev.pipelines.streaming.api.compat.UpgradeDecision;
+import dev.pipelines.streaming.api.model.StreamingPipeline;
+import dev.pipelines.streaming.runner.ExitCodes;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code spo plan}: before applying a spec, says whether it can resume the checkpoint of the spec
+ * that ran before, naming every incompatible field, and what the operator will do on apply. The
+ * same rule as the operator ({@link UpgradeDecision}) and as {@code spo run}'s checkpoint guard.
+ */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+    description = {
+        "Says whether NEW can resume the checkpoint of OLD (the spec that ran before), naming every",
+        "incompatible field, and what the operator does when NEW is applied: a graceful restart on the same",
+        "checkpoint, a refusal, or a new checkpoint epoch (spec.upgrade.onIncompatibleChange).",
+        "With --from-cluster, OLD is the spec the operator last handed to a driver (ConfigMap <name>-spec),",
+        "read through your kubeconfig."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:NEW resumes the checkpoint (or nothing has run yet)",
+        "2:a file is invalid, or the command line is wrong",
+        "3:NEW cannot resume the checkpoint (the operator refuses it, or starts a new epoch: state starts over)",
+        "1:the cluster could not be read"},
+    footerHeading = "%nExamples:%n",
+    footer = {"  spo plan pipeline.yaml pipeline-v2.yaml",
+        "  spo plan pipeline-v2.yaml --from-cluster --namespace analytics"})
+public final class PlanCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE", arity = "1..2", description = "OLD NEW, or NEW with --from-cluster.")
+  List<Path> files;
+
+  @Option(names = "--from-cluster", description = "Compare NEW with the spec that last ran in the cluster.")
+  boolean fromCluster;
+
+  @Option(names = {"-n", "--namespace"},
+      description = "With --from-cluster: the pipeline's namespace (default: NEW's metadata.namespace, else the kubeconfig's).")
+  String namespace;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (fromCluster != (files.size() == 1)) {
+      err.println(fromCluster ? "with --from-cluster, give only NEW" : "give OLD and NEW, or NEW with --from-cluster");
+      return ExitCodes.INVALID;
+    }
+    Path newFile = files.get(files.size() - 1);
+    StreamingPipeline desired = PipelineFiles.loadOrReport(newFile, err);
+    if (desired == null) {
+      return ExitCodes.INVALID;
+    }
+    if (!fromCluster) {
+      StreamingPipeline old = PipelineFiles.loadOrReport(files.get(0), err);
+      if (old == null) {
+        return ExitCodes.INVALID;
+      }
+      if (!old.name().equals(desired.name())) {
+        out.printf("%s: pipeline '%s' is not '%s' of %s: another name is another checkpoint, nothing to resume%n",
+            newFile, desired.name(), old.name(), files.get(0));
+        return ExitCodes.INCOMPATIBLE_CHECKPOINT;
+      }
+      return report(out, newFile, files.get(0) + "'s checkpoint", UpgradeDecision.decide(old, desired));
+    }
+    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      return fromCluster(client, desired, newFile, out, err);
+    } catch (KubernetesClientException e) {
+      err.println("cannot read the cluster: " + e.getMessage());
+      return ExitCodes.QUERY_FAILED;
+    }
+  }
+
+  private int fromCluster(KubernetesClient client, StreamingPipeline desired, Path newFile, PrintWriter out, PrintWriter err) {
+    String ns = namespace != null ? namespace
+        : desired.metadata().namespace() != null ? desired.metadata().namespace()
+        : client.getNamespace() != null ? client.getNamespace() : "default";
+    String configMap = SpecRecordNames.configMap(desired.name());
+    String where = "ConfigMap " + ns + "/" + configMap;
+    ConfigMap record = client.configMaps().inNamespace(ns).withName(configMap).get();
+    if (record == null) {
+      if (driverRanBefore(client, ns, desired.name())) {
+        out.printf("%s: a driver of %s/%s ran, but the spec it ran (%s) is gone, so NEW cannot be checked against it.%n",
+            newFile, ns, desired.name(), where);
+        out.println("On apply: the operator starts nothing (reason UnknownCheckpointSpec) unless "
+            + "spec.upgrade.onIncompatibleChange is resetCheckpoint (a new checkpoint epoch; state starts over).");
+        return ExitCodes.INCOMPATIBLE_CHECKPOINT;
+      }
+      out.printf("%s: nothing has run for %s/%s yet (no %s).%n", newFile, ns, desired.name(), where);
+      out.println("On apply: the operator starts it on a new checkpoint.");
+      return ExitCodes.OK;
+    }
+    String yaml = record.getData() == null ? null : record.getData().get(SpecRecordNames.SPEC_FILE);
+    LoadResult recorded = yaml == null ? null : PipelineLoader.parse(yaml);
+    if (recorded == null || recorded.pipeline() == null || recorded.pipeline().spec() == null) {
+      err.printf("%s holds no readable spec under %s: the operator refuses NEW (reason UnknownCheckpointSpec)%n",
+          where, SpecRecordNames.SPEC_FILE);
+      return ExitCodes.INCOMPATIBLE_CHECKPOINT;
+    }
+    return report(out, newFile, "the checkpoint of the spec that last ran (" + where + ")",
+        UpgradeDecision.decide(recorded.pipeline(), desired));
+  }
+
+  /** Whether the live pipeline's status shows a driver (the operator's own "started before"). */
+  private static boolean driverRanBefore(KubernetesClient client, String ns, String name) {
+    GenericKubernetesResource live = client.genericKubernetesResources("streaming.pipelines.dev/v1alpha1", "StreamingPipeline")
+        .inNamespace(ns).withName(name).get();
+    Object status = live == null ? null : live.getAdditionalProperties().get("status");
+    return status instanceof Map<?, ?> s && s.get("driver") != null;
+  }
+
+  private static int report(PrintWriter out, Path newFile, String checkpoint, UpgradeDecision decision) {
+    if (decision.outcome() == UpgradeDecision.Outcome.RESUME) {
+      out.printf("%s: resumes %s.%n", newFile, checkpoint);
+      out.println("On apply: the running driver stops after its current batch and the new spec starts on the same "
+          + "checkpoint (state and source positions kept).");
+      return ExitCodes.OK;
+    }
+    out.printf("%s: cannot resume %s:%n", newFile, checkpoint);
+    decision.report().incompatibilities().forEach(i -> out.println("  " + i));
+    out.println(switch (decision.outcome()) {
+      case RESET -> "On apply: the operator starts it in a new checkpoint epoch (spec.upgrade.onIncompatibleChange: "
+          + "resetCheckpoint): state and source positions start over (Kafka from startingOffsets); the old checkpoint "
+          + "is kept.";
+      case REFUSE_REUSED_OUTPUT_PATH -> "On apply: the operator starts nothing (reason ResetNeedsNewOutputPath): a "
+          + "new checkpoint restarts Spark's batch ids at 0, and the files sink would skip them as already written; "
+          + "give " + String.join(", ", decision.reusedOutputPaths()) + " a new path.";
+      default -> "On apply: the operator starts nothing (reason IncompatibleChange); a running driver keeps running "
+          + "the old spec. To start over instead, set spec.upgrade.onIncompatibleChange: resetCheckpoint.";
+    });
+    return ExitCodes.INCOMPATIBLE_CHECKPOINT;
+  }
+}
