@@ -121,7 +121,7 @@ class CheckpointGuardTest {
     Files.writeString(spec, yaml.formatted(in, ", stateTtl: \"off\"", dir.resolve("out")));
     RunnerProcess hinted = RunnerProcess.start(spec, checkpoints, logs.resolve("hinted.log"));
     assertThat(hinted.awaitExit(Duration.ofMinutes(2))).as(hinted.log()).isZero();
-    assertThat(hinted.log()).contains("[out] batch 1: 1 rows"); // the second reading, on the old state
+    assertThat(hinted.log().lines()).anyMatch(l -> l.matches("\\[out\\] batch \\d+: 1 rows in .*")); // the second reading
   }
 
   /** Batch files of a checkpoint log directory (commits/, offsets/), sorted. */

@@ -76,12 +76,22 @@ class CheckpointLeaseTest {
     assertThat(holder(admin, ns)).isEqualTo("runner-b");
 
     // someone else takes the Lease (as a driver that outlived a network partition would see it)
-    admin.resources(Lease.class).inNamespace(ns).withName("fenced-checkpoint").edit(l -> {
-      l.getSpec().setHolderIdentity("intruder");
-      l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
-      l.getSpec().setLeaseDurationSeconds(60);
-      return l;
-    });
+    // runner-b renews the Lease every few seconds: a write that lost that race (409) is tried again, as kubectl does
+    for (int attempt = 1; ; attempt++) {
+      try {
+        admin.resources(Lease.class).inNamespace(ns).withName("fenced-checkpoint").edit(l -> {
+          l.getSpec().setHolderIdentity("intruder");
+          l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+          l.getSpec().setLeaseDurationSeconds(60);
+          return l;
+        });
+        break;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
     assertThat(b.awaitExit(Duration.ofMinutes(1))).as("exit code of a runner that lost its Lease").isEqualTo(4);
     assertThat(log(b)).contains("[lease] lost the checkpoint Lease " + lease + " to intruder: stopping, committing nothing more");
 

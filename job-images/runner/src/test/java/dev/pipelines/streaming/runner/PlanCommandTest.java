@@ -93,6 +93,8 @@ class PlanCommandTest {
     Result newPath = plan(OLD, reset.replace("/data/views", "/data/views-v2"));
     assertThat(lines(newPath)).containsExactly(
         "new.yaml: cannot resume old.yaml's checkpoint:",
+        "  spec.sinks[0].files.path: changed from '/data/views' to '/data/views-v2'; the output directory holds the "
+            + "sink's commit log (_spark_metadata)",
         "  " + GROUP_BY_USER,
         "On apply: the operator starts it in a new checkpoint epoch (spec.upgrade.onIncompatibleChange: "
             + "resetCheckpoint): state and source positions start over (Kafka from startingOffsets); the old "

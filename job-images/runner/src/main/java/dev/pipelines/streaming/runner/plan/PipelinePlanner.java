@@ -58,7 +58,7 @@ public final class PipelinePlanner {
     if (!planner.problems.isEmpty()) {
       throw new PlanningException(planner.problems);
     }
-    return new PlannedPipeline(pipeline, sinks, sources.staticTables());
+    return new PlannedPipeline(pipeline, sinks, sources.staticTables(), Map.copyOf(planner.frames));
   }
 
   private Map<SinkSpec, Dataset<Row>> planSpec(PipelineSpec spec) {

@@ -8,7 +8,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * A pipeline whose every sink has a ready-to-write streaming DataFrame, in spec order, and the
- * static tables to keep current while it runs.
+ * A pipeline whose every sink has a ready-to-write streaming DataFrame, in spec order, the
+ * static tables to keep current while it runs, and each source's and transform's DataFrame by
+ * name (for {@code spo preview --at}).
  */
-public record PlannedPipeline(StreamingPipeline pipeline, Map<SinkSpec, Dataset<Row>> sinks, List<StaticTable> staticTables) {}
+public record PlannedPipeline(StreamingPipeline pipeline, Map<SinkSpec, Dataset<Row>> sinks, List<StaticTable> staticTables,
+    Map<String, Dataset<Row>> steps) {}

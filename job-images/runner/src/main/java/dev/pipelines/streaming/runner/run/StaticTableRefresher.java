@@ -32,7 +32,7 @@ final class StaticTableRefresher implements AutoCloseable {
         try {
           long rows = table.refresh();
           log.printf("[%s] static table read again: %d rows%n", table.name(), rows);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // also Spark's checked SparkException: an escaped exception would end the schedule silently
           log.printf("[%s] static table not read again (next try in %s): %s%n", table.name(),
               table.refreshInterval().toSeconds() + "s", SparkErrors.oneLine(e));
         }

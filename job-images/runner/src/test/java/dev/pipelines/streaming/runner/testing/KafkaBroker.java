@@ -127,6 +127,15 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /** The topics the broker has. */
+  public java.util.Set<String> topics() {
+    try (Admin admin = admin()) {
+      return admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot list topics", e);
+    }
+  }
+
   /** Deletes a topic and waits until the broker no longer lists it. */
   public void deleteTopic(String topic) {
     try (Admin admin = admin()) {
