@@ -10,6 +10,8 @@ public final class SpecRecordNames {
   public static final String SPEC_FILE = "pipeline.yaml";
   /** Annotation on the ConfigMap: the checkpoint epoch the spec was handed to. */
   public static final String ANNOTATION_EPOCH = "streaming.pipelines.dev/checkpoint-epoch";
+  /** Annotation on the ConfigMap: the pipeline generation whose spec it holds. */
+  public static final String ANNOTATION_GENERATION = "streaming.pipelines.dev/generation";
 
   private SpecRecordNames() {}
 

@@ -11,7 +11,7 @@ import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.status.ProgressStatus;
 import dev.pipelines.streaming.api.validation.Problem;
 import dev.pipelines.streaming.operator.reconcile.Action;
-import dev.pipelines.streaming.operator.reconcile.CheckpointRecord;
+import dev.pipelines.streaming.api.upgrade.CheckpointRecord;
 import dev.pipelines.streaming.operator.reconcile.Decider;
 import dev.pipelines.streaming.operator.reconcile.Decision;
 import dev.pipelines.streaming.operator.reconcile.ObservedDriver;

@@ -128,38 +128,47 @@ class PlanCommandTest {
     try {
       // nothing has run: no record, no pipeline
       Result fresh = spo("plan", now.toString(), "--from-cluster", "-n", ns);
-      assertThat(lines(fresh)).containsExactly("new.yaml: nothing has run for " + ns + "/shop yet (no ConfigMap " + ns
-          + "/shop-spec).", "On apply: the operator starts it on a new checkpoint.");
+      assertThat(lines(fresh)).containsExactly("new.yaml: nothing has run for " + ns + "/shop yet.",
+          "On apply: the operator starts it on a new checkpoint.");
       assertThat(fresh.exit()).isZero();
 
-      // a driver ran and the record is gone: fail closed
-      GenericKubernetesResource live = admin.genericKubernetesResources("streaming.pipelines.dev/v1alpha1", "StreamingPipeline")
-          .inNamespace(ns).resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(OLD.replace(
-              "metadata: {name: shop}", "metadata: {name: shop, namespace: " + ns + "}"), GenericKubernetesResource.class))
-          .create();
-      live.setAdditionalProperty("status", Map.of("driver", Map.of("pod", "shop-driver-1")));
-      admin.genericKubernetesResources("streaming.pipelines.dev/v1alpha1", "StreamingPipeline").inNamespace(ns)
-          .resource(live).updateStatus();
+      // a driver ran and the record is gone: fail closed, as the operator does
+      var pipelines = admin.genericKubernetesResources("streaming.pipelines.dev/v1alpha1", "StreamingPipeline").inNamespace(ns);
+      GenericKubernetesResource live = pipelines.resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+          OLD.replace("metadata: {name: shop}", "metadata: {name: shop, namespace: " + ns + "}"),
+          GenericKubernetesResource.class)).create();
+      live.setAdditionalProperty("status", Map.of("driver", Map.of("pod", "shop-driver-1"),
+          "checkpoint", Map.of("location", "/checkpoints/shop/0", "epoch", 0)));
+      pipelines.resource(live).updateStatus();
       Result unknown = spo("plan", now.toString(), "--from-cluster", "-n", ns);
       assertThat(lines(unknown)).containsExactly(
-          "new.yaml: a driver of " + ns + "/shop ran, but the spec it ran (ConfigMap " + ns + "/shop-spec) is gone, so "
-              + "NEW cannot be checked against it.",
-          "On apply: the operator starts nothing (reason UnknownCheckpointSpec) unless "
-              + "spec.upgrade.onIncompatibleChange is resetCheckpoint (a new checkpoint epoch; state starts over).");
+          "new.yaml: a driver of " + ns + "/shop ran, but the spec it ran (ConfigMap " + ns + "/shop-spec) is gone.",
+          "On apply: the operator starts nothing (Ready=False, reason UnknownCheckpointSpec): the spec that last ran on "
+              + "checkpoint /checkpoints/shop/0 is unknown (ConfigMap shop-spec is missing), so generation 2 cannot be "
+              + "checked against it. Nothing is started. Set spec.upgrade.onIncompatibleChange: resetCheckpoint to start "
+              + "in a fresh checkpoint (the old one is kept), or restore the ConfigMap (see "
+              + "docs/operator.md#unknown-checkpoint-spec)");
       assertThat(unknown.exit()).isEqualTo(3);
 
       // the operator's record of the spec that last ran
       admin.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata()
-          .withName(SpecRecordNames.configMap("shop")).endMetadata()
+          .withName(SpecRecordNames.configMap("shop")).addToAnnotations(SpecRecordNames.ANNOTATION_EPOCH, "0").endMetadata()
           .addToData(SpecRecordNames.SPEC_FILE, OLD).build()).create();
       Result refused = spo("plan", now.toString(), "--from-cluster", "-n", ns);
       assertThat(lines(refused)).startsWith(
           "new.yaml: cannot resume the checkpoint of the spec that last ran (ConfigMap " + ns + "/shop-spec):",
-          "  " + GROUP_BY_USER);
+          "  " + GROUP_BY_USER,
+          "On apply: the operator starts nothing (Ready=False, reason IncompatibleChange): generation 2 cannot resume "
+              + "from the checkpoint: " + GROUP_BY_USER
+              + ". Set spec.upgrade.onIncompatibleChange: resetCheckpoint to start over in a fresh checkpoint");
       assertThat(refused.exit()).isEqualTo(3);
 
       Files.writeString(now, OLD.replace("delay: 30s", "delay: 1m"));
-      assertThat(spo("plan", now.toString(), "--from-cluster", "-n", ns).exit()).isZero();
+      Result resumes = spo("plan", now.toString(), "--from-cluster", "-n", ns);
+      assertThat(lines(resumes)).containsExactly(
+          "new.yaml: resumes the checkpoint of the spec that last ran (ConfigMap " + ns + "/shop-spec).",
+          "On apply: the operator starts it on the same checkpoint.");
+      assertThat(resumes.exit()).isZero();
     } finally {
       if (previous == null) {
         System.clearProperty("kubeconfig");

@@ -38,6 +38,7 @@ class PreviewCommandTest {
           transforms:
             - {name: paid, from: clicks, filter: "page = '/checkout'"}
             - {name: checkouts, from: paid, select: [userId, amount]}
+            - {name: byPage, from: clicks, sql: "SELECT page, count(*) AS clicks FROM clicks GROUP BY page"}
           sinks:
             - {name: toKafka, from: checkouts, kafka: {bootstrapServers: "%s", topic: preview-out, key: "upper(userId)"}}
             - {name: archive, from: checkouts, files: {path: "%s", format: json}}
@@ -58,13 +59,20 @@ class PreviewCommandTest {
     assertThat(step.out().lines()).containsExactly(
         "[clicks] 1 row within 90s:", "  {\"userId\":\"u1\",\"page\":\"/checkout\",\"amount\":12.5}");
 
+    // an aggregation (state committed per partition), shown in update mode
+    Result counts = spo("preview", spec.toString(), "--earliest", "--at", "byPage", "--rows", "2", "--seconds", "90");
+    assertThat(counts.exit()).as(counts.err()).isZero();
+    assertThat(counts.out().lines().sorted()).containsExactly(
+        "  {\"page\":\"/checkout\",\"clicks\":3}", "  {\"page\":\"/home\",\"clicks\":1}", "[byPage] 2 rows within 90s:");
+
     // Kafka from the latest offsets by default: nothing new arrives
     Result latest = spo("preview", spec.toString(), "--at", "checkouts", "--seconds", "5");
     assertThat(latest.out().lines()).containsExactly(
-        "[checkouts] 0 rows within 5s (nothing arrived: try --earliest, a longer --seconds, or check the source)");
+        "[checkouts] 0 rows within 5s (nothing arrived: try --earliest or a longer --seconds; in append mode a window "
+            + "shows only once the watermark passes its end)");
 
     assertThat(spo("preview", spec.toString(), "--at", "nope").err())
-        .contains("--at nope: no source or transform of that name (names: checkouts, clicks, paid)");
+        .contains("--at nope: no source or transform of that name (names: byPage, checkouts, clicks, paid)");
 
     assertThat(kafka.topics()).doesNotContain("preview-out");
     assertThat(dir.resolve("archive")).doesNotExist();

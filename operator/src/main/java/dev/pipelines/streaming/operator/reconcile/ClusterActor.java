@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.operator.reconcile;
 
+import dev.pipelines.streaming.api.upgrade.UpgradePlanner;
 import dev.pipelines.streaming.api.PipelineLoader;
 import dev.pipelines.streaming.api.model.CheckpointSpec;
 import dev.pipelines.streaming.operator.autoscale.ControlTokens;

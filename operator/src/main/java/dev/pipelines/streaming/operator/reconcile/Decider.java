@@ -1,5 +1,7 @@
 package dev.pipelines.streaming.operator.reconcile;
 
+import dev.pipelines.streaming.api.upgrade.UpgradePlanner;
+import dev.pipelines.streaming.api.upgrade.StartPlan;
 import dev.pipelines.streaming.api.status.CheckpointStatus;
 import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.DriverStatus;

@@ -1,7 +1,6 @@
 package dev.pipelines.streaming.operator.reconcile;
 
-import dev.pipelines.streaming.api.LoadResult;
-import dev.pipelines.streaming.api.PipelineLoader;
+import dev.pipelines.streaming.api.upgrade.CheckpointRecord;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -60,23 +59,7 @@ public final class PipelineObserver {
     if (cm == null) {
       return CheckpointRecord.MISSING;
     }
-    Map<String, String> annotations = cm.getMetadata().getAnnotations() == null ? Map.of() : cm.getMetadata().getAnnotations();
-    Integer epoch = parseInt(annotations.get(DriverNames.ANNOTATION_EPOCH));
-    String yaml = cm.getData() == null ? null : cm.getData().get(DriverNames.SPEC_FILE);
-    LoadResult loaded = yaml == null ? null : PipelineLoader.parse(yaml);
-    if (loaded == null || loaded.pipeline() == null || loaded.pipeline().spec() == null) {
-      return CheckpointRecord.unreadable(epoch);
-    }
-    Integer generation = parseInt(annotations.get(DriverNames.LABEL_GENERATION));
-    return CheckpointRecord.of(loaded.pipeline(), epoch, generation == null ? null : Long.valueOf(generation));
-  }
-
-  private static Integer parseInt(String s) {
-    try {
-      return s == null ? null : Integer.valueOf(s.strip());
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    return CheckpointRecord.fromConfigMap(cm.getMetadata().getAnnotations(), cm.getData() == null ? Map.of() : cm.getData());
   }
 
   private ObservedDriver observe(Pod pod) {

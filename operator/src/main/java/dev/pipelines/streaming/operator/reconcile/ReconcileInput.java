@@ -1,5 +1,7 @@
 package dev.pipelines.streaming.operator.reconcile;
 
+import dev.pipelines.streaming.api.upgrade.UpgradePlanner;
+import dev.pipelines.streaming.api.upgrade.CheckpointRecord;
 import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.status.PipelineStatus;

@@ -1,9 +1,12 @@
 package dev.pipelines.streaming.runner.cli;
 
 import dev.pipelines.streaming.api.PipelineLoader;
-import dev.pipelines.streaming.api.SpecRecordNames;
 import dev.pipelines.streaming.api.LoadResult;
+import dev.pipelines.streaming.api.SpecRecordNames;
 import dev.pipelines.streaming.api.compat.UpgradeDecision;
+import dev.pipelines.streaming.api.upgrade.CheckpointRecord;
+import dev.pipelines.streaming.api.upgrade.StartPlan;
+import dev.pipelines.streaming.api.upgrade.UpgradePlanner;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.runner.ExitCodes;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -11,6 +14,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,8 +73,11 @@ public final class PlanCommand implements Callable<Integer> {
       return ExitCodes.INVALID;
     }
     if (!fromCluster) {
-      StreamingPipeline old = PipelineFiles.loadOrReport(files.get(0), err);
-      if (old == null) {
+      // Read as the operator reads its record: leniently (a spec that newer rules refuse still ran).
+      LoadResult oldFile = PipelineLoader.load(files.get(0));
+      StreamingPipeline old = oldFile.pipeline();
+      if (old == null || old.spec() == null) {
+        PipelineFiles.report(files.get(0), oldFile.problems(), err);
         return ExitCodes.INVALID;
       }
       if (!old.name().equals(desired.name())) {
@@ -88,42 +95,65 @@ public final class PlanCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The operator's own decision ({@link UpgradePlanner}) from what it reads: the spec record
+   * ({@code <name>-spec}), the checkpoint epoch in status, and whether a driver ever ran (status,
+   * or a driver pod when you may list pods).
+   */
   private int fromCluster(KubernetesClient client, StreamingPipeline desired, Path newFile, PrintWriter out, PrintWriter err) {
     String ns = namespace != null ? namespace
         : desired.metadata().namespace() != null ? desired.metadata().namespace()
         : client.getNamespace() != null ? client.getNamespace() : "default";
     String configMap = SpecRecordNames.configMap(desired.name());
-    String where = "ConfigMap " + ns + "/" + configMap;
-    ConfigMap record = client.configMaps().inNamespace(ns).withName(configMap).get();
-    if (record == null) {
-      if (driverRanBefore(client, ns, desired.name())) {
-        out.printf("%s: a driver of %s/%s ran, but the spec it ran (%s) is gone, so NEW cannot be checked against it.%n",
-            newFile, ns, desired.name(), where);
-        out.println("On apply: the operator starts nothing (reason UnknownCheckpointSpec) unless "
-            + "spec.upgrade.onIncompatibleChange is resetCheckpoint (a new checkpoint epoch; state starts over).");
-        return ExitCodes.INCOMPATIBLE_CHECKPOINT;
+    ConfigMap cm = client.configMaps().inNamespace(ns).withName(configMap).get();
+    CheckpointRecord record = cm == null ? CheckpointRecord.MISSING
+        : CheckpointRecord.fromConfigMap(cm.getMetadata().getAnnotations(), cm.getData() == null ? Map.of() : cm.getData());
+    GenericKubernetesResource live = client.genericKubernetesResources(STREAMING_PIPELINES).inNamespace(ns)
+        .withName(desired.name()).get();
+    Map<?, ?> status = live != null && live.getAdditionalProperties().get("status") instanceof Map<?, ?> m ? m : Map.of();
+    Map<?, ?> checkpoint = status.get("checkpoint") instanceof Map<?, ?> m ? m : Map.of();
+    boolean driverRan = status.get("driver") != null || driverPodExists(client, ns, desired.name());
+    int statusEpoch = checkpoint.get("epoch") instanceof Number n ? n.intValue() : 0;
+    long generation = live == null || live.getMetadata().getGeneration() == null ? 1 : live.getMetadata().getGeneration() + 1;
+    String location = checkpoint.get("location") instanceof String l ? l : "(not started yet)";
+
+    String against = "the checkpoint of the spec that last ran (ConfigMap " + ns + "/" + configMap + ")";
+    if (record.state() == CheckpointRecord.State.PRESENT) {
+      UpgradeDecision decision = UpgradeDecision.decide(record.spec(), desired);
+      if (decision.outcome() == UpgradeDecision.Outcome.RESUME) {
+        out.printf("%s: resumes %s.%n", newFile, against);
+      } else {
+        out.printf("%s: cannot resume %s:%n", newFile, against);
+        decision.report().incompatibilities().forEach(i -> out.println("  " + i));
       }
-      out.printf("%s: nothing has run for %s/%s yet (no %s).%n", newFile, ns, desired.name(), where);
-      out.println("On apply: the operator starts it on a new checkpoint.");
-      return ExitCodes.OK;
+    } else if (driverRan) {
+      out.printf("%s: a driver of %s/%s ran, but the spec it ran (ConfigMap %s/%s) is %s.%n", newFile, ns,
+          desired.name(), ns, configMap, record.state() == CheckpointRecord.State.MISSING ? "gone" : "unreadable");
+    } else {
+      out.printf("%s: nothing has run for %s/%s yet.%n", newFile, ns, desired.name());
     }
-    String yaml = record.getData() == null ? null : record.getData().get(SpecRecordNames.SPEC_FILE);
-    LoadResult recorded = yaml == null ? null : PipelineLoader.parse(yaml);
-    if (recorded == null || recorded.pipeline() == null || recorded.pipeline().spec() == null) {
-      err.printf("%s holds no readable spec under %s: the operator refuses NEW (reason UnknownCheckpointSpec)%n",
-          where, SpecRecordNames.SPEC_FILE);
+    StartPlan plan = new UpgradePlanner().plan(desired, generation, record, statusEpoch, driverRan, location);
+    if (plan instanceof StartPlan.Refuse refuse) {
+      out.printf("On apply: the operator starts nothing (Ready=False, reason %s): %s%n", refuse.reason(), refuse.message());
       return ExitCodes.INCOMPATIBLE_CHECKPOINT;
     }
-    return report(out, newFile, "the checkpoint of the spec that last ran (" + where + ")",
-        UpgradeDecision.decide(recorded.pipeline(), desired));
+    StartPlan.Start start = (StartPlan.Start) plan;
+    out.printf("On apply: the operator starts it %s.%n", start.note());
+    return start.reset() ? ExitCodes.INCOMPATIBLE_CHECKPOINT : ExitCodes.OK;
   }
 
-  /** Whether the live pipeline's status shows a driver (the operator's own "started before"). */
-  private static boolean driverRanBefore(KubernetesClient client, String ns, String name) {
-    GenericKubernetesResource live = client.genericKubernetesResources("streaming.pipelines.dev/v1alpha1", "StreamingPipeline")
-        .inNamespace(ns).withName(name).get();
-    Object status = live == null ? null : live.getAdditionalProperties().get("status");
-    return status instanceof Map<?, ?> s && s.get("driver") != null;
+  private static final ResourceDefinitionContext STREAMING_PIPELINES = new ResourceDefinitionContext.Builder()
+      .withGroup("streaming.pipelines.dev").withVersion("v1alpha1").withKind("StreamingPipeline")
+      .withPlural("streamingpipelines").withNamespaced(true).build();
+
+  /** Whether a driver pod of the pipeline exists; false when pods may not be listed. */
+  private static boolean driverPodExists(KubernetesClient client, String ns, String name) {
+    try {
+      return !client.pods().inNamespace(ns).withLabel("streaming.pipelines.dev/pipeline", name)
+          .withLabel("spark-role", "driver").list().getItems().isEmpty();
+    } catch (KubernetesClientException forbidden) {
+      return false;
+    }
   }
 
   private static int report(PrintWriter out, Path newFile, String checkpoint, UpgradeDecision decision) {

@@ -13,6 +13,7 @@ import dev.pipelines.streaming.runner.plan.PipelinePlanner;
 import dev.pipelines.streaming.runner.plan.PlannedPipeline;
 import dev.pipelines.streaming.runner.plan.PlanningException;
 import dev.pipelines.streaming.runner.plan.SecretResolver;
+import dev.pipelines.streaming.runner.plan.Sinks;
 import dev.pipelines.streaming.runner.run.PipelineRunner;
 import dev.pipelines.streaming.runner.spark.SparkErrors;
 import dev.pipelines.streaming.runner.spark.SparkSessionFactory;
@@ -51,6 +52,9 @@ import picocli.CommandLine.Spec;
         "checkpoint and without writing to any sink, then prints what each sink would have received (one JSON",
         "object per row; a Kafka sink's key and value). Kafka sources read from the latest offsets unless",
         "--earliest. Nothing is left behind: no checkpoint, no output."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:rows were printed (or none arrived in time)", "1:a query failed or did not start",
+        "2:the file is invalid, or the command line is wrong"},
     footerHeading = "%nExamples:%n",
     footer = {"  spo preview examples/clickstream-sliding-window.yaml --rows 5",
         "  spo preview pipeline.yaml --at enriched --earliest --seconds 60"})
@@ -89,6 +93,15 @@ public final class PreviewCommand implements Callable<Integer> {
     StreamingPipeline pipeline = withKafkaStartingAt(loaded, earliest ? "earliest" : "latest");
     SparkSession session = SparkSessionFactory.create(pipeline, spark.effectiveMaster(), spark.conf);
     Path checkpoints = Files.createTempDirectory("spo-preview-");
+    // Ctrl-C ends the JVM without finally blocks: the throw-away checkpoint still goes.
+    Thread cleanup = new Thread(() -> {
+      try {
+        deleteRecursively(checkpoints);
+      } catch (IOException ignored) {
+        // the JVM is exiting; nothing more to do
+      }
+    }, "spo-preview-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       PlannedPipeline planned;
       try {
@@ -97,7 +110,7 @@ public final class PreviewCommand implements Callable<Integer> {
         PipelineFiles.report(file, e.problems(), err);
         return ExitCodes.INVALID;
       }
-      Map<String, Dataset<Row>> targets = targets(planned, err);
+      Map<String, Target> targets = targets(planned, err);
       if (targets == null) {
         return ExitCodes.INVALID;
       }
@@ -105,14 +118,22 @@ public final class PreviewCommand implements Callable<Integer> {
     } finally {
       session.stop();
       deleteRecursively(checkpoints);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException exiting) {
+        // already shutting down: the hook runs anyway
+      }
     }
   }
 
+  /** Rows to show, and the output mode to show them in (a sink's own; null: the first Spark allows). */
+  record Target(Dataset<Row> rows, OutputMode mode) {}
+
   /** What to show: each sink's projected rows, or the named steps' rows; null after saying what is unknown. */
-  private Map<String, Dataset<Row>> targets(PlannedPipeline planned, PrintWriter err) {
-    Map<String, Dataset<Row>> targets = new LinkedHashMap<>();
+  private Map<String, Target> targets(PlannedPipeline planned, PrintWriter err) {
+    Map<String, Target> targets = new LinkedHashMap<>();
     if (at.isEmpty()) {
-      planned.sinks().forEach((SinkSpec sink, Dataset<Row> df) -> targets.put(sink.name(), df));
+      planned.sinks().forEach((SinkSpec sink, Dataset<Row> df) -> targets.put(sink.name(), new Target(df, Sinks.outputMode(sink))));
       return targets;
     }
     for (String name : at) {
@@ -122,27 +143,29 @@ public final class PreviewCommand implements Callable<Integer> {
             String.join(", ", planned.steps().keySet().stream().sorted().toList()));
         return null;
       }
-      targets.put(name, df);
+      targets.put(name, new Target(df, null));
     }
     return targets;
   }
 
-  private int preview(SparkSession session, Map<String, Dataset<Row>> targets, Path checkpoints, PrintWriter out,
+  private int preview(SparkSession session, Map<String, Target> targets, Path checkpoints, PrintWriter out,
       PrintWriter err) {
     Map<String, List<String>> seen = new LinkedHashMap<>();
     List<StreamingQuery> queries = new ArrayList<>();
     try {
-      for (Map.Entry<String, Dataset<Row>> target : targets.entrySet()) {
+      Map<String, List<String>> streamed = new LinkedHashMap<>();
+      for (Map.Entry<String, Target> target : targets.entrySet()) {
         List<String> sample = Collections.synchronizedList(new ArrayList<>());
         seen.put(target.getKey(), sample);
-        if (!target.getValue().isStreaming()) { // a static table: its rows are there now
-          sample.addAll(target.getValue().toJSON().limit(rows).collectAsList());
+        if (!target.getValue().rows().isStreaming()) { // a static table: its rows are there now
+          sample.addAll(target.getValue().rows().toJSON().limit(rows).collectAsList());
           continue;
         }
+        streamed.put(target.getKey(), sample);
         queries.add(start(target.getKey(), target.getValue(), sample, checkpoints.resolve(Integer.toString(queries.size()))));
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-      while (System.nanoTime() < deadline && seen.values().stream().anyMatch(s -> s.size() < rows)
+      while (System.nanoTime() < deadline && streamed.values().stream().anyMatch(s -> s.size() < rows)
           && queries.stream().allMatch(StreamingQuery::isActive)) {
         Thread.sleep(200);
       }
@@ -166,7 +189,8 @@ public final class PreviewCommand implements Callable<Integer> {
         shown = List.copyOf(sample.subList(0, Math.min(rows, sample.size())));
       }
       out.printf("[%s] %d %s within %ds%s%n", name, shown.size(), shown.size() == 1 ? "row" : "rows", seconds,
-          shown.isEmpty() ? " (nothing arrived: try --earliest, a longer --seconds, or check the source)" : ":");
+          shown.isEmpty() ? " (nothing arrived: try --earliest or a longer --seconds; in append mode a window shows "
+              + "only once the watermark passes its end)" : ":");
       shown.forEach(row -> out.println("  " + row));
     });
     out.flush();
@@ -174,26 +198,36 @@ public final class PreviewCommand implements Callable<Integer> {
   }
 
   /**
-   * A query collecting up to {@code rows} rows of {@code df} on the driver. Append mode where Spark
-   * allows it (rows are final), else update (aggregations without a watermark).
+   * A query collecting up to {@code rows} rows of the target on the driver, in the sink's output
+   * mode; for a step, append where Spark allows it (rows are final), else update (aggregations
+   * without a watermark), else complete.
    */
-  private StreamingQuery start(String name, Dataset<Row> df, List<String> sample, Path checkpoint) {
+  private StreamingQuery start(String name, Target target, List<String> sample, Path checkpoint) {
     VoidFunction2<Dataset<Row>, Long> collect = (batch, id) -> {
-      if (sample.size() < rows) {
-        sample.addAll(batch.toJSON().limit(rows - sample.size()).collectAsList());
+      // Every partition is read to its end: a stateful step commits its state per partition, and
+      // Spark refuses a batch that left some unread (STATE_STORE_COMMIT_VALIDATION_FAILED).
+      Dataset<String> json = batch.toJSON().persist();
+      try {
+        json.count();
+        if (sample.size() < rows) {
+          sample.addAll(json.limit(rows - sample.size()).collectAsList());
+        }
+      } finally {
+        json.unpersist(false);
       }
     };
-    for (OutputMode mode : List.of(OutputMode.Append(), OutputMode.Update(), OutputMode.Complete())) {
+    List<OutputMode> modes = target.mode() != null ? List.of(target.mode())
+        : List.of(OutputMode.Append(), OutputMode.Update(), OutputMode.Complete());
+    Exception first = null;
+    for (OutputMode mode : modes) {
       try {
-        return df.writeStream().queryName(name).outputMode(mode).foreachBatch(collect)
+        return target.rows().writeStream().queryName(name).outputMode(mode).foreachBatch(collect)
             .option("checkpointLocation", checkpoint.toString()).start();
       } catch (Exception e) {
-        if (mode == OutputMode.Complete()) {
-          throw new IllegalStateException(name + " cannot be previewed: " + SparkErrors.oneLine(e), e);
-        }
+        first = first == null ? e : first;
       }
     }
-    throw new IllegalStateException("unreachable");
+    throw new IllegalStateException(name + " cannot be previewed: " + SparkErrors.oneLine(first), first);
   }
 
   /** The pipeline with every Kafka source's startingOffsets set to {@code offsets}. */
@@ -203,6 +237,9 @@ public final class PreviewCommand implements Callable<Integer> {
     for (JsonNode source : tree.path("spec").path("sources")) {
       if (source.path("kafka") instanceof ObjectNode kafka) {
         kafka.put("startingOffsets", offsets);
+        if (kafka.path("options") instanceof ObjectNode options) { // Spark prefers these over startingOffsets
+          options.remove(List.of("startingTimestamp", "startingOffsetsByTimestamp"));
+        }
       }
     }
     try {

@@ -1,4 +1,4 @@
-package dev.pipelines.streaming.operator.reconcile;
+package dev.pipelines.streaming.api.upgrade;
 
 import dev.pipelines.streaming.api.compat.UpgradeDecision;
 import dev.pipelines.streaming.api.model.StreamingPipeline;

@@ -1,4 +1,4 @@
-package dev.pipelines.streaming.operator.reconcile;
+package dev.pipelines.streaming.api.upgrade;
 
 /** The {@link UpgradePlanner}'s answer to "may the desired spec start now, and on which checkpoint epoch?". */
 public sealed interface StartPlan {
