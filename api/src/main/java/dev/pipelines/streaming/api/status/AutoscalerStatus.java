@@ -23,6 +23,18 @@ public record AutoscalerStatus(
     @JsonPropertyDescription("A scale-up that did not raise the processing rate: no further scale-up until a scale-down.")
     ScaleUp ineffectiveScaleUp) {
 
+  /** This status with another {@code reason}. */
+  public AutoscalerStatus withReason(String why) {
+    return new AutoscalerStatus(desired, current, pending, why, lastScaleTime, dryRun, recommendations, unverifiedScaleUp,
+        ineffectiveScaleUp);
+  }
+
+  /** This status holding at the current count, as if executors had been changed at {@code time} (not a dry run). */
+  public AutoscalerStatus heldAsOf(String time) {
+    return new AutoscalerStatus(current, current, pending, reason, time, null, recommendations, unverifiedScaleUp,
+        ineffectiveScaleUp);
+  }
+
   /** The executor count one decision found necessary, and when. */
   public record Recommendation(String at, Integer executors) {}
 

@@ -129,8 +129,7 @@ public final class ProgressStep {
     // Should the request fail: what holding would have kept, plus the attempt's time, so the
     // stabilization window delays a retry instead of hammering a driver that refuses.
     AutoscalerStatus held = ScalingStatus.status(d, d.held(), report.executors(), pending, false);
-    AutoscalerStatus heldWithAttempt = new AutoscalerStatus(held.current(), held.current(), held.pending(), held.reason(),
-        now.toString(), null, held.recommendations(), held.unverifiedScaleUp(), held.ineffectiveScaleUp());
+    AutoscalerStatus heldWithAttempt = held.heldAsOf(now.toString());
     return new Outcome(decided, events, d.desired(), status.withProgress(progress, heldWithAttempt, conditions));
   }
 
@@ -152,9 +151,7 @@ public final class ProgressStep {
       String why = "could not scale to " + outcome.scaleTo() + ": " + firstLine(e);
       events.add(PipelineEvent.warning("ScaleFailed", why));
       PipelineStatus kept = outcome.ifNotScaled();
-      AutoscalerStatus k = kept.autoscaler();
-      AutoscalerStatus failed = new AutoscalerStatus(k.desired(), k.current(), k.pending(), why, k.lastScaleTime(),
-          k.dryRun(), k.recommendations(), k.unverifiedScaleUp(), k.ineffectiveScaleUp());
+      AutoscalerStatus failed = kept.autoscaler().withReason(why);
       return new Outcome(kept.withProgress(kept.progress(), failed, kept.conditionsOrEmpty()), events);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,8 +1,5 @@
 package dev.pipelines.streaming.runner.control;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +11,6 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
 /** Reads the runner's queries' last progress into {@link ProgressReport}s. */
 public final class ProgressReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final SparkSession spark;
   private final String pipeline;
   private final ExecutorScaler scaler;
@@ -71,9 +67,10 @@ public final class ProgressReader {
       String max = s.metrics() == null ? null : s.metrics().get("maxOffsetsBehindLatest");
       if (max != null) {
         behind = (behind == null ? 0 : behind) + (long) Double.parseDouble(max);
-        int n = partitionsIn(s.endOffset());
+        KafkaBacklog kafka = KafkaBacklog.of(s.endOffset(), s.latestOffset());
+        int n = kafka.partitions();
         partitions = (partitions == null ? 0 : partitions) + n;
-        Long waiting = KafkaBacklog.between(s.endOffset(), s.latestOffset());
+        Long waiting = kafka.backlog();
         if (waiting == null) { // no latest offsets in the progress: the mean lag times the partitions
           String avg = s.metrics().get("avgOffsetsBehindLatest");
           waiting = avg == null ? 0 : Math.round(Double.parseDouble(avg) * n);
@@ -91,21 +88,6 @@ public final class ProgressReader {
         finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()), durations.get("triggerExecution"), taskMillis,
         behind, backlog, eventTime == null ? null : eventTime.get("watermark"), stateRows, null, null, partitions,
         maxStageTasks);
-  }
-
-  static int partitionsIn(String kafkaOffsets) {
-    if (kafkaOffsets == null) {
-      return 0;
-    }
-    try {
-      int n = 0;
-      for (JsonNode topic : JSON.readTree(kafkaOffsets)) {
-        n += topic.size();
-      }
-      return n;
-    } catch (JsonProcessingException e) {
-      return 0; // not Kafka's offset format: no partition bound
-    }
   }
 
   private static Double finite(double d) {
