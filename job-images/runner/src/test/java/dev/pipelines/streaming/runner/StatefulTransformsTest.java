@@ -324,15 +324,15 @@ class StatefulTransformsTest {
     assertThat(scored.get(5).<Double>getAs("score")).isGreaterThan(30);
   }
 
-  @Test
-  void aWatermarkOnADerivedColumnWindowsEpochMilliseconds() throws IOException {
-    Path readings = input("millis", """
-        {"sensor":"s1","tsMillis":1767261610000}
-        {"sensor":"s1","tsMillis":1767261650000}
-        {"sensor":"s1","tsMillis":1767261690000}
-        {"sensor":"s1","tsMillis":1767261900000}
+  /** Readings at 10:00:05, 10:00:30, 10:01:10 and 10:03 in epoch ms, timed by {@code timed}, counted per minute. */
+  private List<String> perMinuteFromEpochMillis(String name, String timed) throws IOException {
+    Path readings = input(name, """
+        {"sensor":"s1","tsMillis":1767261605000}
+        {"sensor":"s1","tsMillis":1767261630000}
+        {"sensor":"s1","tsMillis":1767261670000}
+        {"sensor":"s1","tsMillis":1767261780000}
         """);
-    assertThat(run("""
+    return run("""
         sources:
           - name: readings
             files: {path: "%s", format: json}
@@ -340,41 +340,30 @@ class StatefulTransformsTest {
         transforms:
           - name: timed
             from: readings
-            select: [sensor, "timestamp_millis(tsMillis) AS eventTime"]
-            watermark: {column: eventTime, delay: 10s}
+        %s
           - name: perMinute
             from: timed
             window: {column: eventTime, size: 1m, groupBy: [sensor], aggregations: [{fn: count, as: readings}]}
-        """.formatted(readings), "perMinute", "windowStart")).containsExactly(
-        "{\"readings\":2,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:01:00.000Z\",\"windowStart\":\"2026-01-01T10:00:00.000Z\"}",
-        "{\"readings\":1,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:02:00.000Z\",\"windowStart\":\"2026-01-01T10:01:00.000Z\"}");
+        """.formatted(readings, timed.indent(4).stripTrailing()), "perMinute", "windowStart");
+  }
+
+  static final List<String> TWO_MINUTES = List.of(
+      "{\"readings\":2,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:01:00.000Z\",\"windowStart\":\"2026-01-01T10:00:00.000Z\"}",
+      "{\"readings\":1,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:02:00.000Z\",\"windowStart\":\"2026-01-01T10:01:00.000Z\"}");
+
+  @Test
+  void aWatermarkOnADerivedColumnWindowsEpochMilliseconds() throws IOException {
+    assertThat(perMinuteFromEpochMillis("millis", """
+        select: [sensor, "timestamp_millis(tsMillis) AS eventTime"]
+        watermark: {column: eventTime, delay: 10s}""")).containsExactlyElementsOf(TWO_MINUTES);
   }
 
   @Test
   void sqlWatermarkClauseFeedsAnAppendModeWindow() throws IOException {
-    Path readings = input("sql-watermark", """
-        {"sensor":"s1","tsMillis":1767261605000}
-        {"sensor":"s1","tsMillis":1767261630000}
-        {"sensor":"s1","tsMillis":1767261670000}
-        {"sensor":"s1","tsMillis":1767261780000}
-        """);
-    assertThat(run("""
-        sources:
-          - name: ev
-            files: {path: "%s", format: json}
-            schema: [{name: sensor, type: string}, {name: tsMillis, type: long}]
-        transforms:
-          - name: timed
-            from: ev
-            sql: >-
-              SELECT sensor, eventTime FROM ev
-              WATERMARK timestamp_millis(tsMillis) AS eventTime DELAY OF INTERVAL 10 SECONDS
-          - name: perMinute
-            from: timed
-            window: {column: eventTime, size: 1m, groupBy: [sensor], aggregations: [{fn: count, as: readings}]}
-        """.formatted(readings), "perMinute", "windowStart")).containsExactly(
-        "{\"readings\":2,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:01:00.000Z\",\"windowStart\":\"2026-01-01T10:00:00.000Z\"}",
-        "{\"readings\":1,\"sensor\":\"s1\",\"windowEnd\":\"2026-01-01T10:02:00.000Z\",\"windowStart\":\"2026-01-01T10:01:00.000Z\"}");
+    assertThat(perMinuteFromEpochMillis("sql-watermark", """
+        sql: >-
+          SELECT sensor, eventTime FROM readings
+          WATERMARK timestamp_millis(tsMillis) AS eventTime DELAY OF INTERVAL 10 SECONDS""")).containsExactlyElementsOf(TWO_MINUTES);
   }
 
   /** Views per minute, then per 5 minutes from the 1-minute rows; the 10:20 view only moves the watermark. */
