@@ -375,7 +375,20 @@ class StatefulTransformsTest {
         {"page":"/a","viewTime":"2026-01-01T10:04:59Z"}
         {"page":"/a","viewTime":"2026-01-01T10:20:00Z"}
         """);
-    return run("""
+    return run(viewsPerMinuteThen(views, """
+        - name: perFiveMinutes
+          from: perMinute
+          window:
+            column: %s
+            size: 5m
+            groupBy: [page]
+            aggregations: [{fn: sum, column: views, as: views}, {fn: count, as: minutes}]
+        """.formatted(bound)), "perFiveMinutes", "windowStart");
+  }
+
+  /** Views (with a 10 s watermark) counted per page and minute as {@code perMinute}, then {@code next}. */
+  private static String viewsPerMinuteThen(Path views, String next) {
+    return """
         sources:
           - name: views
             files: {path: "%s", format: json}
@@ -385,14 +398,7 @@ class StatefulTransformsTest {
           - name: perMinute
             from: views
             window: {column: viewTime, size: 1m, groupBy: [page], aggregations: [{fn: count, as: views}]}
-          - name: perFiveMinutes
-            from: perMinute
-            window:
-              column: %s
-              size: 5m
-              groupBy: [page]
-              aggregations: [{fn: sum, column: views, as: views}, {fn: count, as: minutes}]
-        """.formatted(views, bound), "perFiveMinutes", "windowStart");
+        %s""".formatted(views, next.indent(2).stripTrailing());
   }
 
   @Test
@@ -414,20 +420,9 @@ class StatefulTransformsTest {
     }
     views.append("{\"page\":\"/b\",\"viewTime\":\"2026-01-01T10:20:00Z\"}\n"); // moves the watermark
     Path in = input("window-anomaly", views.toString());
-    List<String> rows = run("""
-        sources:
-          - name: views
-            files: {path: "%s", format: json}
-            schema: [{name: page, type: string}, {name: viewTime, type: timestamp}]
-            watermark: {column: viewTime, delay: 10s}
-        transforms:
-          - name: perMinute
-            from: views
-            window: {column: viewTime, size: 1m, groupBy: [page], aggregations: [{fn: count, as: views}]}
-          - name: scored
-            from: perMinute
-            anomaly: {column: views, keys: [page], minSamples: 3, orderBy: windowStart}
-        """.formatted(in), "scored", "windowStart");
+    List<String> rows = run(viewsPerMinuteThen(in,
+        "- {name: scored, from: perMinute, anomaly: {column: views, keys: [page], minSamples: 3, orderBy: windowStart}}"),
+        "scored", "windowStart");
     assertThat(rows).extracting(r -> r.replaceAll(".*\"isAnomaly\":(\\w+).*\"views\":(\\d+).*", "$2 $1"))
         .containsExactly("2 false", "2 false", "2 false", "9 true");
   }
