@@ -31,17 +31,14 @@ public record CheckpointRecord(State state, StreamingPipeline spec, Integer epoc
   }
 
   /**
-   * The record held by a {@code <name>-spec} ConfigMap ({@link SpecRecordNames}), from its
-   * annotations and data; {@link #MISSING} when there is no ConfigMap ({@code data == null}).
+   * The record held by an existing {@code <name>-spec} ConfigMap ({@link SpecRecordNames}), from
+   * its annotations and data (either may be null); unreadable when it holds no readable spec.
    * Read leniently: a spec that later rules would refuse is still the spec that ran.
    */
   public static CheckpointRecord fromConfigMap(Map<String, String> annotations, Map<String, String> data) {
-    if (data == null) {
-      return MISSING;
-    }
     Map<String, String> a = annotations == null ? Map.of() : annotations;
     Integer epoch = parseInt(a.get(SpecRecordNames.ANNOTATION_EPOCH));
-    String yaml = data.get(SpecRecordNames.SPEC_FILE);
+    String yaml = data == null ? null : data.get(SpecRecordNames.SPEC_FILE);
     LoadResult loaded = yaml == null ? null : PipelineLoader.parse(yaml);
     if (loaded == null || loaded.pipeline() == null || loaded.pipeline().spec() == null) {
       return unreadable(epoch);

@@ -167,7 +167,7 @@ class PlanCommandTest {
       Result resumes = spo("plan", now.toString(), "--from-cluster", "-n", ns);
       assertThat(lines(resumes)).containsExactly(
           "new.yaml: resumes the checkpoint of the spec that last ran (ConfigMap " + ns + "/shop-spec).",
-          "On apply: the operator starts it on the same checkpoint.");
+          "On apply: a running driver stops after its current batch, then the operator starts it on the same checkpoint.");
       assertThat(resumes.exit()).isZero();
     } finally {
       if (previous == null) {

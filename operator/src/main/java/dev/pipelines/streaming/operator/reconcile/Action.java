@@ -5,7 +5,7 @@ public sealed interface Action {
   /**
    * Create driver attempt {@code attempt} for the current spec in checkpoint epoch {@code epoch}.
    *
-   * @param adoptCheckpoint the {@link UpgradePlanner} checked the spec against the spec the
+   * @param adoptCheckpoint the {@link dev.pipelines.streaming.api.upgrade.UpgradePlanner} checked the spec against the spec the
    *     operator recorded for this checkpoint, so the runner may adopt a checkpoint that an older
    *     runner wrote without its own record ({@code spo run --adopt-checkpoint})
    */

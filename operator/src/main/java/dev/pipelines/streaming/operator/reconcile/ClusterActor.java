@@ -1,7 +1,7 @@
 package dev.pipelines.streaming.operator.reconcile;
 
-import dev.pipelines.streaming.api.upgrade.UpgradePlanner;
 import dev.pipelines.streaming.api.PipelineLoader;
+import dev.pipelines.streaming.api.SpecRecordNames;
 import dev.pipelines.streaming.api.model.CheckpointSpec;
 import dev.pipelines.streaming.operator.autoscale.ControlTokens;
 import dev.pipelines.streaming.operator.children.PipelineAccess;
@@ -155,8 +155,8 @@ public final class ClusterActor {
     }
     apply(new ConfigMapBuilder().withNewMetadata().withName(DriverNames.specConfigMap(name)).withNamespace(ns)
         .withLabels(labels(name))
-        .withAnnotations(Map.of(DriverNames.LABEL_GENERATION, String.valueOf(generation(p)),
-            DriverNames.ANNOTATION_EPOCH, String.valueOf(epoch)))
+        .withAnnotations(Map.of(SpecRecordNames.ANNOTATION_GENERATION, String.valueOf(generation(p)),
+            SpecRecordNames.ANNOTATION_EPOCH, String.valueOf(epoch)))
         .withOwnerReferences(owner).endMetadata()
         .withData(Map.of(DriverNames.SPEC_FILE, yaml)).build());
   }

@@ -59,7 +59,7 @@ public final class PipelineObserver {
     if (cm == null) {
       return CheckpointRecord.MISSING;
     }
-    return CheckpointRecord.fromConfigMap(cm.getMetadata().getAnnotations(), cm.getData() == null ? Map.of() : cm.getData());
+    return CheckpointRecord.fromConfigMap(cm.getMetadata().getAnnotations(), cm.getData());
   }
 
   private ObservedDriver observe(Pod pod) {

@@ -80,12 +80,19 @@ public final class PlanCommand implements Callable<Integer> {
         PipelineFiles.report(files.get(0), oldFile.problems(), err);
         return ExitCodes.INVALID;
       }
-      if (!old.name().equals(desired.name())) {
+      if (!desired.name().equals(old.name())) {
         out.printf("%s: pipeline '%s' is not '%s' of %s: another name is another checkpoint, nothing to resume%n",
             newFile, desired.name(), old.name(), files.get(0));
         return ExitCodes.INCOMPATIBLE_CHECKPOINT;
       }
-      return report(out, newFile, files.get(0) + "'s checkpoint", UpgradeDecision.decide(old, desired));
+      UpgradeDecision decision;
+      try {
+        decision = UpgradeDecision.decide(old, desired);
+      } catch (RuntimeException broken) { // OLD is read leniently: a spec too broken to compare
+        err.printf("%s: cannot be compared (%s)%n", files.get(0), broken);
+        return ExitCodes.INVALID;
+      }
+      return report(out, newFile, files.get(0) + "'s checkpoint", decision);
     }
     try (KubernetesClient client = new KubernetesClientBuilder().build()) {
       return fromCluster(client, desired, newFile, out, err);
@@ -107,18 +114,21 @@ public final class PlanCommand implements Callable<Integer> {
     String configMap = SpecRecordNames.configMap(desired.name());
     ConfigMap cm = client.configMaps().inNamespace(ns).withName(configMap).get();
     CheckpointRecord record = cm == null ? CheckpointRecord.MISSING
-        : CheckpointRecord.fromConfigMap(cm.getMetadata().getAnnotations(), cm.getData() == null ? Map.of() : cm.getData());
+        : CheckpointRecord.fromConfigMap(cm.getMetadata().getAnnotations(), cm.getData());
     GenericKubernetesResource live = client.genericKubernetesResources(STREAMING_PIPELINES).inNamespace(ns)
         .withName(desired.name()).get();
     Map<?, ?> status = live != null && live.getAdditionalProperties().get("status") instanceof Map<?, ?> m ? m : Map.of();
     Map<?, ?> checkpoint = status.get("checkpoint") instanceof Map<?, ?> m ? m : Map.of();
-    boolean driverRan = status.get("driver") != null || driverPodExists(client, ns, desired.name());
+    boolean driverRan = status.get("driver") != null || driverPodExists(client, ns, desired.name(), err);
     int statusEpoch = checkpoint.get("epoch") instanceof Number n ? n.intValue() : 0;
     long generation = live == null || live.getMetadata().getGeneration() == null ? 1 : live.getMetadata().getGeneration() + 1;
     String location = checkpoint.get("location") instanceof String l ? l : "(not started yet)";
 
     String against = "the checkpoint of the spec that last ran (ConfigMap " + ns + "/" + configMap + ")";
-    if (record.state() == CheckpointRecord.State.PRESENT) {
+    if (record.state() == CheckpointRecord.State.PRESENT && record.epoch() != null && record.epoch() < statusEpoch) {
+      out.printf("%s: checkpoint epoch %d of %s/%s is new (a reset); no spec has run on it yet.%n", newFile, statusEpoch,
+          ns, desired.name());
+    } else if (record.state() == CheckpointRecord.State.PRESENT) {
       UpgradeDecision decision = UpgradeDecision.decide(record.spec(), desired);
       if (decision.outcome() == UpgradeDecision.Outcome.RESUME) {
         out.printf("%s: resumes %s.%n", newFile, against);
@@ -138,7 +148,8 @@ public final class PlanCommand implements Callable<Integer> {
       return ExitCodes.INCOMPATIBLE_CHECKPOINT;
     }
     StartPlan.Start start = (StartPlan.Start) plan;
-    out.printf("On apply: the operator starts it %s.%n", start.note());
+    out.printf("On apply: %sthe operator starts it %s.%n",
+        driverRan ? "a running driver stops after its current batch, then " : "", start.note());
     return start.reset() ? ExitCodes.INCOMPATIBLE_CHECKPOINT : ExitCodes.OK;
   }
 
@@ -146,12 +157,16 @@ public final class PlanCommand implements Callable<Integer> {
       .withGroup("streaming.pipelines.dev").withVersion("v1alpha1").withKind("StreamingPipeline")
       .withPlural("streamingpipelines").withNamespaced(true).build();
 
-  /** Whether a driver pod of the pipeline exists; false when pods may not be listed. */
-  private static boolean driverPodExists(KubernetesClient client, String ns, String name) {
+  /** Whether a driver pod of the pipeline exists; false, with a note, when you may not list pods. */
+  private static boolean driverPodExists(KubernetesClient client, String ns, String name, PrintWriter err) {
     try {
       return !client.pods().inNamespace(ns).withLabel("streaming.pipelines.dev/pipeline", name)
           .withLabel("spark-role", "driver").list().getItems().isEmpty();
-    } catch (KubernetesClientException forbidden) {
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 403) {
+        throw e;
+      }
+      err.printf("note: you may not list pods in %s; whether a driver ran is taken from the pipeline's status only%n", ns);
       return false;
     }
   }

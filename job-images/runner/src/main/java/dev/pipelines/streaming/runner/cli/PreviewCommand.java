@@ -28,7 +28,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -78,6 +80,9 @@ public final class PreviewCommand implements Callable<Integer> {
   @Option(names = "--earliest", description = "Kafka sources read from the earliest offsets (default: latest).")
   boolean earliest;
 
+  /** The preview's queries, for the Ctrl-C hook too. */
+  private final List<StreamingQuery> running = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -93,13 +98,10 @@ public final class PreviewCommand implements Callable<Integer> {
     StreamingPipeline pipeline = withKafkaStartingAt(loaded, earliest ? "earliest" : "latest");
     SparkSession session = SparkSessionFactory.create(pipeline, spark.effectiveMaster(), spark.conf);
     Path checkpoints = Files.createTempDirectory("spo-preview-");
-    // Ctrl-C ends the JVM without finally blocks: the throw-away checkpoint still goes.
+    // Ctrl-C ends the JVM without finally blocks: the queries stop and the throw-away checkpoint goes.
     Thread cleanup = new Thread(() -> {
-      try {
-        deleteRecursively(checkpoints);
-      } catch (IOException ignored) {
-        // the JVM is exiting; nothing more to do
-      }
+      running.forEach(PipelineRunner::stopNow);
+      deleteQuietly(checkpoints);
     }, "spo-preview-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
@@ -117,7 +119,7 @@ public final class PreviewCommand implements Callable<Integer> {
       return preview(session, targets, checkpoints, out, err);
     } finally {
       session.stop();
-      deleteRecursively(checkpoints);
+      deleteQuietly(checkpoints);
       try {
         Runtime.getRuntime().removeShutdownHook(cleanup);
       } catch (IllegalStateException exiting) {
@@ -151,7 +153,7 @@ public final class PreviewCommand implements Callable<Integer> {
   private int preview(SparkSession session, Map<String, Target> targets, Path checkpoints, PrintWriter out,
       PrintWriter err) {
     Map<String, List<String>> seen = new LinkedHashMap<>();
-    List<StreamingQuery> queries = new ArrayList<>();
+    List<StreamingQuery> queries = running;
     try {
       Map<String, List<String>> streamed = new LinkedHashMap<>();
       for (Map.Entry<String, Target> target : targets.entrySet()) {
@@ -204,17 +206,25 @@ public final class PreviewCommand implements Callable<Integer> {
    */
   private StreamingQuery start(String name, Target target, List<String> sample, Path checkpoint) {
     VoidFunction2<Dataset<Row>, Long> collect = (batch, id) -> {
-      // Every partition is read to its end: a stateful step commits its state per partition, and
-      // Spark refuses a batch that left some unread (STATE_STORE_COMMIT_VALIDATION_FAILED).
-      Dataset<String> json = batch.toJSON().persist();
-      try {
-        json.count();
-        if (sample.size() < rows) {
-          sample.addAll(json.limit(rows - sample.size()).collectAsList());
-        }
-      } finally {
-        json.unpersist(false);
+      // Every partition is read to its end, once: a stateful step commits its state per partition,
+      // and Spark refuses a batch that left some unread (STATE_STORE_COMMIT_VALIDATION_FAILED).
+      int wanted = rows - sample.size();
+      if (wanted <= 0) {
+        batch.write().format("noop").mode("overwrite").save();
+        return;
       }
+      MapPartitionsFunction<String, String> firstRows = partition -> {
+        List<String> kept = new ArrayList<>();
+        while (partition.hasNext()) {
+          String row = partition.next();
+          if (kept.size() < wanted) {
+            kept.add(row);
+          }
+        }
+        return kept.iterator();
+      };
+      List<String> got = batch.toJSON().mapPartitions(firstRows, Encoders.STRING()).collectAsList();
+      sample.addAll(got.subList(0, Math.min(wanted, got.size())));
     };
     List<OutputMode> modes = target.mode() != null ? List.of(target.mode())
         : List.of(OutputMode.Append(), OutputMode.Update(), OutputMode.Complete());
@@ -249,13 +259,20 @@ public final class PreviewCommand implements Callable<Integer> {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
+  /** Deletes the directory; a few tries, as stopping queries may still be renaming files in it. */
+  private static void deleteQuietly(Path dir) {
+    for (int attempt = 0; attempt < 5 && Files.exists(dir); attempt++) {
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException | java.io.UncheckedIOException e) {
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
   }
