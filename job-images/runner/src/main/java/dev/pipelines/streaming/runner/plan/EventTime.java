@@ -132,7 +132,8 @@ final class EventTime {
     return new MetadataBuilder().withMetadata(m).remove(WINDOW_BOUND).build();
   }
 
-  private static Optional<StructField> field(Dataset<Row> df, String column) {
+  /** The column of {@code df} named {@code column}, case-insensitively as Spark resolves names. */
+  static Optional<StructField> field(Dataset<Row> df, String column) {
     return Arrays.stream(df.schema().fields()).filter(f -> f.name().equalsIgnoreCase(column)).findFirst();
   }
 }

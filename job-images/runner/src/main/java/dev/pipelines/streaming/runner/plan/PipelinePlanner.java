@@ -12,7 +12,6 @@ import dev.pipelines.streaming.api.validation.PipelineValidator;
 import dev.pipelines.streaming.api.validation.Problem;
 import dev.pipelines.streaming.runner.spark.SparkErrors;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -154,7 +153,7 @@ public final class PipelinePlanner {
   /** The transform's watermark on its own output column, which must be a timestamp; null after a problem. */
   private Dataset<Row> withWatermark(Dataset<Row> df, TransformSpec t, String path) {
     String column = t.watermark().column();
-    Optional<StructField> field = Arrays.stream(df.schema().fields()).filter(f -> f.name().equalsIgnoreCase(column)).findFirst();
+    Optional<StructField> field = EventTime.field(df, column);
     if (field.isEmpty()) {
       problems.add(Problem.at(path + ".column", "'" + column + "' is not a column of this transform's output",
           "its columns: " + String.join(", ", df.columns())));
