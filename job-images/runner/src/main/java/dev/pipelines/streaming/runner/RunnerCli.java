@@ -3,6 +3,7 @@ package dev.pipelines.streaming.runner;
 import dev.pipelines.streaming.runner.cli.ExplainCommand;
 import dev.pipelines.streaming.runner.cli.PlanCommand;
 import dev.pipelines.streaming.runner.cli.PreviewCommand;
+import dev.pipelines.streaming.runner.cli.TestCommand;
 import dev.pipelines.streaming.runner.cli.RunCommand;
 import dev.pipelines.streaming.runner.cli.ValidateCommand;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = RunnerCli.Version.class,
     description = "Runs StreamingPipeline files on Spark Structured Streaming, locally or as a Kubernetes driver.",
-    subcommands = {RunCommand.class, ValidateCommand.class, ExplainCommand.class, PlanCommand.class, PreviewCommand.class,
+    subcommands = {RunCommand.class, ValidateCommand.class, ExplainCommand.class, PlanCommand.class, PreviewCommand.class, TestCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCodes.OK_HELP, ExitCodes.QUERY_FAILED_HELP, ExitCodes.INVALID_HELP,
@@ -25,7 +26,8 @@ import picocli.CommandLine.Command;
         "  spo validate examples/*.yaml",
         "  spo explain examples/kafka-tumbling-window-to-kafka.yaml",
         "  spo plan pipeline.yaml pipeline-v2.yaml",
-        "  spo preview examples/clickstream-sliding-window.yaml --rows 5"})
+        "  spo preview examples/clickstream-sliding-window.yaml --rows 5",
+        "  spo test examples/clickstream-chained-windows.yaml examples/tests/clickstream-chained-windows.test.yaml"})
 public final class RunnerCli {
 
   public static void main(String[] args) {

@@ -39,6 +39,8 @@ public final class PipelinePlanner {
   private final SourceFactory sources;
   private final List<Problem> problems = new ArrayList<>();
   private final Map<String, Dataset<Row>> frames = new HashMap<>();
+  /** Each sink's rows after its expectations, before its kind's projection. */
+  private final Map<String, Dataset<Row>> sinkRows = new HashMap<>();
   /** Names that could not be built; anything reading them is skipped silently. */
   private final Set<String> broken = new HashSet<>();
   /** Window transforms whose event-time column carries no watermark in Spark's analysed plan. */
@@ -57,7 +59,8 @@ public final class PipelinePlanner {
     if (!planner.problems.isEmpty()) {
       throw new PlanningException(planner.problems);
     }
-    return new PlannedPipeline(pipeline, sinks, sources.staticTables(), Map.copyOf(planner.frames));
+    return new PlannedPipeline(pipeline, sinks, sources.staticTables(), Map.copyOf(planner.frames),
+        Map.copyOf(planner.sinkRows));
   }
 
   private Map<SinkSpec, Dataset<Row>> planSpec(PipelineSpec spec) {
@@ -275,6 +278,7 @@ public final class PipelinePlanner {
       // Spark's own streaming rules (output modes, watermarks, joins), checked before start.
       UnsupportedOperationChecker$.MODULE$.checkForStreaming(
           projected.queryExecution().analyzed(), Sinks.outputMode(sink));
+      sinkRows.put(sink.name(), rows);
       return projected;
     } catch (Exception e) {
       problems.add(Problem.at(path, SparkErrors.oneLine(e)));
