@@ -448,7 +448,7 @@ class BrokenSpecsTest {
                 - {name: positive, condition: "amount > 0", onViolation: explode}
           sinks: [{name: out, from: d, console: {}}]
         """,
-        "spec.transforms[2].expectations[0].onViolation: unknown value 'explode' (expected one of: warn, drop, fail)");
+        "spec.transforms[2].expectations[0].onViolation: unknown value 'explode' (expected one of: warn, drop, deadLetter, fail)");
     assertProblems(HEADER + """
         spec:
           sources: [{name: clicks, generator: {}}]
@@ -604,5 +604,41 @@ class BrokenSpecsTest {
         "spec.sinks[1].jdbc.password.secretKeyRef: secret 'db', key 'password' and spec.sinks[0].jdbc.password.secretKeyRef"
             + " (secret 'db', key 'Password') both become environment variable SPO_SECRET_DB_PASSWORD; one would silently win"
             + " (rename a Secret or key so that they differ in letters or digits)");
+  }
+
+  @Test
+  void deadLettersNeedASinkThatCanKeepThemAndSomethingToRoute() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - {name: clicks, generator: {}}
+            - {name: deadLetters, generator: {}}
+          transforms:
+            - name: checked
+              from: clicks
+              filter: "true"
+              expectations: [{name: positive, condition: "amount > 0", onViolation: deadLetter}]
+          sinks: [{name: out, from: checked, console: {}}]
+        """,
+        "spec.sources[1].name: 'deadLetters' is reserved: sinks read it to get the pipeline's dead letters (choose another name)",
+        "spec.transforms[0].expectations[0].onViolation: deadLetter needs a sink reading the dead letters (add a sink with "
+            + "from: deadLetters (kafka or files), e.g. {name: rejected, from: deadLetters, kafka: {bootstrapServers: ..., "
+            + "topic: clicks-dead-letters}})");
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          sinks:
+            - {name: out, from: clicks, console: {}}
+            - name: rejected
+              from: deadLetters
+              outputMode: update
+              jdbc: {url: "jdbc:postgresql://db/x", table: t, keys: [id], mode: upsert}
+              expectations: [{name: loop, condition: "true", onViolation: deadLetter}]
+        """,
+        "spec.sinks[1].jdbc: dead letters go to kafka, files or console (a topic or a directory keeps them for replay)",
+        "spec.sinks[1].outputMode: dead letters are appended (remove outputMode)",
+        "spec.sinks[1].expectations[0].onViolation: a dead-letter sink cannot send rows to the dead letters (use drop or warn)",
+        "spec.sinks[1].from: no row can become a dead letter in this pipeline (dead letters are rows of Kafka, socket or "
+            + "files sources that do not parse as json/csv, and rows violating a rule with onViolation: deadLetter)");
   }
 }

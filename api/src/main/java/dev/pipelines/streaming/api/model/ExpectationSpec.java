@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public record ExpectationSpec(
     String name,
     @JsonPropertyDescription("SQL condition every row should meet, e.g. amount >= 0.") String condition,
-    @JsonPropertyDescription("warn (default: count only), drop (count and remove the row) or fail (stop the query).")
+    @JsonPropertyDescription("warn (default: count only), drop (count and remove the row), deadLetter (count, remove "
+        + "and send it to the sinks reading deadLetters) or fail (stop the query).")
     OnViolation onViolation) {
 
   public OnViolation onViolationOrDefault() {
@@ -19,6 +20,8 @@ public record ExpectationSpec(
   public enum OnViolation {
     @JsonProperty("warn") WARN,
     @JsonProperty("drop") DROP,
+    /** Count, remove, and write the row to the pipeline's dead-letter sinks ({@code from: deadLetters}). */
+    @JsonProperty("deadLetter") DEAD_LETTER,
     @JsonProperty("fail") FAIL
   }
 }

@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
@@ -43,7 +44,45 @@ public record PipelineSpec(
   public Set<String> lineage(String from) {
     Map<String, TransformSpec> transforms = new LinkedHashMap<>();
     transformsOrEmpty().stream().filter(t -> t != null && t.name() != null).forEach(t -> transforms.putIfAbsent(t.name(), t));
+    if (DEAD_LETTERS.equals(from)) {
+      Set<String> all = new LinkedHashSet<>(List.of(DEAD_LETTERS));
+      deadLetterInputs().forEach(input -> all.addAll(lineage(transforms, input)));
+      return all;
+    }
     return lineage(transforms, from);
+  }
+
+  /**
+   * The input name a sink reads to get the pipeline's dead letters ({@code from: deadLetters}):
+   * rows of parsing sources that do not parse, and rows violating a rule with
+   * {@code onViolation: deadLetter}. No source or transform may take this name.
+   */
+  public static final String DEAD_LETTERS = "deadLetters";
+
+  /** Whether a sink reads {@link #DEAD_LETTERS}: only then are unparsable rows routed anywhere. */
+  @JsonIgnore
+  public boolean hasDeadLetterSink() {
+    return sinksOrEmpty().stream().anyMatch(s -> s != null && DEAD_LETTERS.equals(s.from()));
+  }
+
+  /**
+   * The steps whose rows can become dead letters when a sink reads {@link #DEAD_LETTERS}: every
+   * source that parses its rows, every transform with a {@code deadLetter} rule, and the input of
+   * every other sink with one. Their lineage is what the dead-letter query reads.
+   */
+  @JsonIgnore
+  public List<String> deadLetterInputs() {
+    List<String> inputs = new ArrayList<>();
+    sourcesOrEmpty().stream().filter(s -> s != null && s.name() != null && s.parsesRows()).forEach(s -> inputs.add(s.name()));
+    transformsOrEmpty().stream().filter(t -> t != null && t.name() != null && routesToDeadLetters(t.expectationsOrEmpty()))
+        .forEach(t -> inputs.add(t.name()));
+    sinksOrEmpty().stream().filter(s -> s != null && s.from() != null && !DEAD_LETTERS.equals(s.from())
+        && routesToDeadLetters(s.expectationsOrEmpty())).forEach(s -> inputs.add(s.from()));
+    return inputs;
+  }
+
+  private static boolean routesToDeadLetters(List<ExpectationSpec> rules) {
+    return rules.stream().anyMatch(e -> e != null && e.onViolationOrDefault() == ExpectationSpec.OnViolation.DEAD_LETTER);
   }
 
   /**

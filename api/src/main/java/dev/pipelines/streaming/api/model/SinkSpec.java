@@ -8,7 +8,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SinkSpec(
     String name,
-    @JsonPropertyDescription("The source or transform whose rows this sink writes.") String from,
+    @JsonPropertyDescription("The source or transform whose rows this sink writes, or deadLetters: rows that did not "
+        + "parse or broke a deadLetter rule.") String from,
     ConsoleSinkSpec console,
     FilesSinkSpec files,
     KafkaSinkSpec kafka,

@@ -42,6 +42,18 @@ public record SourceSpec(
     return timestampFormat == null ? java.util.Map.of() : java.util.Map.of("timestampFormat", timestampFormat);
   }
 
+  /**
+   * True when Spark parses this source's rows as JSON or CSV against the declared schema (Kafka and
+   * socket values, streaming files): a row that does not parse can go to the dead letters.
+   */
+  @JsonIgnore
+  public boolean parsesRows() {
+    if (files != null) {
+      return !isStatic() && (files.format() == DataFormat.JSON || files.format() == DataFormat.CSV);
+    }
+    return (kafka != null || socket != null) && formatOrDefault() != DataFormat.TEXT;
+  }
+
   /** The value format of a Kafka or socket source. */
   public DataFormat formatOrDefault() {
     return format == null ? DataFormat.JSON : format;

@@ -59,6 +59,8 @@ public final class PipelineValidator {
   private final Map<String, String> zeroDelay = new HashMap<>();
   private final Map<String, SourceSpec> sourcesByName = new LinkedHashMap<>();
   private final Map<String, TransformSpec> transformsByName = new LinkedHashMap<>();
+  /** Whether a sink reads the dead letters: a deadLetter rule needs one. */
+  private boolean deadLetterSink;
 
   private PipelineValidator() {}
 
@@ -94,6 +96,7 @@ public final class PipelineValidator {
   }
 
   private void checkSpec(PipelineSpec spec) {
+    deadLetterSink = spec.hasDeadLetterSink();
     if (spec.sourcesOrEmpty().isEmpty()) {
       add("spec.sources", "required: at least one source");
     }
@@ -116,6 +119,12 @@ public final class PipelineValidator {
     Map<String, String> sinkNames = new LinkedHashMap<>();
     for (int i = 0; i < spec.sinksOrEmpty().size(); i++) {
       checkSink(spec.sinksOrEmpty().get(i), "spec.sinks[" + i + "]", sinkNames);
+      if (spec.sinksOrEmpty().get(i) != null && PipelineSpec.DEAD_LETTERS.equals(spec.sinksOrEmpty().get(i).from())
+          && spec.deadLetterInputs().isEmpty()) {
+        add("spec.sinks[" + i + "].from", "no row can become a dead letter in this pipeline",
+            "dead letters are rows of Kafka, socket or files sources that do not parse as json/csv, and rows "
+                + "violating a rule with onViolation: deadLetter");
+      }
     }
     spec.sparkConfOrEmpty().forEach((key, value) -> {
       String path = "spec.sparkConf[\"" + key + "\"]";
@@ -650,6 +659,11 @@ public final class PipelineValidator {
         add(ep + ".name", "duplicate expectation '" + e.name() + "'");
       }
       requireText(e.condition(), ep + ".condition", "a SQL condition every row should meet, e.g. amount >= 0");
+      if (e.onViolationOrDefault() == ExpectationSpec.OnViolation.DEAD_LETTER && !deadLetterSink) {
+        add(ep + ".onViolation", "deadLetter needs a sink reading the dead letters",
+            "add a sink with from: deadLetters (kafka or files), e.g. {name: rejected, from: deadLetters, "
+                + "kafka: {bootstrapServers: ..., topic: clicks-dead-letters}}");
+      }
     }
   }
 
@@ -786,9 +800,10 @@ public final class PipelineValidator {
       add(path + ".name", "duplicate sink name '" + s.name() + "', also used by " + sinkNames.get(s.name()),
           "each sink is a query with its own checkpoint directory; names must be unique");
     }
+    boolean deadLetters = PipelineSpec.DEAD_LETTERS.equals(s.from());
     if (isBlank(s.from())) {
-      add(path + ".from", "required", "the name of a source or transform");
-    } else {
+      add(path + ".from", "required", "the name of a source or transform, or deadLetters");
+    } else if (!deadLetters) {
       checkReference(s.from(), path + ".from");
     }
     checkTrigger(s.trigger(), path + ".trigger");
@@ -828,7 +843,31 @@ public final class PipelineValidator {
       }
       case JDBC -> checkJdbcSink(s, path);
     }
-    checkOutputModeAgainstLineage(s, path);
+    if (deadLetters) {
+      checkDeadLetterSink(s, path);
+    } else {
+      checkOutputModeAgainstLineage(s, path);
+    }
+  }
+
+  /**
+   * A sink of the dead letters writes them where they can be read again and replayed: Kafka, files
+   * or the console, appended; its own rules cannot send rows back to it.
+   */
+  private void checkDeadLetterSink(SinkSpec s, String path) {
+    if (s.jdbc() != null) {
+      add(path + ".jdbc", "dead letters go to kafka, files or console", "a topic or a directory keeps them for replay");
+    }
+    if (s.outputModeOrDefault() != OutputMode.APPEND) {
+      add(path + ".outputMode", "dead letters are appended", "remove outputMode");
+    }
+    for (int i = 0; i < s.expectationsOrEmpty().size(); i++) {
+      ExpectationSpec e = s.expectationsOrEmpty().get(i);
+      if (e != null && e.onViolationOrDefault() == ExpectationSpec.OnViolation.DEAD_LETTER) {
+        add(path + ".expectations[" + i + "].onViolation", "a dead-letter sink cannot send rows to the dead letters",
+            "use drop or warn");
+      }
+    }
   }
 
   private void checkJdbcSink(SinkSpec s, String path) {
@@ -951,6 +990,11 @@ public final class PipelineValidator {
   /** Records a source/transform name; false when it is missing, invalid or taken. */
   private boolean registerInput(String name, String path) {
     if (!checkName(name, path + ".name")) {
+      return false;
+    }
+    if (PipelineSpec.DEAD_LETTERS.equals(name)) {
+      add(path + ".name", "'" + name + "' is reserved: sinks read it to get the pipeline's dead letters",
+          "choose another name");
       return false;
     }
     String other = inputPaths.putIfAbsent(name, path);

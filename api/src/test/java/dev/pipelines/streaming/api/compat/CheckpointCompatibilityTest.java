@@ -153,4 +153,35 @@ class CheckpointCompatibilityTest {
     assertThat(CheckpointCompatibility.check(byDefault, off).compatible()).isTrue();
     assertThat(CheckpointCompatibility.check(off, byDefault).compatible()).isTrue();
   }
+
+  static final String CHECKED = """
+      apiVersion: streaming.pipelines.dev/v1alpha1
+      kind: StreamingPipeline
+      metadata: {name: checked}
+      spec:
+        sources:
+          - {name: payments, kafka: {bootstrapServers: "k:9092", topic: payments}, schema: [{name: amount, type: double}]}
+          - {name: refunds, kafka: {bootstrapServers: "k:9092", topic: refunds}, format: text}
+        transforms:
+          - name: valid
+            from: refunds
+            select: [value]
+            expectations: [{name: short, condition: "length(value) < 100"%s}]
+        sinks:
+          - {name: out, from: payments, console: {}}
+          - {name: rejected, from: deadLetters, kafka: {bootstrapServers: "k:9092", topic: dead}}
+      """;
+
+  @org.junit.jupiter.api.Test
+  void theDeadLetterQueryReadsEverySourceThatRoutesToIt() {
+    StreamingPipeline parseErrorsOnly = PipelineLoader.parse(CHECKED.formatted("")).orThrow();
+    StreamingPipeline withRule = PipelineLoader.parse(CHECKED.formatted(", onViolation: deadLetter")).orThrow();
+    // A text source never fails to parse: the rule brings refunds into the dead-letter query, which
+    // Spark cannot resume with another set of sources.
+    assertThat(CheckpointCompatibility.check(parseErrorsOnly, withRule).incompatibilities())
+        .extracting(Incompatibility::toString)
+        .containsExactly("spec.sinks[1].from: reads sources [payments, refunds] instead of [payments]; a query cannot "
+            + "change its sources");
+    assertThat(CheckpointCompatibility.check(withRule, withRule).compatible()).isTrue();
+  }
 }

@@ -17,12 +17,14 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * Data-quality rules on a DataFrame. Violations (condition false or null) are counted per
  * rule per micro-batch with Spark's observed metrics, which arrive in each query's progress
- * under {@link #METRICS_PREFIX}{@code <step>}; then {@code fail} rules stop the query and
- * {@code drop} rules remove the rows.
+ * under {@link #METRICS_PREFIX}{@code <step>}; then {@code fail} rules stop the query,
+ * {@code drop} rules remove the rows and {@code deadLetter} rules remove them and add them to
+ * the pipeline's {@link DeadLetters}.
  */
 public final class Expectations {
   public static final String METRICS_PREFIX = "expectations.";
@@ -33,6 +35,16 @@ public final class Expectations {
   private Expectations() {}
 
   static Dataset<Row> apply(Dataset<Row> df, List<ExpectationSpec> rules, String step) {
+    return apply(df, rules, step, null, null);
+  }
+
+  /**
+   * The rows meeting the rules; violations of {@code deadLetter} rules also go to
+   * {@code deadLetters} (taken from the rows before they are observed, so the dead-letter query
+   * does not count them again). {@code format} names what an unparsable row failed to be.
+   */
+  static Dataset<Row> apply(Dataset<Row> df, List<ExpectationSpec> rules, String step, DeadLetters deadLetters,
+      String format) {
     if (rules.isEmpty()) {
       return df;
     }
@@ -48,7 +60,16 @@ public final class Expectations {
       }
     }
     for (ExpectationSpec rule : rules) {
-      if (rule.onViolationOrDefault() == OnViolation.DROP) {
+      if (rule.onViolationOrDefault() == OnViolation.DEAD_LETTER) {
+        if (deadLetters == null) {
+          throw new IllegalStateException("rule '" + rule.name() + "' of '" + step + "' routes to dead letters no sink reads");
+        }
+        deadLetters.add(df.filter(functions.not(met(rule))), step, rule, format);
+      }
+    }
+    for (ExpectationSpec rule : rules) {
+      OnViolation action = rule.onViolationOrDefault();
+      if (action == OnViolation.DROP || action == OnViolation.DEAD_LETTER) {
         observed = observed.filter(met(rule));
       }
     }

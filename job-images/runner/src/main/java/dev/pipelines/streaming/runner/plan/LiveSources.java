@@ -21,6 +21,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamReader;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /** The real sources: Kafka, files, sockets and the generator. */
 public final class LiveSources implements SourceFactory {
@@ -46,6 +48,11 @@ public final class LiveSources implements SourceFactory {
 
   @Override
   public Dataset<Row> create(SourceSpec source, String path) {
+    return create(source, path, false);
+  }
+
+  @Override
+  public Dataset<Row> create(SourceSpec source, String path, boolean keepUnparsable) {
     if (source.generator() != null) {
       return GeneratorStreams.clickstream(spark, source.generator());
     }
@@ -55,17 +62,18 @@ public final class LiveSources implements SourceFactory {
     if (source.files() != null && source.isStatic()) {
       return keep(StaticTable.files(spark, source));
     }
+    boolean keep = keepUnparsable && source.parsesRows();
     if (source.files() != null) {
-      return files(source, source.files());
+      return files(source, source.files(), keep);
     }
     if (source.kafka() != null) {
-      return parseValue(source, kafka(source.kafka(), path));
+      return parseValue(source, kafka(source.kafka(), path), keep);
     }
     Dataset<Row> lines = spark.readStream().format("socket")
         .option("host", source.socket().host())
         .option("port", source.socket().port())
         .load();
-    return parseValue(source, lines);
+    return parseValue(source, lines, keep);
   }
 
   private Dataset<Row> kafka(KafkaSourceSpec k, String path) {
@@ -80,10 +88,16 @@ public final class LiveSources implements SourceFactory {
     return reader.load();
   }
 
-  private Dataset<Row> files(SourceSpec source, FilesSourceSpec f) {
+  private Dataset<Row> files(SourceSpec source, FilesSourceSpec f, boolean keepUnparsable) {
     createLocalDirectory(f.path());
     DataStreamReader reader = spark.readStream().format(f.format().sparkName())
         .options(StaticTables.fileOptions(source, f));
+    if (keepUnparsable) { // Spark's PERMISSIVE mode keeps a bad line's text in this column
+      return reader.option("columnNameOfCorruptRecord", DeadLetters.UNPARSED)
+          .schema(SourceSchemas.declared(source).add(DeadLetters.UNPARSED, DataTypes.StringType))
+          .load(f.path())
+          .select(col("*"), col("_metadata.file_path").as(DeadLetters.FILE));
+    }
     if (f.maxFilesPerTrigger() != null) {
       reader = reader.option("maxFilesPerTrigger", f.maxFilesPerTrigger());
     }
@@ -108,8 +122,12 @@ public final class LiveSources implements SourceFactory {
     }
   }
 
-  /** Kafka and socket rows carry a raw value; parse it per the declared format. */
-  static Dataset<Row> parseValue(SourceSpec source, Dataset<Row> raw) {
+  /**
+   * Kafka and socket rows carry a raw value; parse it per the declared format. With
+   * {@code keepUnparsable}, a value that does not parse keeps its text in {@link DeadLetters#UNPARSED}
+   * (Spark's PERMISSIVE mode) and a Kafka record its coordinates.
+   */
+  static Dataset<Row> parseValue(SourceSpec source, Dataset<Row> raw, boolean keepUnparsable) {
     boolean kafka = source.kafka() != null;
     List<Column> columns = new ArrayList<>();
     Column value = col("value").cast("string");
@@ -117,10 +135,22 @@ public final class LiveSources implements SourceFactory {
     if (format == DataFormat.TEXT) {
       columns.add(value.as("value"));
     } else {
+      StructType schema = SourceSchemas.declared(source);
+      Map<String, String> options = new java.util.HashMap<>(source.parseOptions());
+      if (keepUnparsable) {
+        schema = schema.add(DeadLetters.UNPARSED, DataTypes.StringType);
+        options.put("mode", "PERMISSIVE");
+        options.put("columnNameOfCorruptRecord", DeadLetters.UNPARSED);
+      }
       Column parsed = format == DataFormat.CSV
-          ? from_csv(value, lit(SourceSchemas.declared(source).toDDL()), source.parseOptions())
-          : from_json(value, SourceSchemas.declared(source), source.parseOptions());
+          ? from_csv(value, lit(schema.toDDL()), options)
+          : from_json(value, schema, options);
       columns.add(parsed.as("parsed"));
+    }
+    if (keepUnparsable && kafka) {
+      columns.add(col("topic").as(DeadLetters.TOPIC));
+      columns.add(col("partition").as(DeadLetters.PARTITION));
+      columns.add(col("offset").as(DeadLetters.OFFSET));
     }
     if (kafka && source.kafka().includeMetadataOrDefault()) {
       columns.add(col("key").cast("string").as("kafkaKey"));

@@ -46,6 +46,8 @@ public final class PipelinePlanner {
   /** Window transforms whose event-time column carries no watermark in Spark's analysed plan. */
   private final Map<String, TransformSpec> unwatermarkedWindows = new HashMap<>();
   private PipelineSpec spec;
+  /** Where rows go that do not parse or violate a deadLetter rule; null when no sink reads them. */
+  private DeadLetters deadLetters;
 
   private PipelinePlanner(SparkSession spark, SourceFactory sources) {
     this.spark = spark;
@@ -55,6 +57,9 @@ public final class PipelinePlanner {
   /** The planned pipeline; throws {@link PlanningException} listing every problem. */
   public static PlannedPipeline plan(SparkSession spark, StreamingPipeline pipeline, SourceFactory sources) {
     PipelinePlanner planner = new PipelinePlanner(spark, sources);
+    if (pipeline.spec().hasDeadLetterSink()) {
+      planner.deadLetters = new DeadLetters(pipeline.name());
+    }
     Map<SinkSpec, Dataset<Row>> sinks = planner.planSpec(pipeline.spec());
     if (!planner.problems.isEmpty()) {
       throw new PlanningException(planner.problems);
@@ -70,14 +75,21 @@ public final class PipelinePlanner {
       planSource(sourceSpecs.get(i), "spec.sources[" + i + "]");
     }
     planTransforms(spec.transformsOrEmpty());
-    Map<SinkSpec, Dataset<Row>> sinks = new LinkedHashMap<>();
-    for (int i = 0; i < spec.sinksOrEmpty().size(); i++) {
-      SinkSpec sink = spec.sinksOrEmpty().get(i);
-      Dataset<Row> planned = planSink(sink, "spec.sinks[" + i + "]");
-      if (planned != null) {
-        sinks.put(sink, planned);
+    Map<SinkSpec, Dataset<Row>> planned = new HashMap<>();
+    // Sinks of the dead letters last: the other sinks' rules add to them.
+    for (boolean ofDeadLetters : new boolean[] {false, true}) {
+      for (int i = 0; i < spec.sinksOrEmpty().size(); i++) {
+        SinkSpec sink = spec.sinksOrEmpty().get(i);
+        if (PipelineSpec.DEAD_LETTERS.equals(sink.from()) == ofDeadLetters) {
+          Dataset<Row> rows = planSink(sink, "spec.sinks[" + i + "]");
+          if (rows != null) {
+            planned.put(sink, rows);
+          }
+        }
       }
     }
+    Map<SinkSpec, Dataset<Row>> sinks = new LinkedHashMap<>();
+    spec.sinksOrEmpty().stream().filter(planned::containsKey).forEach(s -> sinks.put(s, planned.get(s)));
     return sinks;
   }
 
@@ -89,7 +101,12 @@ public final class PipelinePlanner {
       return;
     }
     try {
-      Dataset<Row> df = sources.create(source, path);
+      Dataset<Row> df = sources.create(source, path, deadLetters != null);
+      if (DeadLetters.hasUnparsed(df)) {
+        String format = (source.files() != null ? source.files().format() : source.formatOrDefault()).sparkName();
+        df = DeadLetters.withoutHiddenColumns(
+            Expectations.apply(df, List.of(DeadLetters.parsable()), source.name(), deadLetters, format));
+      }
       if (source.watermark() != null) {
         df = Expectations.withWatermark(df, source.watermark(), source.name());
       }
@@ -178,7 +195,7 @@ public final class PipelinePlanner {
   /** The DataFrame with its data-quality rules, or null after reporting a rule Spark rejects. */
   private Dataset<Row> withExpectations(Dataset<Row> df, List<ExpectationSpec> rules, String step, String path) {
     try {
-      return Expectations.apply(df, rules, step);
+      return Expectations.apply(df, rules, step, deadLetters, null);
     } catch (Exception e) {
       for (int i = 0; i < rules.size(); i++) {
         try {
@@ -244,7 +261,18 @@ public final class PipelinePlanner {
     if (broken.contains(sink.from())) {
       return null;
     }
-    Dataset<Row> rows = withExpectations(frames.get(sink.from()), sink.expectationsOrEmpty(), sink.name(), path);
+    Dataset<Row> input = frames.get(sink.from());
+    if (PipelineSpec.DEAD_LETTERS.equals(sink.from())) {
+      if (spec.lineage(sink.from()).stream().anyMatch(broken::contains)) {
+        return null; // a step that routes here could not be planned; its problem is reported
+      }
+      input = deadLetters.all();
+      if (input == null) {
+        problems.add(Problem.at(path + ".from", "no row can become a dead letter in this pipeline"));
+        return null;
+      }
+    }
+    Dataset<Row> rows = withExpectations(input, sink.expectationsOrEmpty(), sink.name(), path);
     if (rows == null) {
       return null;
     }
