@@ -39,6 +39,7 @@ class FixtureTestCommandTest {
               - {name: positive, condition: "amount > 0", onViolation: drop}
         sinks:
           - {name: out, from: checked, files: {path: /nonexistent/out, format: json}}
+          - {name: raw, from: payments, files: {path: /nonexistent/raw, format: json}}
       """;
 
   static Stream<Path> exampleTests() throws IOException {
@@ -87,7 +88,7 @@ class FixtureTestCommandTest {
     assertThat(r.out().lines()).containsExactly(test.toString(),
         "  PASS  a replayed payment is written once; a refund row is dropped", "1 test: 1 passed, 0 failed");
     assertThat(Files.readString(xml)).contains("<testsuites tests=\"1\" failures=\"0\"",
-        "<testcase classname=\"payments.test.yaml\" name=\"a replayed payment is written once; a refund row is dropped\"");
+        "<testcase classname=\"payments\" name=\"a replayed payment is written once; a refund row is dropped\"");
   }
 
   @Test
@@ -111,6 +112,23 @@ class FixtureTestCommandTest {
             steps:
               - rows: {payments: [{paymentId: p1, amount: 1, paidAt: "2026-03-01 10:00:00"}, {paymentId: p3, amount: 2}]}
                 expect: {out: {contains: [{paymentId: p3}]}}
+          - name: rows from the future
+            steps:
+              - rows: {payments: [{paymentId: p1, amount: 1, paidAt: "2999-01-01 00:00:00"}]}
+                expect: {out: []}
+          - name: a stateless query's watermark, each row on its own columns
+            steps:
+              - rows: {payments: [{paymentId: p1, amount: 1, paidAt: "2026-03-01 10:00:00"}]}
+                watermark: "2026-03-01 09:59:00"
+                expect: {raw: [{paymentId: p1, amount: 1}]}
+              - rows:
+                  payments:
+                    - {paymentId: p2, amount: 2, paidAt: "2026-03-01 10:10:00"}
+                    - {paymentId: p3, paidAt: "2026-03-01 10:05:00"}
+                watermark: "2026-03-01 10:09:00"
+                expect: {raw: [{paymentId: p3, amount: null}, {paymentId: p2}]}
+              - rows: {payments: [{paymentId: p4, amount: 4, paidAt: "2026-03-01 10:11:00"}]}
+                expect: {raw: [{paymentId: p4, amount: null}]}
         """);
     Path xml = dir.resolve("spo.xml");
 
@@ -123,9 +141,17 @@ class FixtureTestCommandTest {
         "          missing:    {\"paymentId\":\"p2\"}",
         "  FAIL  expects the wrong watermark",
         "        step 1, sink out: the watermark is 2026-03-01T09:59:00Z, expected 2026-03-01T10:00:00Z",
+        "        step 1, sink raw: the watermark is 2026-03-01T09:59:00Z, expected 2026-03-01T10:00:00Z",
         "  PASS  a contains that is met",
-        "3 tests: 1 passed, 2 failed");
-    assertThat(Files.readString(xml)).contains("<testsuites tests=\"3\" failures=\"2\"",
+        "  FAIL  rows from the future",
+        "        step 1, sink out: 1 row was dropped as more than watermark.maxAhead ahead of the real clock; use event "
+            + "times in the past",
+        "  FAIL  a stateless query's watermark, each row on its own columns",
+        "        step 3, sink raw: expected 1 row, got 1",
+        "          missing:    {\"paymentId\":\"p4\",\"amount\":null}",
+        "          unexpected: {\"paymentId\":\"p4\",\"amount\":4.0}",
+        "5 tests: 1 passed, 4 failed");
+    assertThat(Files.readString(xml)).contains("<testsuites tests=\"5\" failures=\"4\" errors=\"0\"",
         "<failure message=\"step 1, sink out: expected 2 rows, got 1\">step 1, sink out: expected 2 rows, got 1\n"
             + "  missing:    {\"paymentId\":\"p2\"}</failure>");
   }
@@ -157,11 +183,14 @@ class FixtureTestCommandTest {
             steps:
               - rows: {payments: [{paymentId: p1, amout: 1}]}
         """);
-    Result r = spo("test", pipeline.toString(), badRows.toString(), "--master", "local[2]");
+    Path xml = dir.resolve("spo.xml");
+    Result r = spo("test", pipeline.toString(), badRows.toString(), "--master", "local[2]", "--junit-xml", xml.toString());
     assertThat(r.exit()).isEqualTo(1);
+    assertThat(Files.readString(xml)).contains("<testsuites tests=\"3\" failures=\"0\" errors=\"3\"",
+        "<error message=\"tests[0].steps[0].rows.paymnts: not a source of the pipeline");
     assertThat(r.out()).contains(
         "  FAIL  names\n        tests[0].steps[0].rows.paymnts: not a source of the pipeline (streaming sources: payments)\n"
-            + "        tests[0].steps[0].expect.output: not a sink of the pipeline (sinks: out)\n",
+            + "        tests[0].steps[0].expect.output: not a sink of the pipeline (sinks: out, raw)\n",
         "  FAIL  values\n        tests[1].steps[0].rows.payments[0]: does not fit the columns of source 'payments' "
             + "(struct<paymentId:string,amount:double,paidAt:timestamp>): Cannot parse the value 'lots' of the field "
             + "`amount` as target spark data type DoubleType from the input type StringType.\n",
