@@ -316,7 +316,7 @@ class BrokenSpecsTest {
         "spec.sources[2].schema: required for csv files (streaming file sources need a declared schema: - {name: id, type: long})",
         "spec.sources[3].socket.port: must be between 1 and 65535, got 70000",
         "spec.sinks[0].outputMode: the files sink supports only append (files are never rewritten; use outputMode: append with a watermark)",
-        "spec.sinks[1]: set one of console, files, kafka, jdbc");
+        "spec.sinks[1]: set one of console, files, kafka, jdbc, http");
   }
 
   @Test
@@ -640,5 +640,48 @@ class BrokenSpecsTest {
         "spec.sinks[1].expectations[0].onViolation: a dead-letter sink cannot send rows to the dead letters (use drop or warn)",
         "spec.sinks[1].from: no row can become a dead letter in this pipeline (dead letters are rows of Kafka, socket or "
             + "files sources that do not parse as json/csv, and rows violating a rule with onViolation: deadLetter)");
+  }
+
+  @Test
+  void httpSinksTakeCredentialsOnlyByReference() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          sinks:
+            - name: hook
+              from: clicks
+              http:
+                url: "https://hooks.example.com/services/x?token=abc"
+                headers:
+                  Authorization: {value: "Bearer abc"}
+                  X-Api-Key: {value: "abc"}
+                  X-Team: {value: data}
+                  X-Trace: {value: a, env: B}
+            - name: am
+              from: clicks
+              outputMode: complete
+              http:
+                url: "ftp://am:9093/api/v2/alerts"
+                format: alertmanager
+                maxRowsPerRequest: 0
+            - name: both
+              from: clicks
+              http: {url: "https://user:pw@x.example/hook", alertmanager: {alertname: X}}
+        """,
+        "spec.sinks[0].http.url: the URL carries a credential (parameter 'token') (move the whole URL to urlFrom: "
+            + "{secretKeyRef: {name: ..., key: url}})",
+        "spec.sinks[0].http.headers[\"Authorization\"].value: 'Authorization' carries a credential; it is never written "
+            + "into a spec (secretKeyRef: {name: ..., key: ...} (with prefix: \"Bearer \" if the receiver wants one), or env)",
+        "spec.sinks[0].http.headers[\"X-Api-Key\"].value: 'X-Api-Key' carries a credential; it is never written into a "
+            + "spec (secretKeyRef: {name: ..., key: ...} (with prefix: \"Bearer \" if the receiver wants one), or env)",
+        "spec.sinks[0].http.headers[\"X-Trace\"]: set exactly one of value, secretKeyRef, env",
+        "spec.sinks[1].http.url: 'ftp://am:9093/api/v2/alerts' is not an http:// or https:// URL",
+        "spec.sinks[1].http.maxRowsPerRequest: must be at least 1",
+        "spec.sinks[1].outputMode: complete would post the whole result table every micro-batch (use append or update)",
+        "spec.sinks[1].http.alertmanager: required with format: alertmanager ({alertname: PageViewSpike, labels: [page]})",
+        "spec.sinks[1].outputMode: complete mode needs an aggregation upstream (use append, or read from a window transform)",
+        "spec.sinks[2].http.url: the URL carries a credential (user info before @) (move the whole URL to urlFrom: "
+            + "{secretKeyRef: {name: ..., key: url}})",
+        "spec.sinks[2].http.alertmanager: only with format: alertmanager");
   }
 }

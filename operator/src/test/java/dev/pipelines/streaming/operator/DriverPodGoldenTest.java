@@ -53,6 +53,11 @@ class DriverPodGoldenTest {
             format: text
         sinks:
           - {name: out, from: clicks, console: {}}
+          - name: alerts
+            from: clicks
+            http:
+              urlFrom: {secretKeyRef: {name: hooks, key: url}}
+              headers: {Authorization: {secretKeyRef: {name: hooks, key: token}, prefix: "Bearer "}}
       """;
 
   @Test

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 
-/** A named output: one streaming query. Exactly one of console, files, kafka, jdbc is set. */
+/** A named output: one streaming query. Exactly one of console, files, kafka, jdbc, http is set. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SinkSpec(
     String name,
@@ -14,6 +14,8 @@ public record SinkSpec(
     FilesSinkSpec files,
     KafkaSinkSpec kafka,
     @JsonPropertyDescription("PostgreSQL table, written exactly once.") JdbcSinkSpec jdbc,
+    @JsonPropertyDescription("An HTTP endpoint (webhook, Alertmanager): rows POSTed as JSON, at least once with an "
+        + "idempotency key.") HttpSinkSpec http,
     TriggerSpec trigger,
     @JsonPropertyDescription("append (default), update or complete.") OutputMode outputMode,
     @JsonPropertyDescription("Data-quality rules checked on the rows this sink writes.")
@@ -32,8 +34,9 @@ public record SinkSpec(
     if (files != null) return SinkKind.FILES;
     if (kafka != null) return SinkKind.KAFKA;
     if (jdbc != null) return SinkKind.JDBC;
+    if (http != null) return SinkKind.HTTP;
     return null;
   }
 
-  public enum SinkKind { CONSOLE, FILES, KAFKA, JDBC }
+  public enum SinkKind { CONSOLE, FILES, KAFKA, JDBC, HTTP }
 }

@@ -29,6 +29,27 @@ public final class Credentials {
         || Arrays.stream(lower.split("[.\\-_]")).anyMatch(SECRET_SEGMENTS::contains);
   }
 
+  /** Headers that carry credentials by their name: Authorization, Proxy-Authorization, X-Api-Key, *-Token, ... */
+  public static boolean isCredentialHeader(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return lower.contains("authorization") || lower.contains("cookie") || lower.contains("signature")
+        || lower.replace('-', '.').matches(".*\\bapi.?key\\b.*") || isCredentialKey(lower);
+  }
+
+  /** Where an http(s) URL carries a credential: "user:password@" or a parameter named like one (token, key, ...). */
+  public static Optional<String> inUrl(String url) {
+    if (url.matches("(?i)^https?://[^/?#@]*@.*")) {
+      return Optional.of("user info before @");
+    }
+    Matcher m = URL_PARAMETER.matcher(url);
+    while (m.find()) {
+      if (isCredentialKey(m.group(1))) {
+        return Optional.of("parameter '" + m.group(1) + "'");
+      }
+    }
+    return Optional.empty();
+  }
+
   /**
    * Where a JDBC URL carries a credential: "a password in user:password@" or "parameter 'password'".
    * Never the value itself, so the message can be shown anywhere.

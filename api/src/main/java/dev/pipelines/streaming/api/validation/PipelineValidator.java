@@ -3,6 +3,7 @@ package dev.pipelines.streaming.api.validation;
 import dev.pipelines.streaming.api.model.AggregationSpec;
 import dev.pipelines.streaming.api.model.AnomalySpec;
 import dev.pipelines.streaming.api.model.ExpectationSpec;
+import dev.pipelines.streaming.api.model.HttpSinkSpec;
 import dev.pipelines.streaming.api.model.JdbcSinkSpec;
 import dev.pipelines.streaming.api.model.JoinSpec;
 import dev.pipelines.streaming.api.model.AggregationSpec.AggregateFunction;
@@ -809,8 +810,8 @@ public final class PipelineValidator {
     checkTrigger(s.trigger(), path + ".trigger");
     checkExpectations(s.expectationsOrEmpty(), path + ".expectations");
     List<String> kinds = present(Map.of("console", s.console() != null, "files", s.files() != null,
-        "kafka", s.kafka() != null, "jdbc", s.jdbc() != null));
-    if (!exactlyOne(path, kinds, "console, files, kafka, jdbc")) {
+        "kafka", s.kafka() != null, "jdbc", s.jdbc() != null, "http", s.http() != null));
+    if (!exactlyOne(path, kinds, "console, files, kafka, jdbc, http")) {
       return;
     }
     switch (s.kind()) {
@@ -842,6 +843,7 @@ public final class PipelineValidator {
         checkCredentials(s.kafka().credentials(), path + ".kafka.credentials");
       }
       case JDBC -> checkJdbcSink(s, path);
+      case HTTP -> checkHttpSink(s, path);
     }
     if (deadLetters) {
       checkDeadLetterSink(s, path);
@@ -882,6 +884,62 @@ public final class PipelineValidator {
     if (j.modeOrDefault() == JdbcSinkSpec.JdbcWriteMode.APPEND && s.outputModeOrDefault() != OutputMode.APPEND) {
       add(path + ".jdbc.mode", "append would insert a row again each time " + s.outputModeOrDefault().value()
           + " mode re-emits it", "use mode: upsert with keys");
+    }
+  }
+
+  /** An HTTP sink: an http(s) endpoint, credentials only by reference, sane limits, Alertmanager fields. */
+  private void checkHttpSink(SinkSpec s, String sinkPath) {
+    String path = sinkPath + ".http";
+    HttpSinkSpec h = s.http();
+    if ((h.url() == null) == (h.urlFrom() == null)) {
+      add(path, "set exactly one of url, urlFrom", "urlFrom: {secretKeyRef: ...} for a URL that holds a token");
+    } else if (h.url() != null) {
+      if (!h.url().matches("(?i)https?://[^\\s/?#]+.*")) {
+        add(path + ".url", "'" + h.url() + "' is not an http:// or https:// URL");
+      } else {
+        Credentials.inUrl(h.url()).ifPresent(where -> add(path + ".url", "the URL carries a credential (" + where + ")",
+            "move the whole URL to urlFrom: {secretKeyRef: {name: ..., key: url}}"));
+      }
+    } else {
+      checkValueFrom(h.urlFrom(), path + ".urlFrom");
+    }
+    h.headersOrEmpty().forEach((name, value) -> {
+      String hp = path + ".headers[\"" + name + "\"]";
+      if (value == null || (value.value() != null ? 1 : 0) + (value.secretKeyRef() != null ? 1 : 0)
+          + (value.env() != null ? 1 : 0) != 1) {
+        add(hp, "set exactly one of value, secretKeyRef, env");
+      } else if (value.value() != null && Credentials.isCredentialHeader(name)) {
+        add(hp + ".value", "'" + name + "' carries a credential; it is never written into a spec",
+            "secretKeyRef: {name: ..., key: ...} (with prefix: \"Bearer \" if the receiver wants one), or env");
+      } else if (value.reference() != null) {
+        checkValueFrom(value.reference(), hp);
+      }
+    });
+    if (h.maxRowsPerRequest() != null && h.maxRowsPerRequest() < 1) {
+      add(path + ".maxRowsPerRequest", "must be at least 1");
+    }
+    if (h.maxBytesPerRequest() != null && h.maxBytesPerRequest() < 1024) {
+      add(path + ".maxBytesPerRequest", "must be at least 1024");
+    }
+    if (h.retries() != null && (h.retries() < 0 || h.retries() > 20)) {
+      add(path + ".retries", "must be between 0 and 20");
+    }
+    checkDuration(h.timeout(), path + ".timeout", false);
+    checkDuration(h.retryBackoff(), path + ".retryBackoff", false);
+    if (s.outputModeOrDefault() == OutputMode.COMPLETE) {
+      add(sinkPath + ".outputMode",
+          "complete would post the whole result table every micro-batch", "use append or update");
+    }
+    var am = h.alertmanager();
+    if (h.formatOrDefault() == HttpSinkSpec.Format.ALERTMANAGER) {
+      if (am == null) {
+        add(path + ".alertmanager", "required with format: alertmanager", "{alertname: PageViewSpike, labels: [page]}");
+        return;
+      }
+      requireText(am.alertname(), path + ".alertmanager.alertname", "the alert's name, e.g. PageViewSpike");
+      checkDuration(am.resolveAfter(), path + ".alertmanager.resolveAfter", false);
+    } else if (am != null) {
+      add(path + ".alertmanager", "only with format: alertmanager");
     }
   }
 

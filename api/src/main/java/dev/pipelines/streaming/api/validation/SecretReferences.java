@@ -19,7 +19,8 @@ import java.util.Objects;
  * one would silently win; such pairs are refused, naming both fields.
  */
 public final class SecretReferences {
-  private record Reference(String path, SecretKeyRef ref) {}
+  /** A value the spec takes by reference, at its field path. */
+  public record Reference(String path, ValueFrom value) {}
 
   private SecretReferences() {}
 
@@ -27,19 +28,25 @@ public final class SecretReferences {
   public static List<Problem> collisions(PipelineSpec spec) {
     Map<String, Reference> byEnv = new LinkedHashMap<>();
     List<Problem> problems = new ArrayList<>();
-    for (Reference r : references(spec)) {
-      String env = new ValueFrom(r.ref(), null).envName();
+    for (Reference r : secretKeyRefs(spec)) {
+      String env = r.value().envName();
       Reference first = byEnv.putIfAbsent(env, r);
-      if (first != null && !sameKey(first.ref(), r.ref())) {
-        problems.add(Problem.at(r.path(), describe(r.ref()) + " and " + first.path() + " (" + describe(first.ref())
-                + ") both become environment variable " + env + "; one would silently win",
+      if (first != null && !sameKey(first.value().secretKeyRef(), r.value().secretKeyRef())) {
+        problems.add(Problem.at(r.path() + ".secretKeyRef", describe(r.value().secretKeyRef()) + " and " + first.path()
+                + ".secretKeyRef (" + describe(first.value().secretKeyRef()) + ") both become environment variable " + env
+                + "; one would silently win",
             "rename a Secret or key so that they differ in letters or digits"));
       }
     }
     return problems;
   }
 
-  private static List<Reference> references(PipelineSpec spec) {
+  /**
+   * Every complete {@code secretKeyRef} in the spec (Kafka credentials, JDBC user and password, an
+   * HTTP sink's URL and headers), in spec order: what the operator injects into the driver as
+   * environment variables ({@link ValueFrom#envName()}). New secret fields are added here only.
+   */
+  public static List<Reference> secretKeyRefs(PipelineSpec spec) {
     List<Reference> refs = new ArrayList<>();
     for (int i = 0; i < spec.sourcesOrEmpty().size(); i++) {
       SourceSpec s = spec.sourcesOrEmpty().get(i);
@@ -62,6 +69,11 @@ public final class SecretReferences {
         add(s.jdbc().user(), path + ".jdbc.user", refs);
         add(s.jdbc().password(), path + ".jdbc.password", refs);
       }
+      if (s != null && s.http() != null) {
+        add(s.http().urlFrom(), path + ".http.urlFrom", refs);
+        s.http().headersOrEmpty().forEach((name, v) ->
+            add(v == null ? null : v.reference(), path + ".http.headers[\"" + name + "\"]", refs));
+      }
     }
     return refs;
   }
@@ -75,7 +87,7 @@ public final class SecretReferences {
 
   private static void add(ValueFrom v, String path, List<Reference> refs) {
     if (v != null && v.secretKeyRef() != null && v.secretKeyRef().name() != null && v.secretKeyRef().key() != null) {
-      refs.add(new Reference(path + ".secretKeyRef", v.secretKeyRef()));
+      refs.add(new Reference(path, v));
     }
   }
 

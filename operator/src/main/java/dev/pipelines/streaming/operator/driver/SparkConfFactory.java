@@ -3,7 +3,7 @@ package dev.pipelines.streaming.operator.driver;
 import dev.pipelines.streaming.api.model.CheckpointSpec;
 import dev.pipelines.streaming.api.model.KafkaCredentials;
 import dev.pipelines.streaming.api.model.PipelineSpec;
-import dev.pipelines.streaming.api.model.ValueFrom;
+import dev.pipelines.streaming.api.validation.SecretReferences;
 import dev.pipelines.streaming.api.validation.SparkConfPolicy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,25 +120,9 @@ public final class SparkConfFactory {
 
   /** Each secretKeyRef in the spec, as Spark's env-from-secret setting: ENV -> secret:key. */
   static Map<String, String> secretEnvironment(PipelineSpec spec) {
-    List<ValueFrom> refs = new ArrayList<>();
-    spec.sourcesOrEmpty().forEach(s -> {
-      if (s.kafka() != null) addCredentials(s.kafka().credentials(), refs);
-      if (s.jdbc() != null) Stream.of(s.jdbc().user(), s.jdbc().password()).forEach(refs::add);
-    });
-    spec.sinksOrEmpty().forEach(s -> {
-      if (s.kafka() != null) addCredentials(s.kafka().credentials(), refs);
-      if (s.jdbc() != null) Stream.of(s.jdbc().user(), s.jdbc().password()).forEach(refs::add);
-    });
     Map<String, String> env = new LinkedHashMap<>();
-    refs.stream().filter(v -> v != null && v.secretKeyRef() != null)
-        .forEach(v -> env.put(v.envName(), v.secretKeyRef().name() + ":" + v.secretKeyRef().key()));
+    SecretReferences.secretKeyRefs(spec).forEach(r -> env.put(r.value().envName(),
+        r.value().secretKeyRef().name() + ":" + r.value().secretKeyRef().key()));
     return env;
-  }
-
-  private static void addCredentials(KafkaCredentials c, List<ValueFrom> refs) {
-    if (c != null) {
-      refs.add(c.username());
-      refs.add(c.password());
-    }
   }
 }

@@ -52,6 +52,11 @@ public final class SecretResolver {
     return options;
   }
 
+  /** The referenced value; a {@link PlanningException} at {@code path} when its variable is unset. */
+  public String value(ValueFrom ref, String path) {
+    return resolve(ref, path);
+  }
+
   private String resolve(ValueFrom ref, String path) {
     String value = environment.apply(ref.envName());
     if (value == null) {

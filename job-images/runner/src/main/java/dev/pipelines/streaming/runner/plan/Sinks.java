@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.to_json;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.TriggerSpec;
 import dev.pipelines.streaming.api.validation.Durations;
+import dev.pipelines.streaming.runner.http.HttpBatchWriter;
 import dev.pipelines.streaming.runner.jdbc.JdbcBatchWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,8 +70,19 @@ public final class Sinks {
           .options(secrets.kafkaSaslOptions(sink.kafka().credentials(), path + ".kafka.credentials"));
       case JDBC -> writer = writer.foreachBatch(new JdbcBatchWriter(pipeline, sink.name(), sink.jdbc(),
           secrets.jdbcOptions(sink.jdbc().user(), sink.jdbc().password(), path + ".jdbc")));
+      case HTTP -> writer = writer.foreachBatch(httpWriter(pipeline, sink, secrets, path + ".http"));
     }
     return writer;
+  }
+
+  /** The HTTP sink's writer, with its URL and header references resolved now (a missing one fails the start). */
+  private static HttpBatchWriter httpWriter(String pipeline, SinkSpec sink, SecretResolver secrets, String path) {
+    var h = sink.http();
+    String url = h.url() != null ? h.url() : secrets.value(h.urlFrom(), path + ".urlFrom");
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+    h.headersOrEmpty().forEach((name, v) -> headers.put(name, v.value() != null ? v.value()
+        : (v.prefix() == null ? "" : v.prefix()) + secrets.value(v.reference(), path + ".headers[\"" + name + "\"]")));
+    return new HttpBatchWriter(pipeline, sink.name(), h, url, headers);
   }
 
   static Trigger trigger(TriggerSpec t) {

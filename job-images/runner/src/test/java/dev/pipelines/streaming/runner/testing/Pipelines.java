@@ -35,7 +35,12 @@ public final class Pipelines {
 
   /** As {@link #runToCompletion(SparkSession, String, Path)}, with the runner's lines going to {@code log}. */
   public static int runToCompletion(SparkSession spark, String yaml, Path checkpointRoot, PrintStream log) {
-    SecretResolver secrets = SecretResolver.fromSystemEnvironment();
+    return runToCompletion(spark, yaml, checkpointRoot, log, SecretResolver.fromSystemEnvironment());
+  }
+
+  /** As {@link #runToCompletion(SparkSession, String, Path, PrintStream)}, with secrets from {@code secrets}. */
+  public static int runToCompletion(SparkSession spark, String yaml, Path checkpointRoot, PrintStream log,
+      SecretResolver secrets) {
     PipelineRunner runner = new PipelineRunner(spark, new CheckpointLayout(checkpointRoot.toString()), secrets, log);
     List<StreamingQuery> queries = runner.start(PipelinePlanner.plan(spark, parse(yaml), new LiveSources(spark, secrets)));
     return runner.awaitTermination(queries);

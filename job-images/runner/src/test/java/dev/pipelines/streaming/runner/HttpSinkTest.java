@@ -1,0 +1,171 @@
+package dev.pipelines.streaming.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.pipelines.streaming.runner.plan.SecretResolver;
+import dev.pipelines.streaming.runner.testing.Pipelines;
+import dev.pipelines.streaming.runner.testing.SparkTestSession;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP sink against a real HTTP server in the test: keys, headers, retries, failure and replay. */
+class HttpSinkTest {
+  static SparkSession spark;
+  @TempDir Path dir;
+  HttpServer server;
+  /** Statuses to answer, in order; 200 once they run out. */
+  final Deque<Integer> answers = new ArrayDeque<>();
+  final List<Received> received = new CopyOnWriteArrayList<>();
+
+  record Received(String key, String authorization, String team, String body, int status) {}
+
+  @BeforeAll
+  static void startSpark() {
+    spark = SparkTestSession.create();
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  @BeforeEach
+  void startServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/hook", exchange -> {
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      int status;
+      synchronized (answers) {
+        status = answers.isEmpty() ? 200 : answers.poll();
+      }
+      var h = exchange.getRequestHeaders();
+      received.add(new Received(h.getFirst("Idempotency-Key"), h.getFirst("Authorization"), h.getFirst("X-Team"), body, status));
+      byte[] answer = (status == 200 ? "ok" : "down for maintenance").getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(status, answer.length);
+      exchange.getResponseBody().write(answer);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.stop(0);
+  }
+
+  private String pipeline(String http) throws IOException {
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Files.writeString(in.resolve("spikes.json"), """
+        {"page":"/a","views":40,"at":"2026-03-01T10:05:00Z"}
+        {"page":"/b","views":55,"at":"2026-03-01T10:05:00Z"}
+        {"page":"/c","views":61,"at":"2026-03-01T10:06:00Z"}
+        """);
+    return """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: alerts-demo}
+        spec:
+          sources:
+            - name: spikes
+              files: {path: "%s", format: json}
+              schema: [{name: page, type: string}, {name: views, type: long}, {name: at, type: timestamp}]
+          sinks:
+            - name: alerts
+              from: spikes
+              trigger: {availableNow: true}
+              http:
+                url: "http://127.0.0.1:%d/hook"
+        %s
+        """.formatted(in, server.getAddress().getPort(), http.indent(8).stripTrailing());
+  }
+
+  private int run(String yaml, String checkpoints, ByteArrayOutputStream log) {
+    SecretResolver secrets = new SecretResolver(Map.of("WEBHOOK_TOKEN", "s3cret")::get);
+    return Pipelines.runToCompletion(spark, yaml, dir.resolve(checkpoints), new PrintStream(log, true), secrets);
+  }
+
+  @Test
+  void aReceiverThatFailsTwiceGetsEveryRowOnceWithTheSameKeyOnEachAttempt() throws IOException {
+    answers.addAll(List.of(503, 503));
+    String yaml = pipeline("""
+        headers:
+          Authorization: {env: WEBHOOK_TOKEN, prefix: "Bearer "}
+          X-Team: {value: data}
+        maxRowsPerRequest: 2
+        retryBackoff: 100ms""");
+
+    assertThat(run(yaml, "cp", new ByteArrayOutputStream())).isZero();
+
+    assertThat(received).extracting(Received::key, Received::status).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 503),
+        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 503),
+        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 200),
+        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/2", 200));
+    assertThat(received).allSatisfy(r -> {
+      assertThat(r.authorization()).isEqualTo("Bearer s3cret");
+      assertThat(r.team()).isEqualTo("data");
+    });
+    assertThat(received.get(2).body()).isEqualTo("[{\"page\":\"/a\",\"views\":40,\"at\":\"2026-03-01T10:05:00.000Z\"},"
+        + "{\"page\":\"/b\",\"views\":55,\"at\":\"2026-03-01T10:05:00.000Z\"}]");
+    assertThat(received.get(3).body()).isEqualTo("[{\"page\":\"/c\",\"views\":61,\"at\":\"2026-03-01T10:06:00.000Z\"}]");
+  }
+
+  @Test
+  void aReceiverThatNeverTakesTheBatchFailsTheQueryAndTheReplayRepeatsTheKey() throws IOException {
+    answers.addAll(List.of(500, 500));
+    String yaml = pipeline("""
+        retries: 1
+        retryBackoff: 100ms""");
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    assertThat(run(yaml, "cp", log)).isEqualTo(ExitCodes.QUERY_FAILED);
+    String port = Integer.toString(server.getAddress().getPort());
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("[alerts] failed: POST http://127.0.0.1:" + port
+        + "/hook (Idempotency-Key alerts-demo/alerts/0/0) answered 500: down for maintenance after 2 attempts");
+
+    // The batch was not committed: the next run sends it again, under the same key.
+    assertThat(run(yaml, "cp", new ByteArrayOutputStream())).isZero();
+    assertThat(received).extracting(Received::key, Received::status).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 500),
+        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 500),
+        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 200));
+  }
+
+  @Test
+  void alertmanagerFormatPostsOneAlertPerRow() throws IOException {
+    String yaml = pipeline("""
+        format: alertmanager
+        alertmanager:
+          alertname: PageViewSpike
+          labels: [page]
+          annotations: [views]
+          startsAt: at
+          resolveAfter: 15m
+          generatorURL: "https://grafana.example/d/pages\"""");
+
+    assertThat(run(yaml, "cp", new ByteArrayOutputStream())).isZero();
+
+    assertThat(received).hasSize(1);
+    assertThat(received.get(0).body()).startsWith("[{\"labels\":{\"alertname\":\"PageViewSpike\",\"page\":\"/a\"},"
+        + "\"annotations\":{\"views\":\"40\"},\"startsAt\":\"2026-03-01T10:05:00Z\",\"endsAt\":\"2026-03-01T10:20:00Z\","
+        + "\"generatorURL\":\"https://grafana.example/d/pages\"},{\"labels\":{\"alertname\":\"PageViewSpike\",\"page\":\"/b\"}");
+  }
+}
