@@ -36,6 +36,7 @@ public final class KubernetesRules {
           Durations.FORMAT_HINT));
     }
     checkAutoscaling(spec.autoscaling(), problems);
+    problems.addAll(RealTimeRules.checkKubernetes(spec));
     if (spec.podTemplates() != null) {
       problems.addAll(PodTemplateRules.check(spec.podTemplates().driver(), "spec.podTemplates.driver"));
       problems.addAll(PodTemplateRules.check(spec.podTemplates().executor(), "spec.podTemplates.executor"));

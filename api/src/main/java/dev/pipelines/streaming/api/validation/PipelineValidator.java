@@ -136,6 +136,7 @@ public final class PipelineValidator {
       }
     });
     problems.addAll(SecretReferences.collisions(spec));
+    problems.addAll(RealTimeRules.check(spec));
   }
 
   // ---- sources -------------------------------------------------------------------------
@@ -947,10 +948,13 @@ public final class PipelineValidator {
     if (t == null) {
       return;
     }
-    if (t.processingTime() != null && Boolean.TRUE.equals(t.availableNow())) {
-      add(path, "set processingTime or availableNow, not both");
+    int set = (t.processingTime() != null ? 1 : 0) + (Boolean.TRUE.equals(t.availableNow()) ? 1 : 0)
+        + (t.realTime() != null ? 1 : 0);
+    if (set > 1) {
+      add(path, "set one of processingTime, availableNow, realTime");
     }
     checkDuration(t.processingTime(), path + ".processingTime", false);
+    checkDuration(t.realTime(), path + ".realTime", false);
   }
 
   /**

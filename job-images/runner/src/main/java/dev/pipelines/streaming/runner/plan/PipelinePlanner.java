@@ -303,6 +303,14 @@ public final class PipelinePlanner {
           return null;
         }
       }
+      if (sink.trigger() != null && sink.trigger().realTime() != null) {
+        Optional<String> refused = RealTimePlans.refused(projected.queryExecution().analyzed());
+        if (refused.isPresent()) {
+          problems.add(Problem.at(path + ".trigger.realTime", "real-time mode runs stateless queries only; this one has "
+              + refused.get(), "use a processingTime trigger for this sink"));
+          return null;
+        }
+      }
       // Spark's own streaming rules (output modes, watermarks, joins), checked before start.
       UnsupportedOperationChecker$.MODULE$.checkForStreaming(
           projected.queryExecution().analyzed(), Sinks.outputMode(sink));

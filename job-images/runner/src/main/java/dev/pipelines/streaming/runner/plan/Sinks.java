@@ -37,7 +37,15 @@ public final class Sinks {
     return rows.select(columns.toArray(Column[]::new));
   }
 
+  /**
+   * Spark's output mode for the sink. A real-time sink runs in update mode, the only one Spark's
+   * real-time mode takes (STREAMING_REAL_TIME_MODE.OUTPUT_MODE_NOT_SUPPORTED): its queries are
+   * stateless (the validator sees to it), where update writes each row once, as append does.
+   */
   public static OutputMode outputMode(SinkSpec sink) {
+    if (sink.trigger() != null && sink.trigger().realTime() != null) {
+      return OutputMode.Update();
+    }
     return switch (sink.outputModeOrDefault()) {
       case APPEND -> OutputMode.Append();
       case UPDATE -> OutputMode.Update();
@@ -91,6 +99,9 @@ public final class Sinks {
     }
     if (Boolean.TRUE.equals(t.availableNow())) {
       return Trigger.AvailableNow();
+    }
+    if (t.realTime() != null) {
+      return Trigger.RealTime(Durations.require(t.realTime()).toMillis());
     }
     return t.processingTime() == null ? null : Trigger.ProcessingTime(Durations.require(t.processingTime()).toMillis());
   }

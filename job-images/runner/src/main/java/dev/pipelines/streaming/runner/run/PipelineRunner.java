@@ -47,6 +47,11 @@ public final class PipelineRunner {
     // awaitAnyTermination() would otherwise rethrow a failure of an earlier pipeline run in
     // this session (tests, or a future in-process restart).
     spark.streams().resetTerminated();
+    List<dev.pipelines.streaming.api.validation.Problem> sizing = RealTimeSlots.check(spark.sparkContext().getConf(),
+        planned.pipeline().spec(), secrets, log);
+    if (!sizing.isEmpty()) {
+      throw new PlanningException(sizing);
+    }
     if (!listening) { // once per runner: a second start must not log or count every batch twice
       spark.streams().addListener(new ProgressLogger(log));
       spark.streams().addListener(quality);

@@ -1,0 +1,114 @@
+package dev.pipelines.streaming.runner.run;
+
+import dev.pipelines.streaming.api.model.KafkaSourceSpec;
+import dev.pipelines.streaming.api.model.PipelineSpec;
+import dev.pipelines.streaming.api.model.SinkSpec;
+import dev.pipelines.streaming.api.model.SourceSpec;
+import dev.pipelines.streaming.api.validation.Problem;
+import dev.pipelines.streaming.api.validation.RealTimeRules;
+import dev.pipelines.streaming.runner.plan.SecretResolver;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.spark.SparkConf;
+
+/**
+ * The sizing rule of Spark's real-time mode: every task of a real-time query runs for the whole
+ * batch, all at once, so the cluster needs a task slot for each of them, for every real-time
+ * query together. A stateless Kafka query has one task per topic partition (or
+ * {@code minPartitions}); slots are executors × cores / {@code spark.task.cpus} (locally the
+ * N of {@code local[N]}). Too few slots would leave tasks waiting for the whole batch, and the
+ * records behind them with them; so the runner refuses to start.
+ */
+final class RealTimeSlots {
+  private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\s*\\d+)?\\])?");
+
+  private RealTimeSlots() {}
+
+  /** The problem when the real-time sinks need more slots than Spark has; none when they fit or none reads in real time. */
+  static List<Problem> check(SparkConf conf, PipelineSpec spec, SecretResolver secrets, PrintStream log) {
+    int needed = 0;
+    List<String> parts = new ArrayList<>();
+    String firstPath = null;
+    for (int i = 0; i < spec.sinksOrEmpty().size(); i++) {
+      SinkSpec sink = spec.sinksOrEmpty().get(i);
+      if (RealTimeRules.interval(sink).isEmpty()) {
+        continue;
+      }
+      firstPath = firstPath == null ? "spec.sinks[" + i + "].trigger.realTime" : firstPath;
+      for (String name : spec.lineage(sink.from())) {
+        for (int s = 0; s < spec.sourcesOrEmpty().size(); s++) {
+          SourceSpec source = spec.sourcesOrEmpty().get(s);
+          if (source.kafka() != null && source.name().equals(name)) {
+            Integer tasks = tasks(source.kafka(), secrets, "spec.sources[" + s + "].kafka.credentials", log);
+            if (tasks == null) {
+              return List.of(); // the broker cannot say: the query will report it
+            }
+            needed += tasks;
+            parts.add(sink.name() + " reads " + source.name() + ": " + tasks);
+          }
+        }
+      }
+    }
+    int slots = slots(conf);
+    if (firstPath == null || needed <= slots) {
+      return List.of();
+    }
+    return List.of(Problem.at(firstPath, "real-time mode runs every task of its queries at once, for the whole batch: "
+            + "they need " + needed + " task slots (" + String.join(", ", parts) + " Kafka partitions), Spark has "
+            + slots + " (" + describe(conf) + ")",
+        "give spec.executor instances × cores at least " + needed + " (locally: --master local[" + needed + "])"));
+  }
+
+  /** Task slots the application will have: local[N], or executors × cores / task cpus. */
+  static int slots(SparkConf conf) {
+    String master = conf.get("spark.master", "local[*]");
+    Matcher local = LOCAL.matcher(master);
+    if (local.matches()) {
+      String n = local.group(1);
+      return n == null ? 1 : n.equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(n);
+    }
+    int executors = conf.getBoolean("spark.dynamicAllocation.enabled", false)
+        ? conf.getInt("spark.dynamicAllocation.maxExecutors", Integer.MAX_VALUE)
+        : conf.getInt("spark.executor.instances", 2);
+    return (int) Math.min(Integer.MAX_VALUE,
+        (long) executors * conf.getInt("spark.executor.cores", 1) / Math.max(1, conf.getInt("spark.task.cpus", 1)));
+  }
+
+  private static String describe(SparkConf conf) {
+    String master = conf.get("spark.master", "local[*]");
+    return LOCAL.matcher(master).matches() ? master : conf.get("spark.executor.instances", "2") + " executors × "
+        + conf.get("spark.executor.cores", "1") + " cores";
+  }
+
+  /** The source's tasks: its topics' partitions (at least minPartitions); null when the broker does not answer. */
+  private static Integer tasks(KafkaSourceSpec k, SecretResolver secrets, String credentialsPath, PrintStream log) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrapServers());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    secrets.kafkaSaslOptions(k.credentials(), credentialsPath)
+        .forEach((key, value) -> props.put(key.substring("kafka.".length()), value));
+    try (Admin admin = Admin.create(props)) {
+      List<String> topics = k.topic() != null ? List.of(k.topic().split("\\s*,\\s*"))
+          : admin.listTopics().names().get(15, TimeUnit.SECONDS).stream().filter(t -> t.matches(k.pattern())).toList();
+      int partitions = 0;
+      for (var d : admin.describeTopics(topics).allTopicNames().get(15, TimeUnit.SECONDS).values()) {
+        partitions += d.partitions().size();
+      }
+      String min = k.optionsOrEmpty().get("minPartitions");
+      return min == null ? partitions : Math.max(partitions, Integer.parseInt(min.trim()));
+    } catch (Exception e) {
+      log.printf("real-time mode: cannot count the partitions of %s (%s); not checking task slots%n",
+          k.topic() != null ? k.topic() : k.pattern(), e.getClass().getSimpleName());
+      return null;
+    }
+  }
+}
