@@ -684,4 +684,37 @@ class BrokenSpecsTest {
             + "{secretKeyRef: {name: ..., key: url}})",
         "spec.sinks[2].http.alertmanager: only with format: alertmanager");
   }
+
+  @Test
+  void deadLetterRulesMustGiveTheDeadLetterQueryTheSameRows() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: clicks
+              kafka: {bootstrapServers: "k:9092", topic: clicks}
+              schema: [{name: page, type: string}, {name: ts, type: timestamp}]
+              watermark: {column: ts, delay: 10s}
+          transforms:
+            - name: perMinute
+              from: clicks
+              window: {column: ts, size: 1m, aggregations: [{fn: count, as: n}]}
+              expectations: [{name: some, condition: "n > 0", onViolation: deadLetter}]
+            - name: fresh
+              from: clicks
+              filter: "true"
+              expectations: [{name: recent, condition: "ts > current_timestamp() - INTERVAL 1 HOUR", onViolation: deadLetter}]
+          sinks:
+            - name: clicks
+              from: fresh
+              console: {}
+              expectations: [{name: known, condition: "page IS NOT NULL"}]
+            - {name: rejected, from: deadLetters, console: {}}
+        """,
+        "spec.transforms[1].expectations[0].condition: a deadLetter rule must give the same answer twice: the dead-letter "
+            + "query checks it again, at its own time (compare with the row's own columns, not the clock or random "
+            + "numbers; or use drop)",
+        "spec.transforms[0].expectations: a deadLetter rule after stateful step 'perMinute': the dead-letter query would "
+            + "run that step again, with its own state (use drop or fail here, or put the rule before 'perMinute')",
+        "spec.sinks[0].name: 'clicks' is also a source whose unparsable rows are counted under its name (rename the sink)");
+  }
 }

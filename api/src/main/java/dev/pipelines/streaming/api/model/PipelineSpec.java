@@ -81,7 +81,8 @@ public record PipelineSpec(
     return inputs;
   }
 
-  private static boolean routesToDeadLetters(List<ExpectationSpec> rules) {
+  /** Whether any of the rules sends its violations to the dead letters. */
+  public static boolean routesToDeadLetters(List<ExpectationSpec> rules) {
     return rules.stream().anyMatch(e -> e != null && e.onViolationOrDefault() == ExpectationSpec.OnViolation.DEAD_LETTER);
   }
 

@@ -43,15 +43,16 @@ public record SourceSpec(
   }
 
   /**
-   * True when Spark parses this source's rows as JSON or CSV against the declared schema (Kafka and
-   * socket values, streaming files): a row that does not parse can go to the dead letters.
+   * True when Spark parses this source's rows as JSON or CSV against the declared schema (Kafka
+   * values, streaming files): a row that does not parse can go to the dead letters. Not sockets:
+   * the dead-letter query would open a second connection, which a one-client server never serves.
    */
   @JsonIgnore
   public boolean parsesRows() {
     if (files != null) {
       return !isStatic() && (files.format() == DataFormat.JSON || files.format() == DataFormat.CSV);
     }
-    return (kafka != null || socket != null) && formatOrDefault() != DataFormat.TEXT;
+    return kafka != null && formatOrDefault() != DataFormat.TEXT;
   }
 
   /** The value format of a Kafka or socket source. */

@@ -127,6 +127,9 @@ public final class PipelineValidator {
                 + "violating a rule with onViolation: deadLetter");
       }
     }
+    if (deadLetterSink) {
+      checkDeadLetterRoutes(spec);
+    }
     spec.sparkConfOrEmpty().forEach((key, value) -> {
       String path = "spec.sparkConf[\"" + key + "\"]";
       if (!key.startsWith("spark.")) {
@@ -666,6 +669,11 @@ public final class PipelineValidator {
             "add a sink with from: deadLetters (kafka or files), e.g. {name: rejected, from: deadLetters, "
                 + "kafka: {bootstrapServers: ..., topic: clicks-dead-letters}}");
       }
+      if (e.onViolationOrDefault() == ExpectationSpec.OnViolation.DEAD_LETTER && e.condition() != null
+          && NON_DETERMINISTIC.matcher(e.condition()).find()) {
+        add(ep + ".condition", "a deadLetter rule must give the same answer twice: the dead-letter query checks it "
+            + "again, at its own time", "compare with the row's own columns, not the clock or random numbers; or use drop");
+      }
     }
   }
 
@@ -851,6 +859,53 @@ public final class PipelineValidator {
     } else {
       checkOutputModeAgainstLineage(s, path);
     }
+  }
+
+  /**
+   * The dead-letter query runs the steps before each deadLetter rule a second time, in its own
+   * micro-batches: only stateless steps give it the same rows the main query removes (a window
+   * or dedupe would keep a second state, emit at other times, in append mode only). Each rule's
+   * metrics are named after its step, so a sink with rules must not share a parsing source's name.
+   */
+  private void checkDeadLetterRoutes(PipelineSpec spec) {
+    for (int i = 0; i < spec.transformsOrEmpty().size(); i++) {
+      TransformSpec t = spec.transformsOrEmpty().get(i);
+      if (t != null && PipelineSpec.routesToDeadLetters(t.expectationsOrEmpty())) {
+        statefulIn(spec, t.name()).ifPresent(s -> add("spec.transforms[" + index(spec, t) + "].expectations",
+            "a deadLetter rule after stateful step '" + s + "': the dead-letter query would run that step again, with "
+                + "its own state", "use drop or fail here, or put the rule before '" + s + "'"));
+      }
+    }
+    Set<String> parsingSources = new HashSet<>();
+    spec.sourcesOrEmpty().stream().filter(s -> s != null && s.parsesRows()).forEach(s -> parsingSources.add(s.name()));
+    for (int i = 0; i < spec.sinksOrEmpty().size(); i++) {
+      SinkSpec s = spec.sinksOrEmpty().get(i);
+      if (s == null || s.from() == null || PipelineSpec.DEAD_LETTERS.equals(s.from())) {
+        continue;
+      }
+      if (PipelineSpec.routesToDeadLetters(s.expectationsOrEmpty())) {
+        int at = i;
+        statefulIn(spec, s.from()).ifPresent(st -> add("spec.sinks[" + at + "].expectations",
+            "a deadLetter rule after stateful step '" + st + "': the dead-letter query would run that step again, with "
+                + "its own state", "use drop or fail here, or put the rule before '" + st + "'"));
+      }
+      if (!s.expectationsOrEmpty().isEmpty() && parsingSources.contains(s.name())) {
+        add("spec.sinks[" + i + "].name", "'" + s.name() + "' is also a source whose unparsable rows are counted under "
+            + "its name", "rename the sink");
+      }
+    }
+  }
+
+  private static int index(PipelineSpec spec, TransformSpec t) {
+    return spec.transformsOrEmpty().indexOf(t);
+  }
+
+  /** The first stateful transform in the lineage of {@code name} (itself included). */
+  private Optional<String> statefulIn(PipelineSpec spec, String name) {
+    return PipelineSpec.lineage(transformsByName, name).stream().map(transformsByName::get)
+        .filter(t -> t != null && (t.window() != null || t.dedupe() != null || t.anomaly() != null
+            || (t.join() != null && t.fromOrEmpty().stream().noneMatch(this::isStaticInput))))
+        .map(TransformSpec::name).findFirst();
   }
 
   /**
@@ -1042,6 +1097,11 @@ public final class PipelineValidator {
 
   private static final Pattern SQL_COMMENTS_AND_QUOTES =
       Pattern.compile("--[^\\n]*|/\\*.*?\\*/|'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"", Pattern.DOTALL);
+
+  /** Spark SQL functions whose answer changes between two evaluations of the same row. */
+  private static final Pattern NON_DETERMINISTIC = Pattern.compile(
+      "\\b(current_timestamp|current_date|now|localtimestamp|curdate|rand|randn|random|uuid|shuffle|monotonically_increasing_id)\\b",
+      Pattern.CASE_INSENSITIVE);
 
   /** Spark SQL's watermark clause: {@code FROM relation WATERMARK expr [AS name] DELAY OF interval}. */
   private static final Pattern SQL_WATERMARK =

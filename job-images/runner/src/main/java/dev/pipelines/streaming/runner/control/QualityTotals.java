@@ -18,6 +18,16 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
 public final class QualityTotals extends StreamingQueryListener {
   private final Map<String, Long> droppedByWatermark = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Long>> violations = new ConcurrentHashMap<>();
+  /** Dead-letter sinks' queries: they re-run the steps before each deadLetter rule, and would count them again. */
+  private final java.util.Set<String> deadLetterQueries = ConcurrentHashMap.newKeySet();
+
+  /**
+   * From now on, counts only the dead-letter sink's own rules of these queries: the other rules
+   * they observe are the main queries' (already counted there).
+   */
+  public void countOnlyOwnRules(java.util.Collection<String> deadLetterSinks) {
+    deadLetterQueries.addAll(deadLetterSinks);
+  }
 
   @Override
   public void onQueryProgress(QueryProgressEvent event) {
@@ -28,8 +38,8 @@ public final class QualityTotals extends StreamingQueryListener {
   public void record(StreamingQueryProgress p) {
     droppedByWatermark.merge(p.name() == null ? "" : p.name(), droppedByWatermark(p), Long::sum);
     p.observedMetrics().forEach((name, row) -> {
-      if (name.startsWith(Expectations.METRICS_PREFIX)) {
-        String step = name.substring(Expectations.METRICS_PREFIX.length());
+      String step = name.startsWith(Expectations.METRICS_PREFIX) ? name.substring(Expectations.METRICS_PREFIX.length()) : null;
+      if (step != null && (!deadLetterQueries.contains(String.valueOf(p.name())) || step.equals(p.name()))) {
         Map<String, Long> totals = violations.computeIfAbsent(p.name() == null ? "" : p.name(), q -> new ConcurrentHashMap<>());
         for (String field : row.schema().fieldNames()) {
           if (!field.equals(Expectations.ROWS)) {

@@ -1,6 +1,5 @@
 package dev.pipelines.streaming.runner.plan;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
@@ -42,15 +41,29 @@ public final class DeadLetters {
       "file", "value", "rejectedAt");
 
   private final String pipeline;
-  private final List<Dataset<Row>> letters = new ArrayList<>();
+  /** By order key: a query's sources are numbered in plan order, so the union must not follow the YAML's order. */
+  private final java.util.TreeMap<String, Dataset<Row>> letters = new java.util.TreeMap<>();
 
   DeadLetters(String pipeline) {
     this.pipeline = pipeline;
   }
 
-  /** The rule that routes a parsing source's unparsable rows. */
-  static ExpectationSpec parsable() {
-    return new ExpectationSpec(PARSABLE_RULE, "`" + UNPARSED + "` IS NULL", ExpectationSpec.OnViolation.DEAD_LETTER);
+  /**
+   * The rule that routes a parsing source's unparsable rows. It reads every declared column:
+   * Spark's file readers parse only the columns a query uses, so a query reading fewer would
+   * take a row with a bad value in another column as parsed while the dead-letter query (which
+   * reads them all) rejects it; and Spark refuses a file query of the corrupt-record column alone.
+   */
+  static ExpectationSpec parsable(Dataset<Row> df) {
+    String declared = Arrays.stream(df.columns()).filter(c -> !HIDDEN.contains(c)).map(DeadLetters::quoted)
+        .collect(java.util.stream.Collectors.joining(", "));
+    String readsAll = declared.isEmpty() ? "" : " AND length(to_json(struct(" + declared + "))) >= 0";
+    return new ExpectationSpec(PARSABLE_RULE, quoted(UNPARSED) + " IS NULL" + readsAll, ExpectationSpec.OnViolation.DEAD_LETTER);
+  }
+
+  /** A column name as a SQL identifier. */
+  static String quoted(String column) {
+    return "`" + column.replace("`", "``") + "`";
   }
 
   /** Whether the frame carries a parsing source's corrupt-record column. */
@@ -88,8 +101,10 @@ public final class DeadLetters {
   void add(Dataset<Row> violating, String step, ExpectationSpec rule, String format) {
     List<String> columns = Arrays.asList(violating.columns());
     boolean unparsed = columns.contains(UNPARSED);
-    Column[] visible = columns.stream().filter(c -> !HIDDEN.contains(c)).map(c -> col("`" + c + "`")).toArray(Column[]::new);
-    letters.add(violating.select(
+    Column[] visible = columns.stream().filter(c -> !HIDDEN.contains(c)).map(c -> col(quoted(c))).toArray(Column[]::new);
+    // unparsable rows first, by source; then rule violations, by step and rule
+    String key = (unparsed ? "0/" : "1/") + step + "/" + rule.name();
+    letters.put(key, violating.select(
         lit(pipeline).as("pipeline"),
         lit(step).as("step"),
         lit(unparsed ? "unparsable" : "expectation").as("reason"),
@@ -99,10 +114,8 @@ public final class DeadLetters {
         coordinate(columns, PARTITION, "kafkaPartition", "int").as("partition"),
         coordinate(columns, OFFSET, "kafkaOffset", "bigint").as("offset"),
         coordinate(columns, FILE, null, "string").as("file"),
-        // An unparsable row's text; reading the other columns too keeps every column parsed, as in the
-        // main query (Spark refuses a file query of only the corrupt-record column, and pruning would
-        // let a bad value in an unread column pass as parsed).
-        unparsed ? coalesce(col(UNPARSED), to_json(struct(visible))).as("value") : to_json(struct(visible)).as("value"),
+        // the raw text (the parsable rule's filter reads every column: see parsable())
+        unparsed ? col(UNPARSED).as("value") : to_json(struct(visible)).as("value"),
         current_timestamp().as("rejectedAt")));
   }
 
@@ -118,6 +131,6 @@ public final class DeadLetters {
 
   /** Every dead letter of the pipeline as one stream; null when nothing routes there. */
   Dataset<Row> all() {
-    return letters.stream().reduce(Dataset::union).orElse(null);
+    return letters.values().stream().reduce(Dataset::union).orElse(null);
   }
 }

@@ -1,9 +1,13 @@
 package dev.pipelines.streaming.runner.plan;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.from_csv;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
 
 import dev.pipelines.streaming.api.model.DataFormat;
 import dev.pipelines.streaming.api.model.FilesSourceSpec;
@@ -92,14 +96,14 @@ public final class LiveSources implements SourceFactory {
     createLocalDirectory(f.path());
     DataStreamReader reader = spark.readStream().format(f.format().sparkName())
         .options(StaticTables.fileOptions(source, f));
-    if (keepUnparsable) { // Spark's PERMISSIVE mode keeps a bad line's text in this column
-      return reader.option("columnNameOfCorruptRecord", DeadLetters.UNPARSED)
+    if (f.maxFilesPerTrigger() != null) {
+      reader = reader.option("maxFilesPerTrigger", f.maxFilesPerTrigger());
+    }
+    if (keepUnparsable) { // Spark's PERMISSIVE mode keeps a bad line's text in this column (after the user's options)
+      return reader.option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", DeadLetters.UNPARSED)
           .schema(SourceSchemas.declared(source).add(DeadLetters.UNPARSED, DataTypes.StringType))
           .load(f.path())
           .select(col("*"), col("_metadata.file_path").as(DeadLetters.FILE));
-    }
-    if (f.maxFilesPerTrigger() != null) {
-      reader = reader.option("maxFilesPerTrigger", f.maxFilesPerTrigger());
     }
     if (f.format() != DataFormat.TEXT) {
       reader = reader.schema(SourceSchemas.declared(source));
@@ -145,6 +149,13 @@ public final class LiveSources implements SourceFactory {
       Column parsed = format == DataFormat.CSV
           ? from_csv(value, lit(schema.toDDL()), options)
           : from_json(value, schema, options);
+      if (keepUnparsable) { // an empty value or a tombstone parses to nothing: a dead letter too, not a row of nulls
+        Column[] nothing = java.util.Arrays.stream(schema.fields())
+            .map(f -> f.name().equals(DeadLetters.UNPARSED) ? coalesce(value, lit("")).as(f.name())
+                : lit(null).cast(f.dataType()).as(f.name()))
+            .toArray(Column[]::new);
+        parsed = when(value.isNull().or(trim(value).equalTo("")).or(parsed.isNull()), struct(nothing)).otherwise(parsed);
+      }
       columns.add(parsed.as("parsed"));
     }
     if (keepUnparsable && kafka) {

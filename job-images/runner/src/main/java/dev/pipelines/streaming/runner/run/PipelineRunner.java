@@ -52,6 +52,8 @@ public final class PipelineRunner {
     if (!sizing.isEmpty()) {
       throw new PlanningException(sizing);
     }
+    quality.countOnlyOwnRules(planned.sinks().keySet().stream()
+        .filter(s -> dev.pipelines.streaming.api.model.PipelineSpec.DEAD_LETTERS.equals(s.from())).map(SinkSpec::name).toList());
     if (!listening) { // once per runner: a second start must not log or count every batch twice
       spark.streams().addListener(new ProgressLogger(log));
       spark.streams().addListener(quality);
