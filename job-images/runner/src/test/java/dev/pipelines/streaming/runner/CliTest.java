@@ -34,7 +34,8 @@ class CliTest {
   void helpListsCommandsAndExitCodes() {
     Result r = spo("--help");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("run ", "validate ", "explain ", "Exit codes:", "2   the pipeline file is invalid",
+    assertThat(r.out()).contains("run ", "validate ", "explain ", "plan ", "preview ", "test ", "Exit codes:",
+        "2   the pipeline file is invalid",
         "3   the checkpoint cannot be resumed with this spec");
     assertThat(spo("run", "--help").out()).contains("--checkpoint-root", "--master", "Ctrl-C", "--reset-checkpoint",
         "--adopt-checkpoint", "Exit codes:", "0   queries ended normally", "1   a streaming query failed",
