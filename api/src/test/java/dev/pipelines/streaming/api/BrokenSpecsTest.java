@@ -675,7 +675,7 @@ class BrokenSpecsTest {
         "spec.sinks[0].http.headers[\"X-Api-Key\"].value: 'X-Api-Key' carries a credential; it is never written into a "
             + "spec (secretKeyRef: {name: ..., key: ...} (with prefix: \"Bearer \" if the receiver wants one), or env)",
         "spec.sinks[0].http.headers[\"X-Trace\"]: set exactly one of value, secretKeyRef, env",
-        "spec.sinks[1].http.url: 'ftp://am:9093/api/v2/alerts' is not an http:// or https:// URL",
+        "spec.sinks[1].http.url: 'ftp://am:9093/api/v2/alerts' is not an http:// or https:// URL with a host",
         "spec.sinks[1].http.maxRowsPerRequest: must be at least 1",
         "spec.sinks[1].outputMode: complete would post the whole result table every micro-batch (use append or update)",
         "spec.sinks[1].http.alertmanager: required with format: alertmanager ({alertname: PageViewSpike, labels: [page]})",
@@ -716,5 +716,49 @@ class BrokenSpecsTest {
         "spec.transforms[0].expectations: a deadLetter rule after stateful step 'perMinute': the dead-letter query would "
             + "run that step again, with its own state (use drop or fail here, or put the rule before 'perMinute')",
         "spec.sinks[0].name: 'clicks' is also a source whose unparsable rows are counted under its name (rename the sink)");
+  }
+
+  @Test
+  void httpHeadersWebhookUrlsAndAlertLabelsAreChecked() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          sinks:
+            - name: hook
+              from: clicks
+              http:
+                url: "https://hooks.slack.com/services/T000/B000/XXXX"
+                timeout: 0s
+                headers:
+                  "Bad Name": {value: x}
+                  Content-Type: {value: text/plain}
+                  X-Team: {value: a}
+                  x-team: {value: b}
+                  X-Sig: {env: SPO_CONTROL_TOKEN}
+                  X-Plain: {value: a, prefix: "Bearer "}
+                  X-Long: {env: TOKEN, prefix: "Bearer sk_live_123"}
+            - name: am
+              from: clicks
+              http:
+                url: "http://alertmanager:9093/api/v2/alerts"
+                format: alertmanager
+                alertmanager: {alertname: Spike, labels: [alertname, page-path], annotations: [amount]}
+        """,
+        "spec.sinks[0].http.url: the URL carries a credential (a webhook URL whose path is its token) (move the whole URL "
+            + "to urlFrom: {secretKeyRef: {name: ..., key: url}})",
+        "spec.sinks[0].http.headers[\"Bad Name\"]: 'Bad Name' is not an HTTP header name",
+        "spec.sinks[0].http.headers[\"Content-Type\"]: the sink sets 'Content-Type' itself (or the HTTP client does) "
+            + "(remove it)",
+        "spec.sinks[0].http.headers[\"x-team\"]: 'x-team' is set twice (header names ignore case)",
+        "spec.sinks[0].http.headers[\"X-Sig\"].env: 'SPO_CONTROL_TOKEN' is one of the runner's own variables (SPO_*), "
+            + "not the pipeline's (use secretKeyRef for a Secret, or another variable)",
+        "spec.sinks[0].http.headers[\"X-Plain\"].prefix: only with secretKeyRef or env (the credential itself goes in "
+            + "the Secret)",
+        "spec.sinks[0].http.headers[\"X-Long\"].prefix: a scheme word such as \"Bearer \", not a value (the credential "
+            + "itself goes in the Secret)",
+        "spec.sinks[0].http.timeout: must be more than 0",
+        "spec.sinks[1].http.alertmanager.labels[0]: alertname is set by alertmanager.alertname",
+        "spec.sinks[1].http.alertmanager.labels[1]: 'page-path' is not an Alertmanager label name (letters, digits and _, "
+            + "not first a digit) (rename the column in a select first, e.g. \"`page-path` AS page_path\")");
   }
 }

@@ -36,14 +36,28 @@ public final class Credentials {
         || lower.replace('-', '.').matches(".*\\bapi.?key\\b.*") || isCredentialKey(lower);
   }
 
-  /** Where an http(s) URL carries a credential: "user:password@" or a parameter named like one (token, key, ...). */
+  /** URL parameters that carry a credential beyond {@link #isCredentialKey}: API keys, signatures, codes. */
+  private static final Pattern URL_SECRET_PARAMETER =
+      Pattern.compile("(?i)api.?key|sig|signature|x-amz-signature|x-goog-signature|code|auth|access.?token|key");
+  /** Webhook services whose URL path is itself the token. */
+  private static final Pattern TOKEN_IN_PATH = Pattern.compile(
+      "(?i)^https?://(hooks\\.slack\\.com/|(discord|discordapp)\\.com/api/webhooks/|[^/]*\\.webhook\\.office\\.com/"
+          + "|[^/]*\\.logic\\.azure\\.com/.*[?&]sig=|chat\\.googleapis\\.com/v1/spaces/.*[?&]token=)");
+
+  /**
+   * Where an http(s) URL carries a credential: "user info before @", a parameter named like one
+   * (token, key, sig, ...), or a webhook service whose path is the token (Slack, Discord, Teams).
+   */
   public static Optional<String> inUrl(String url) {
     if (url.matches("(?i)^https?://[^/?#@]*@.*")) {
       return Optional.of("user info before @");
     }
+    if (TOKEN_IN_PATH.matcher(url).find()) {
+      return Optional.of("a webhook URL whose path is its token");
+    }
     Matcher m = URL_PARAMETER.matcher(url);
     while (m.find()) {
-      if (isCredentialKey(m.group(1))) {
+      if (isCredentialKey(m.group(1)) || URL_SECRET_PARAMETER.matcher(m.group(1)).matches()) {
         return Optional.of("parameter '" + m.group(1) + "'");
       }
     }

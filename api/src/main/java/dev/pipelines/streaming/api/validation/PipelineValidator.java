@@ -21,6 +21,7 @@ import dev.pipelines.streaming.api.model.ValueFrom;
 import dev.pipelines.streaming.api.model.WatermarkSpec;
 import dev.pipelines.streaming.api.model.WindowSpec;
 import dev.pipelines.streaming.api.model.WindowType;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -240,6 +241,10 @@ public final class PipelineValidator {
       requireText(v.secretKeyRef().key(), path + ".secretKeyRef.key", "the key inside the Secret");
     } else {
       requireText(v.env(), path + ".env", "an environment variable name");
+      if (v.env() != null && v.env().toUpperCase(Locale.ROOT).startsWith("SPO_")) {
+        add(path + ".env", "'" + v.env() + "' is one of the runner's own variables (SPO_*), not the pipeline's",
+            "use secretKeyRef for a Secret, or another variable");
+      }
     }
   }
 
@@ -950,17 +955,31 @@ public final class PipelineValidator {
     if ((h.url() == null) == (h.urlFrom() == null)) {
       add(path, "set exactly one of url, urlFrom", "urlFrom: {secretKeyRef: ...} for a URL that holds a token");
     } else if (h.url() != null) {
-      if (!h.url().matches("(?i)https?://[^\\s/?#]+.*")) {
-        add(path + ".url", "'" + h.url() + "' is not an http:// or https:// URL");
-      } else {
+      URI uri = null;
+      try {
+        uri = new URI(h.url());
+      } catch (java.net.URISyntaxException e) {
+        add(path + ".url", "'" + h.url() + "' is not a URL (" + e.getReason() + ")");
+      }
+      if (uri != null && (uri.getScheme() == null || !uri.getScheme().matches("(?i)https?") || uri.getHost() == null)) {
+        add(path + ".url", "'" + h.url() + "' is not an http:// or https:// URL with a host");
+      } else if (uri != null) {
         Credentials.inUrl(h.url()).ifPresent(where -> add(path + ".url", "the URL carries a credential (" + where + ")",
             "move the whole URL to urlFrom: {secretKeyRef: {name: ..., key: url}}"));
       }
     } else {
       checkValueFrom(h.urlFrom(), path + ".urlFrom");
     }
+    Set<String> headerNames = new HashSet<>();
     h.headersOrEmpty().forEach((name, value) -> {
       String hp = path + ".headers[\"" + name + "\"]";
+      if (!HEADER_NAME.matcher(name).matches()) {
+        add(hp, "'" + name + "' is not an HTTP header name");
+      } else if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        add(hp, "the sink sets '" + name + "' itself (or the HTTP client does)", "remove it");
+      } else if (!headerNames.add(name.toLowerCase(Locale.ROOT))) {
+        add(hp, "'" + name + "' is set twice (header names ignore case)");
+      }
       if (value == null || (value.value() != null ? 1 : 0) + (value.secretKeyRef() != null ? 1 : 0)
           + (value.env() != null ? 1 : 0) != 1) {
         add(hp, "set exactly one of value, secretKeyRef, env");
@@ -969,6 +988,10 @@ public final class PipelineValidator {
             "secretKeyRef: {name: ..., key: ...} (with prefix: \"Bearer \" if the receiver wants one), or env");
       } else if (value.reference() != null) {
         checkValueFrom(value.reference(), hp);
+      }
+      if (value != null && value.prefix() != null && (value.reference() == null || !HEADER_PREFIX.matcher(value.prefix()).matches())) {
+        add(hp + ".prefix", value.reference() == null ? "only with secretKeyRef or env" : "a scheme word such as "
+            + "\"Bearer \", not a value", "the credential itself goes in the Secret");
       }
     });
     if (h.maxRowsPerRequest() != null && h.maxRowsPerRequest() < 1) {
@@ -980,7 +1003,8 @@ public final class PipelineValidator {
     if (h.retries() != null && (h.retries() < 0 || h.retries() > 20)) {
       add(path + ".retries", "must be between 0 and 20");
     }
-    checkDuration(h.timeout(), path + ".timeout", false);
+    checkDuration(h.timeout(), path + ".timeout", false).filter(Duration::isZero)
+        .ifPresent(zero -> add(path + ".timeout", "must be more than 0"));
     checkDuration(h.retryBackoff(), path + ".retryBackoff", false);
     if (s.outputModeOrDefault() == OutputMode.COMPLETE) {
       add(sinkPath + ".outputMode",
@@ -993,6 +1017,19 @@ public final class PipelineValidator {
         return;
       }
       requireText(am.alertname(), path + ".alertmanager.alertname", "the alert's name, e.g. PageViewSpike");
+      List<String> named = new ArrayList<>(am.labelsOrEmpty());
+      named.addAll(am.annotationsOrEmpty());
+      for (int i = 0; i < named.size(); i++) {
+        boolean label = i < am.labelsOrEmpty().size();
+        String np = path + ".alertmanager." + (label ? "labels[" + i + "]" : "annotations[" + (i - am.labelsOrEmpty().size()) + "]");
+        String n = named.get(i);
+        if (n == null || !ALERT_NAME.matcher(n).matches()) {
+          add(np, "'" + n + "' is not an Alertmanager label name (letters, digits and _, not first a digit)",
+              "rename the column in a select first, e.g. \"`page-path` AS page_path\"");
+        } else if (label && n.equals("alertname")) {
+          add(np, "alertname is set by alertmanager.alertname");
+        }
+      }
       checkDuration(am.resolveAfter(), path + ".alertmanager.resolveAfter", false);
     } else if (am != null) {
       add(path + ".alertmanager", "only with format: alertmanager");
@@ -1097,6 +1134,16 @@ public final class PipelineValidator {
 
   private static final Pattern SQL_COMMENTS_AND_QUOTES =
       Pattern.compile("--[^\\n]*|/\\*.*?\\*/|'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"", Pattern.DOTALL);
+
+  /** RFC 9110 token: what an HTTP header name may be made of. */
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  /** Headers the HTTP sink or the JDK's HTTP client sets (or refuses); lower case. */
+  private static final Set<String> RESERVED_HEADERS = Set.of("host", "connection", "content-length", "expect", "upgrade",
+      "content-type", "idempotency-key", "transfer-encoding", "te", "trailer", "keep-alive", "proxy-connection");
+  /** An authentication scheme before a referenced credential: "Bearer ", "Token ", "Basic ". */
+  private static final Pattern HEADER_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,19} ?");
+  /** Alertmanager (Prometheus) label names. */
+  private static final Pattern ALERT_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
   /** Spark SQL functions whose answer changes between two evaluations of the same row. */
   private static final Pattern NON_DETERMINISTIC = Pattern.compile(

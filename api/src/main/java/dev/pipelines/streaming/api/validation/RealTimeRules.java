@@ -18,6 +18,9 @@ import java.util.Optional;
  * what only Spark's plan shows (an aggregate in SQL), and at start the task slots it needs.
  */
 public final class RealTimeRules {
+  /** Time a real-time batch may need after its interval to commit, on top of it, in a graceful stop. */
+  static final Duration STOP_MARGIN = Duration.ofSeconds(30);
+
   private RealTimeRules() {}
 
   /** The sink's real-time interval, when it has one. */
@@ -51,6 +54,11 @@ public final class RealTimeRules {
       for (String name : spec.lineage(sink.from())) {
         spec.sourcesOrEmpty().stream().filter(s -> s != null && name.equals(s.name())).findFirst()
             .ifPresent(s -> source(s, at, problems));
+        if (spec.sourcesOrEmpty().stream().anyMatch(s -> s != null && name.equals(s.name()))
+            && paths(spec, sink.from(), name) > 1) {
+          problems.add(Problem.at(at, "the query reads source '" + name + "' twice (two inputs lead to it); Spark's "
+              + "real-time mode cannot union a source with itself", "read it once, or declare a second source on the topic"));
+        }
         spec.transformsOrEmpty().stream().filter(t -> t != null && name.equals(t.name())).findFirst()
             .ifPresent(t -> transform(t, at, problems));
       }
@@ -69,12 +77,13 @@ public final class RealTimeRules {
         continue;
       }
       String at = "spec.sinks[" + i + "].trigger.realTime";
-      if (stopTimeout.isPresent() && stopTimeout.get().compareTo(interval.get()) < 0) {
-        problems.add(Problem.at(at, "a graceful stop waits for the running real-time batch to end, up to "
-                + sink.trigger().realTime() + ", longer than spec.upgrade.stopTimeout ("
+      Duration needed = interval.get().plus(STOP_MARGIN);
+      if (stopTimeout.isPresent() && stopTimeout.get().compareTo(needed) < 0) {
+        problems.add(Problem.at(at, "a graceful stop waits for the running real-time batch to end and commit, up to "
+                + sink.trigger().realTime() + " and " + STOP_MARGIN.toSeconds() + "s, longer than spec.upgrade.stopTimeout ("
                 + spec.upgradeOrDefault().stopTimeoutOrDefault() + ")",
-            "set upgrade.stopTimeout to " + sink.trigger().realTime() + " or more, or a shorter realTime; otherwise "
-                + "every upgrade replays the batch's records"));
+            "set upgrade.stopTimeout to " + needed.toSeconds() + "s or more, or a shorter realTime; otherwise every "
+                + "upgrade replays the batch's records"));
       }
       if (spec.autoscaling() != null) {
         problems.add(Problem.at("spec.autoscaling", "real-time mode holds a task slot per Kafka partition for the whole "
@@ -85,7 +94,27 @@ public final class RealTimeRules {
     return problems;
   }
 
+  /** How many ways lead from {@code from} down to {@code source} through the transforms' inputs. */
+  private static long paths(PipelineSpec spec, String from, String source) {
+    if (from.equals(source)) {
+      return 1;
+    }
+    return spec.transformsOrEmpty().stream().filter(t -> t != null && from.equals(t.name())).findFirst()
+        .map(t -> t.fromOrEmpty().stream().filter(java.util.Objects::nonNull).mapToLong(in -> paths(spec, in, source)).sum())
+        .orElse(0L);
+  }
+
+  /** Kafka source options Spark's real-time mode refuses (KafkaMicroBatchStream), lower case. */
+  private static final java.util.Set<String> KAFKA_OPTIONS_REFUSED = java.util.Set.of("maxoffsetspertrigger",
+      "minoffsetspertrigger", "minpartitions", "endingtimestamp", "maxtriggerdelay");
+
   private static void source(SourceSpec s, String at, List<Problem> problems) {
+    if (s.kafka() != null) {
+      s.kafka().optionsOrEmpty().keySet().stream()
+          .filter(k -> KAFKA_OPTIONS_REFUSED.contains(k.toLowerCase(java.util.Locale.ROOT))).sorted()
+          .forEach(k -> problems.add(Problem.at(at, "source '" + s.name() + "' sets " + k + ", which Spark's real-time "
+              + "mode refuses (records are read as they come, not in bounded batches)", "remove it from kafka.options")));
+    }
     if (s.kafka() == null) {
       problems.add(Problem.at(at, "real-time mode reads Kafka sources only; '" + s.name() + "' is "
           + (s.isStatic() ? "a static table (Spark caches it, which real-time mode cannot scan)" : "not Kafka")));

@@ -52,7 +52,7 @@ class RealTimeRulesTest {
 
   @Test
   void aStatelessKafkaToKafkaSinkRuns() {
-    assertThat(problems("- {name: out, from: home, trigger: {realTime: 1m}, kafka: {bootstrapServers: k, topic: o}}", true))
+    assertThat(problems("- {name: out, from: home, trigger: {realTime: 30s}, kafka: {bootstrapServers: k, topic: o}}", true))
         .isEmpty();
   }
 
@@ -82,11 +82,38 @@ class RealTimeRulesTest {
   void onKubernetesAGracefulStopMustOutlastABatchAndExecutorsMustStay() {
     assertThat(problems("- {name: out, from: home, trigger: {realTime: 5m}, console: {}}", true,
         "autoscaling: {maxExecutors: 3}")).containsExactly(
-        "spec.sinks[0].trigger.realTime: a graceful stop waits for the running real-time batch to end, up to 5m, longer "
-            + "than spec.upgrade.stopTimeout (60s) (set upgrade.stopTimeout to 5m or more, or a shorter realTime; "
-            + "otherwise every upgrade replays the batch's records)",
+        "spec.sinks[0].trigger.realTime: a graceful stop waits for the running real-time batch to end and commit, up to "
+            + "5m and 30s, longer than spec.upgrade.stopTimeout (60s) (set upgrade.stopTimeout to 330s or more, or a "
+            + "shorter realTime; otherwise every upgrade replays the batch's records)",
         "spec.autoscaling: real-time mode holds a task slot per Kafka partition for the whole batch (spec.sinks[0] reads "
             + "in real time); executors cannot come and go under it (remove autoscaling and size spec.executor for the "
             + "partitions)");
+  }
+
+  @Test
+  void kafkaOptionsRealTimeModeRefusesAndASourceReadTwiceAreRefused() {
+    var pipeline = dev.pipelines.streaming.api.PipelineLoader.parse("""
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: p}
+        spec:
+          sources:
+            - name: capped
+              kafka: {bootstrapServers: "k:9092", topic: clicks, options: {maxOffsetsPerTrigger: "1000", minPartitions: "4"}}
+              schema: [{name: page, type: string}]
+          transforms:
+            - {name: a, from: capped, filter: "page = 'a'"}
+            - {name: b, from: capped, filter: "page = 'b'"}
+            - {name: both, from: [a, b], sql: "SELECT * FROM a UNION ALL SELECT * FROM b"}
+          sinks:
+            - {name: out, from: both, trigger: {realTime: 1m}, console: {}}
+        """).problems().stream().map(Problem::toString).toList();
+    assertThat(pipeline).containsExactly(
+        "spec.sinks[0].trigger.realTime: source 'capped' sets maxOffsetsPerTrigger, which Spark's real-time mode refuses "
+            + "(records are read as they come, not in bounded batches) (remove it from kafka.options)",
+        "spec.sinks[0].trigger.realTime: source 'capped' sets minPartitions, which Spark's real-time mode refuses "
+            + "(records are read as they come, not in bounded batches) (remove it from kafka.options)",
+        "spec.sinks[0].trigger.realTime: the query reads source 'capped' twice (two inputs lead to it); Spark's real-time "
+            + "mode cannot union a source with itself (read it once, or declare a second source on the topic)");
   }
 }

@@ -114,11 +114,12 @@ class HttpSinkTest {
 
     assertThat(run(yaml, "cp", new ByteArrayOutputStream())).isZero();
 
-    assertThat(received).extracting(Received::key, Received::status).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 503),
-        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 503),
-        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 200),
-        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/2", 200));
+    assertThat(received).extracting(Received::status).containsExactly(503, 503, 200, 200);
+    // <pipeline>/<sink>/<query id>/<batch>/<first>-<last row>/<body hash>: retries repeat it
+    assertThat(received.get(0).key()).matches("alerts-demo/alerts/[0-9a-f-]{36}/0/0-1/[0-9a-f]{12}");
+    assertThat(received.get(1).key()).isEqualTo(received.get(0).key());
+    assertThat(received.get(2).key()).isEqualTo(received.get(0).key());
+    assertThat(received.get(3).key()).matches("alerts-demo/alerts/[0-9a-f-]{36}/0/2-2/[0-9a-f]{12}");
     assertThat(received).allSatisfy(r -> {
       assertThat(r.authorization()).isEqualTo("Bearer s3cret");
       assertThat(r.team()).isEqualTo("data");
@@ -138,15 +139,16 @@ class HttpSinkTest {
 
     assertThat(run(yaml, "cp", log)).isEqualTo(ExitCodes.QUERY_FAILED);
     String port = Integer.toString(server.getAddress().getPort());
+    String key = received.get(0).key();
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("[alerts] failed: POST http://127.0.0.1:" + port
-        + "/hook (Idempotency-Key alerts-demo/alerts/0/0) answered 500: down for maintenance after 2 attempts");
+        + "/hook (Idempotency-Key " + key + ") answered 500: down for maintenance after 2 attempts");
 
     // The batch was not committed: the next run sends it again, under the same key.
     assertThat(run(yaml, "cp", new ByteArrayOutputStream())).isZero();
     assertThat(received).extracting(Received::key, Received::status).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 500),
-        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 500),
-        org.assertj.core.groups.Tuple.tuple("alerts-demo/alerts/0/0", 200));
+        org.assertj.core.groups.Tuple.tuple(key, 500),
+        org.assertj.core.groups.Tuple.tuple(key, 500),
+        org.assertj.core.groups.Tuple.tuple(key, 200));
   }
 
   @Test
@@ -164,8 +166,30 @@ class HttpSinkTest {
     assertThat(run(yaml, "cp", new ByteArrayOutputStream())).isZero();
 
     assertThat(received).hasSize(1);
-    assertThat(received.get(0).body()).startsWith("[{\"labels\":{\"alertname\":\"PageViewSpike\",\"page\":\"/a\"},"
-        + "\"annotations\":{\"views\":\"40\"},\"startsAt\":\"2026-03-01T10:05:00Z\",\"endsAt\":\"2026-03-01T10:20:00Z\","
-        + "\"generatorURL\":\"https://grafana.example/d/pages\"},{\"labels\":{\"alertname\":\"PageViewSpike\",\"page\":\"/b\"}");
+    var alerts = new com.fasterxml.jackson.databind.ObjectMapper().readTree(received.get(0).body());
+    assertThat(alerts).hasSize(3);
+    assertThat(alerts.get(0).path("labels").toString()).isEqualTo("{\"alertname\":\"PageViewSpike\",\"page\":\"/a\"}");
+    assertThat(alerts.get(0).path("annotations").toString()).isEqualTo("{\"views\":\"40\"}");
+    assertThat(alerts.get(0).path("startsAt").asText()).isEqualTo("2026-03-01T10:05:00Z");
+    assertThat(alerts.get(0).path("generatorURL").asText()).isEqualTo("https://grafana.example/d/pages");
+    // an alert for an old window must not arrive resolved: endsAt counts from now when startsAt is past
+    assertThat(java.time.Instant.parse(alerts.get(0).path("endsAt").asText()))
+        .isAfter(java.time.Instant.now().plus(java.time.Duration.ofMinutes(14)));
+  }
+
+  @Test
+  void aSecretThatCannotBeAHeaderValueStopsTheStartWithoutShowingIt() throws IOException {
+    String yaml = pipeline("""
+        headers:
+          Authorization: {env: BROKEN_TOKEN, prefix: "Bearer "}""");
+    SecretResolver secrets = new SecretResolver(Map.of("BROKEN_TOKEN", "s3cret-value\n")::get);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    var e = org.assertj.core.api.Assertions.catchThrowableOfType(dev.pipelines.streaming.runner.plan.PlanningException.class,
+        () -> Pipelines.runToCompletion(spark, yaml, dir.resolve("cp"), new PrintStream(log, true), secrets));
+    assertThat(e.problems()).extracting(Object::toString).containsExactly("spec.sinks[0].http.headers[\"Authorization\"]: "
+        + "the value holds a line break or another control character (a Secret written from a file keeps its trailing "
+        + "newline: kubectl create secret generic --from-literal, or printf without \\n)");
+    assertThat(e.problems().toString() + log).doesNotContain("s3cret-value");
+    assertThat(received).isEmpty();
   }
 }

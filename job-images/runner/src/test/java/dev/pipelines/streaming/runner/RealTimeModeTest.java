@@ -121,7 +121,7 @@ class RealTimeModeTest {
         () -> Pipelines.start(spark, yaml.formatted(kafka.bootstrapServers(), "payments"), dir.resolve("cp")));
     assertThat(sized.problems()).extracting(Object::toString).containsExactly(
         "spec.sinks[0].trigger.realTime: real-time mode runs every task of its queries at once, for the whole batch: "
-            + "they need 3 task slots (out reads payments: 3 Kafka partitions), Spark has 2 (local[2]) (give "
+            + "they need 3 task slots (Kafka partitions: out reads payments: 3), Spark has 2 (local[2]) (give "
             + "spec.executor instances × cores at least 3 (locally: --master local[3]))");
     assertThat(spark.streams().active()).isEmpty();
   }

@@ -291,11 +291,16 @@ public final class ProgressStep {
     return new ProgressStatus(round(in), round(processed), lag, report.executors(), last, dropped, violations);
   }
 
-  /** Degraded when the last completed batch is older than a few trigger intervals. */
+  /**
+   * Degraded when the last completed batch is older than a few trigger intervals. A real-time
+   * sink reports once per long batch, and the progress time is the batch's start: its interval
+   * counts like a processing-time trigger's.
+   */
   private static List<Condition> stall(PipelineSpec spec, PipelineStatus status, ProgressStatus progress, Instant now) {
     Duration interval = spec.sinksOrEmpty().stream().map(SinkSpec::trigger)
-        .filter(t -> t != null && t.processingTime() != null)
-        .map(t -> Durations.require(t.processingTime())).max(Duration::compareTo).orElse(Duration.ZERO);
+        .filter(t -> t != null && (t.processingTime() != null || t.realTime() != null))
+        .map(t -> Durations.require(t.realTime() != null ? t.realTime() : t.processingTime()))
+        .max(Duration::compareTo).orElse(Duration.ZERO);
     Duration allowed = interval.multipliedBy(STALL_INTERVALS).compareTo(MIN_STALL) > 0
         ? interval.multipliedBy(STALL_INTERVALS) : MIN_STALL;
     Instant reference = progress.lastBatchAt() != null ? Instant.parse(progress.lastBatchAt())

@@ -4,8 +4,12 @@ import dev.pipelines.streaming.api.model.HttpSinkSpec;
 import dev.pipelines.streaming.api.validation.Durations;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -14,61 +18,90 @@ import org.apache.spark.sql.Row;
 
 /**
  * The HTTP sink's micro-batch writer (foreachBatch, on the driver). The batch's rows, as Spark's
- * JSON, are sorted, so a replayed batch with the same rows is cut into the same requests with
- * the same {@code Idempotency-Key: <pipeline>/<sink>/<batchId>/<first row index>}; each request
- * is delivered or the batch fails, and the query with it, naming the sink and the last answer
- * (Spark then replays the batch on restart: at least once). Runs on the driver: keep batches
- * moderate (maxOffsetsPerTrigger), as a webhook's load should be.
+ * JSON, are sorted by Spark and streamed to the driver a partition at a time, cut into requests,
+ * and each request is delivered or the batch fails, and the query with it, naming the sink and the
+ * last answer (Spark replays the batch on restart: at least once). Each request carries
+ * {@code Idempotency-Key: <pipeline>/<sink>/<query id>/<batch id>/<first>-<last row>/<body hash>}:
+ * a replay of the same rows repeats it; a new checkpoint (a new query id), other rows or another
+ * cut give a new key, so a receiver that drops repeated keys may see a row twice, never lose one.
  */
 public final class HttpBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
+  /** Spark's StreamExecution.QUERY_ID_KEY: the checkpoint's identity, kept across restarts. */
+  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
+
   private final String pipeline;
   private final String sink;
   private final HttpSinkSpec spec;
-  private final String url;
-  private final Map<String, String> headers;
+  private final HttpEndpoint endpoint;
   private transient RetryingPoster poster;
 
-  /**
-   * @param url the endpoint, resolved from {@code url} or {@code urlFrom}
-   * @param headers the extra headers with references resolved
-   */
-  public HttpBatchWriter(String pipeline, String sink, HttpSinkSpec spec, String url, Map<String, String> headers) {
+  public HttpBatchWriter(String pipeline, String sink, HttpSinkSpec spec, HttpEndpoint endpoint) {
     this.pipeline = pipeline;
     this.sink = sink;
     this.spec = spec;
-    this.url = url;
-    this.headers = Map.copyOf(headers);
+    this.endpoint = endpoint;
   }
 
   @Override
   public void call(Dataset<Row> batch, Long batchId) throws InterruptedException {
-    List<String> rows = new ArrayList<>(batch.toJSON().collectAsList());
-    rows.sort(null); // a fixed order: a replayed batch gets the same requests and keys
-    List<String> elements = rows;
+    String queryId = String.valueOf(batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY));
+    Iterator<String> rows = batch.toJSON().sort("value").toLocalIterator(); // a fixed order, a partition at a time
+    Iterator<String> elements = rows;
     if (spec.formatOrDefault() == HttpSinkSpec.Format.ALERTMANAGER) {
       Instant now = Instant.now();
-      elements = rows.stream().map(r -> AlertmanagerAlerts.alert(spec.alertmanager(), r, now)).toList();
+      elements = new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public String next() {
+          return AlertmanagerAlerts.alert(spec.alertmanager(), rows.next(), now);
+        }
+      };
     }
-    List<HttpRequests.Body> bodies;
+    String prefix = pipeline + "/" + sink + "/" + queryId + "/" + batchId + "/";
     try {
-      bodies = HttpRequests.cut(elements, spec.maxRowsPerRequestOrDefault(), spec.maxBytesPerRequestOrDefault());
+      HttpRequests.cut(elements, spec.maxRowsPerRequestOrDefault(), spec.maxBytesPerRequestOrDefault(),
+          body -> poster().post(body.json(), prefix + body.firstRow() + "-" + body.lastRow() + "/" + hash(body.json())));
     } catch (IllegalArgumentException e) {
       throw new RetryingPoster.DeliveryException("sink " + sink + ", batch " + batchId + ": " + e.getMessage());
     }
-    for (HttpRequests.Body body : bodies) {
-      poster().post(body.json(), pipeline + "/" + sink + "/" + batchId + "/" + body.firstRow());
+  }
+
+  /** The first 12 hex digits of the body's SHA-256: other content, another key. */
+  static String hash(String body) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
   private RetryingPoster poster() {
     if (poster == null) {
-      URI uri = URI.create(url);
-      String shown = spec.urlFrom() == null ? url : uri.getScheme() + "://" + uri.getAuthority() + "/... (urlFrom)";
       HttpClient client = HttpClient.newBuilder().connectTimeout(Durations.require(spec.timeoutOrDefault()))
           .followRedirects(HttpClient.Redirect.NEVER).build();
-      poster = new RetryingPoster(client, uri, shown, headers, Durations.require(spec.timeoutOrDefault()),
-          spec.retriesOrDefault(), Durations.require(spec.retryBackoffOrDefault()));
+      poster = new RetryingPoster(client, endpoint, Durations.require(spec.timeoutOrDefault()), spec.retriesOrDefault(),
+          Durations.require(spec.retryBackoffOrDefault()));
     }
     return poster;
+  }
+
+  /** The URL and headers with their references resolved, how messages show the URL, and the values never to show. */
+  public record HttpEndpoint(URI uri, String shownUri, Map<String, String> headers, List<String> secrets)
+      implements java.io.Serializable {
+    /** The text with every secret value replaced by ***. */
+    public String masked(String text) {
+      String out = text;
+      for (String s : secrets) {
+        if (s != null && s.length() >= 4) {
+          out = out.replace(s, "***");
+        }
+      }
+      return out;
+    }
   }
 }

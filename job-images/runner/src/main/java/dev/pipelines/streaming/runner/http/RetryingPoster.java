@@ -1,12 +1,11 @@
 package dev.pipelines.streaming.runner.http;
 
 import java.io.IOException;
-import java.net.URI;
+import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,23 +22,14 @@ final class RetryingPoster {
   private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
   private final HttpClient client;
-  private final URI uri;
-  private final String shownUri;
-  private final Map<String, String> headers;
+  private final HttpBatchWriter.HttpEndpoint endpoint;
   private final Duration timeout;
   private final int retries;
   private final Duration backoff;
 
-  /**
-   * @param shownUri the endpoint as messages show it (without a secret URL's path and query)
-   * @param headers every header but Content-Type and Idempotency-Key
-   */
-  RetryingPoster(HttpClient client, URI uri, String shownUri, Map<String, String> headers, Duration timeout, int retries,
-      Duration backoff) {
+  RetryingPoster(HttpClient client, HttpBatchWriter.HttpEndpoint endpoint, Duration timeout, int retries, Duration backoff) {
     this.client = client;
-    this.uri = uri;
-    this.shownUri = shownUri;
-    this.headers = Map.copyOf(headers);
+    this.endpoint = endpoint;
     this.timeout = timeout;
     this.retries = retries;
     this.backoff = backoff;
@@ -47,56 +37,61 @@ final class RetryingPoster {
 
   /** Delivers the body; throws {@link DeliveryException} with the last answer when it cannot. */
   void post(String body, String idempotencyKey) throws InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
-        .header("Content-Type", "application/json")
-        .header("Idempotency-Key", idempotencyKey)
+    HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.uri()).timeout(timeout)
         .POST(HttpRequest.BodyPublishers.ofString(body));
-    headers.forEach(request::header);
+    endpoint.headers().forEach(request::setHeader);
+    request.setHeader("Content-Type", "application/json").setHeader("Idempotency-Key", idempotencyKey);
+    String what = "POST " + endpoint.shownUri() + " (Idempotency-Key " + idempotencyKey + ")";
     Duration wait = backoff;
     String last = null;
     for (int attempt = 1; attempt <= retries + 1; attempt++) {
       Optional<Duration> retryAfter = Optional.empty();
       try {
-        HttpResponse<String> answer = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<InputStream> answer = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         int status = answer.statusCode();
+        String snippet = snippet(answer.body());
         if (status >= 200 && status < 300) {
           return;
         }
-        last = "answered " + status + snippet(answer.body());
-        if (!(status == 408 || status == 429 || status >= 500)) {
-          throw new DeliveryException("POST " + shownUri + " (Idempotency-Key " + idempotencyKey + ") " + last
-              + "; a refused request is not retried");
+        last = "answered " + status + endpoint.masked(snippet);
+        if (status >= 300 && status < 400) {
+          throw new DeliveryException(what + " " + last + "; redirects are not followed: set the final URL");
+        }
+        // 409: a request with this key is still in flight at the receiver (often our own, timed out)
+        if (!(status == 408 || status == 409 || status == 429 || status >= 500)) {
+          throw new DeliveryException(what + " " + last + "; a refused request is not retried");
         }
         retryAfter = answer.headers().firstValue("Retry-After").flatMap(RetryingPoster::seconds);
       } catch (IOException e) { // includes HttpTimeoutException
-        last = "failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        last = "failed: " + e.getClass().getSimpleName()
+            + (e.getMessage() == null ? "" : ": " + endpoint.masked(e.getMessage()));
       }
       if (attempt <= retries) {
         Duration pause = retryAfter.map(d -> d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d).orElse(wait);
-        LOG.warn("POST {} (Idempotency-Key {}) {}; attempt {} of {}, next in {} ms", shownUri, idempotencyKey, last,
-            attempt, retries + 1, pause.toMillis());
+        LOG.warn("{} {}; attempt {} of {}, next in {} ms", what, last, attempt, retries + 1, pause.toMillis());
         Thread.sleep(pause.toMillis());
         wait = wait.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait.multipliedBy(2);
       }
     }
-    throw new DeliveryException("POST " + shownUri + " (Idempotency-Key " + idempotencyKey + ") " + last + " after "
-        + (retries + 1) + (retries == 0 ? " attempt" : " attempts"));
+    throw new DeliveryException(what + " " + last + " after " + (retries + 1) + (retries == 0 ? " attempt" : " attempts"));
   }
 
   private static Optional<Duration> seconds(String retryAfter) {
     try {
-      return Optional.of(Duration.ofSeconds(Long.parseLong(retryAfter.trim())));
+      return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.trim()))));
     } catch (NumberFormatException httpDate) {
       return Optional.empty(); // an HTTP date: the usual backoff will do
     }
   }
 
-  private static String snippet(String body) {
-    if (body == null || body.isBlank()) {
+  /** The answer's first 200 characters, read no further (a huge or endless body must not hold the batch). */
+  private static String snippet(InputStream body) {
+    try (InputStream in = body) {
+      String text = new String(in.readNBytes(800), java.nio.charset.StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
+      return text.isEmpty() ? "" : ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
+    } catch (IOException e) {
       return "";
     }
-    String line = body.strip().replaceAll("\\s+", " ");
-    return ": " + (line.length() > 200 ? line.substring(0, 200) + "..." : line);
   }
 
   /** The endpoint did not take a request; the message says which, and its last answer. */

@@ -303,8 +303,15 @@ public final class PipelinePlanner {
           return null;
         }
       }
+      List<Problem> alertColumns = dev.pipelines.streaming.runner.http.AlertmanagerAlerts.problems(sink, rows.schema(), path);
+      if (!alertColumns.isEmpty()) {
+        problems.addAll(alertColumns);
+        return null;
+      }
       if (sink.trigger() != null && sink.trigger().realTime() != null) {
-        Optional<String> refused = RealTimePlans.refused(projected.queryExecution().analyzed());
+        long sources = spec.sourcesOrEmpty().stream()
+            .filter(s -> s.kafka() != null && spec.lineage(sink.from()).contains(s.name())).count();
+        Optional<String> refused = RealTimePlans.refused(projected.queryExecution().analyzed(), sources);
         if (refused.isPresent()) {
           problems.add(Problem.at(path + ".trigger.realTime", "real-time mode runs stateless queries only; this one has "
               + refused.get(), "use a processingTime trigger for this sink"));

@@ -28,22 +28,33 @@ final class RealTimePlans {
       Map.entry("EventTimeWatermark", "a watermark"),
       Map.entry("FlatMapGroupsWithState", "a stateful processor"),
       Map.entry("TransformWithState", "a stateful processor"),
-      Map.entry("InMemoryRelation", "a cached lookup table"));
+      Map.entry("Repartition", "a repartition (REPARTITION hint)"),
+      Map.entry("RepartitionByExpression", "a repartition (DISTRIBUTE BY or a REPARTITION hint)"),
+      Map.entry("Sample", "a TABLESAMPLE"));
 
   private RealTimePlans() {}
 
-  /** What of {@code plan} real-time mode refuses, in the author's words; empty when it can run. */
-  static Optional<String> refused(LogicalPlan plan) {
+  /**
+   * What of {@code plan} real-time mode refuses, in the author's words; empty when it can run.
+   * {@code sources} is how many streaming sources the sink's lineage declares: more streaming
+   * leaves than that is a source read twice (a SQL union of a source with itself), which Spark
+   * refuses at the first batch (IDENTICAL_SOURCES_IN_UNION_NOT_SUPPORTED).
+   */
+  static Optional<String> refused(LogicalPlan plan, long sources) {
     Deque<LogicalPlan> todo = new ArrayDeque<>();
     todo.push(plan);
+    int leaves = 0;
     while (!todo.isEmpty()) {
       LogicalPlan node = todo.pop();
       String what = REFUSED.get(node.getClass().getSimpleName());
       if (what != null) {
         return Optional.of(what);
       }
+      if (node.getClass().getSimpleName().startsWith("StreamingRelation")) {
+        leaves++;
+      }
       CollectionConverters.asJava(node.children()).forEach(todo::push);
     }
-    return Optional.empty();
+    return leaves > sources ? Optional.of("a source read twice (a union of a source with itself)") : Optional.empty();
   }
 }

@@ -9,6 +9,7 @@ import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.TriggerSpec;
 import dev.pipelines.streaming.api.validation.Durations;
 import dev.pipelines.streaming.runner.http.HttpBatchWriter;
+import dev.pipelines.streaming.runner.http.HttpEndpoints;
 import dev.pipelines.streaming.runner.jdbc.JdbcBatchWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,14 +84,9 @@ public final class Sinks {
     return writer;
   }
 
-  /** The HTTP sink's writer, with its URL and header references resolved now (a missing one fails the start). */
+  /** The HTTP sink's writer, with its URL and header references resolved and checked now (a bad one fails the start). */
   private static HttpBatchWriter httpWriter(String pipeline, SinkSpec sink, SecretResolver secrets, String path) {
-    var h = sink.http();
-    String url = h.url() != null ? h.url() : secrets.value(h.urlFrom(), path + ".urlFrom");
-    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
-    h.headersOrEmpty().forEach((name, v) -> headers.put(name, v.value() != null ? v.value()
-        : (v.prefix() == null ? "" : v.prefix()) + secrets.value(v.reference(), path + ".headers[\"" + name + "\"]")));
-    return new HttpBatchWriter(pipeline, sink.name(), h, url, headers);
+    return new HttpBatchWriter(pipeline, sink.name(), sink.http(), HttpEndpoints.resolve(sink.http(), secrets, path));
   }
 
   static Trigger trigger(TriggerSpec t) {

@@ -57,12 +57,17 @@ final class RealTimeSlots {
         }
       }
     }
+    boolean microBatchSinks = spec.sinksOrEmpty().stream().anyMatch(s -> RealTimeRules.interval(s).isEmpty());
+    if (microBatchSinks) {
+      needed++;
+      parts.add("the micro-batch sinks: 1");
+    }
     int slots = slots(conf);
     if (firstPath == null || needed <= slots) {
       return List.of();
     }
     return List.of(Problem.at(firstPath, "real-time mode runs every task of its queries at once, for the whole batch: "
-            + "they need " + needed + " task slots (" + String.join(", ", parts) + " Kafka partitions), Spark has "
+            + "they need " + needed + " task slots (Kafka partitions: " + String.join(", ", parts) + "), Spark has "
             + slots + " (" + describe(conf) + ")",
         "give spec.executor instances × cores at least " + needed + " (locally: --master local[" + needed + "])"));
   }
@@ -88,12 +93,18 @@ final class RealTimeSlots {
         + conf.get("spark.executor.cores", "1") + " cores";
   }
 
-  /** The source's tasks: its topics' partitions (at least minPartitions); null when the broker does not answer. */
+  /** The source's tasks: its topics' partitions; null when the broker does not answer. */
   private static Integer tasks(KafkaSourceSpec k, SecretResolver secrets, String credentialsPath, PrintStream log) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrapServers());
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    // the source's own client settings (TLS, ...), then its SASL login, as Spark's consumer gets them
+    k.optionsOrEmpty().forEach((key, value) -> {
+      if (key.startsWith("kafka.")) {
+        props.put(key.substring("kafka.".length()), value);
+      }
+    });
     secrets.kafkaSaslOptions(k.credentials(), credentialsPath)
         .forEach((key, value) -> props.put(key.substring("kafka.".length()), value));
     try (Admin admin = Admin.create(props)) {
@@ -103,8 +114,7 @@ final class RealTimeSlots {
       for (var d : admin.describeTopics(topics).allTopicNames().get(15, TimeUnit.SECONDS).values()) {
         partitions += d.partitions().size();
       }
-      String min = k.optionsOrEmpty().get("minPartitions");
-      return min == null ? partitions : Math.max(partitions, Integer.parseInt(min.trim()));
+      return partitions;
     } catch (Exception e) {
       log.printf("real-time mode: cannot count the partitions of %s (%s); not checking task slots%n",
           k.topic() != null ? k.topic() : k.pattern(), e.getClass().getSimpleName());
