@@ -154,6 +154,25 @@ class ProgressStepTest {
     assertThat(degraded.message()).isEqualTo("no batch completed since 2026-01-01T10:00:50Z (allowed: 5m)");
   }
 
+  @Test
+  void aRealTimeSinkReportingOncePerLongBatchIsNotDegraded() throws java.io.IOException {
+    PipelineSpec realTime = dev.pipelines.streaming.api.PipelineLoader.yamlMapper().readValue("""
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: p}
+        spec:
+          checkpoint: {pvc: {}}
+          executor: {instances: 2}
+          sources: [{name: clicks, kafka: {bootstrapServers: "k:9092", topic: clicks}, format: text}]
+          sinks: [{name: out, from: clicks, console: {}, trigger: {realTime: 5m}}]
+        """, dev.pipelines.streaming.api.model.StreamingPipeline.class).spec();
+    driverReports(7, T0.plusSeconds(50), 100, 1000, 100, 2, null);
+    // 6 minutes after the batch began: a 5-minute real-time batch reports at its end, not a stall
+    ProgressStep.Outcome o = step.apply("uid", "ns", "p", realTime, running(), T0.plusSeconds(50 + 6 * 60));
+    assertThat(o.status().conditions().stream().filter(c -> c.type().equals(Condition.DEGRADED)).findFirst()
+        .orElseThrow().status()).isEqualTo("False");
+  }
+
   /** As the ReconcileLoop runs it: status (the decision) is written, then the request is made. */
   ProgressStep.Outcome applyAndScale(ProgressStep step, PipelineSpec spec, PipelineStatus status, Instant now) {
     ProgressStep.Outcome o = step.apply("uid", "ns", "p", spec, status, now);

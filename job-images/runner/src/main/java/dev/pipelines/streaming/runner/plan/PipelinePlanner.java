@@ -105,7 +105,7 @@ public final class PipelinePlanner {
       if (DeadLetters.hasUnparsed(df)) {
         String format = (source.files() != null ? source.files().format() : source.formatOrDefault()).sparkName();
         df = DeadLetters.withoutHiddenColumns(
-            Expectations.apply(df, List.of(DeadLetters.parsable(df)), source.name(), deadLetters, format));
+            Expectations.apply(df, List.of(DeadLetters.parsable(df, source.files() != null)), source.name(), deadLetters, format));
       }
       if (source.watermark() != null) {
         df = Expectations.withWatermark(df, source.watermark(), source.name());
