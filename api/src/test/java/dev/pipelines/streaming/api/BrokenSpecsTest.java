@@ -622,7 +622,7 @@ class BrokenSpecsTest {
         """,
         "spec.sources[1].name: 'deadLetters' is reserved: sinks read it to get the pipeline's dead letters (choose another name)",
         "spec.transforms[0].expectations[0].onViolation: deadLetter needs a sink reading the dead letters (add a sink with "
-            + "from: deadLetters (kafka or files), e.g. {name: rejected, from: deadLetters, kafka: {bootstrapServers: ..., "
+            + "from: deadLetters (kafka, files or console), e.g. {name: rejected, from: deadLetters, kafka: {bootstrapServers: ..., "
             + "topic: clicks-dead-letters}})");
     assertProblems(HEADER + """
         spec:
@@ -638,7 +638,7 @@ class BrokenSpecsTest {
         "spec.sinks[1].jdbc: dead letters go to kafka, files or console (a topic or a directory keeps them for replay)",
         "spec.sinks[1].outputMode: dead letters are appended (remove outputMode)",
         "spec.sinks[1].expectations[0].onViolation: a dead-letter sink cannot send rows to the dead letters (use drop or warn)",
-        "spec.sinks[1].from: no row can become a dead letter in this pipeline (dead letters are rows of Kafka, socket or "
+        "spec.sinks[1].from: no row can become a dead letter in this pipeline (dead letters are rows of Kafka or "
             + "files sources that do not parse as json/csv, and rows violating a rule with onViolation: deadLetter)");
   }
 

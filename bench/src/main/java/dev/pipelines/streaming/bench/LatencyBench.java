@@ -123,6 +123,8 @@ public final class LatencyBench {
     AtomicBoolean done = new AtomicBoolean();
     List<Double> latencies = new ArrayList<>();
     AtomicLong seen = new AtomicLong();
+    java.util.BitSet ids = new java.util.BitSet();
+    AtomicLong repeated = new AtomicLong();
     long[] firstLast = {Long.MAX_VALUE, 0};
     Thread consumer = new Thread(() -> {
       Properties p = new Properties();
@@ -137,6 +139,13 @@ public final class LatencyBench {
             long now = System.currentTimeMillis();
             var v = json.readTree(r.value());
             seen.incrementAndGet();
+            int id = (int) v.get("id").asLong();
+            synchronized (ids) {
+              if (ids.get(id)) {
+                repeated.incrementAndGet();
+              }
+              ids.set(id);
+            }
             if (v.get("id").asLong() >= firstMeasured) {
               synchronized (latencies) {
                 latencies.add((double) (now - v.get("sentAt").asLong()));
@@ -173,8 +182,9 @@ public final class LatencyBench {
     }
     done.set(true);
     consumer.join();
-    if (seen.get() != total) {
-      throw new IllegalStateException(name + ": " + seen.get() + " records out of " + total + " produced");
+    if (seen.get() != total || repeated.get() > 0 || ids.cardinality() != total) {
+      throw new IllegalStateException(name + ": " + ids.cardinality() + " distinct records out of " + total
+          + " produced, " + repeated.get() + " repeated");
     }
     List<Double> sorted = latencies.stream().sorted().toList();
     double span = Math.max(1, firstLast[1] - firstLast[0]) / 1000.0;

@@ -11,8 +11,8 @@ import java.util.Map;
  * POSTs each micro-batch's rows as JSON to an HTTP endpoint (a webhook, an incident tool,
  * Alertmanager), in requests of at most {@link #maxRowsPerRequest} rows and
  * {@link #maxBytesPerRequest} bytes, each with an {@code Idempotency-Key} header
- * ({@code <pipeline>/<sink>/<batchId>/<first row index>}) that a replayed batch repeats: delivery
- * is at least once, and receivers drop replays by that key.
+ * ({@code <pipeline>/<sink>/<query id>/<batchId>/<first>-<last row>/<body hash>}) that a replay
+ * of the same rows repeats: delivery is at least once, and receivers drop replays by that key.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HttpSinkSpec(
@@ -26,10 +26,10 @@ public record HttpSinkSpec(
     @JsonPropertyDescription("Rows per request, at most (default 500).") Integer maxRowsPerRequest,
     @JsonPropertyDescription("Bytes per request body, at most (default 1048576).") Integer maxBytesPerRequest,
     @JsonPropertyDescription("Time to wait for each answer, e.g. 10s (default).") String timeout,
-    @JsonPropertyDescription("Retries of a request after a connection error, a timeout, 408, 429 or 5xx (default 3).")
+    @JsonPropertyDescription("Retries of a request after a connection error, a timeout, 408, 409, 429 or 5xx (default 3).")
     Integer retries,
-    @JsonPropertyDescription("Wait before the first retry, doubled each time up to 30s (default 1s); a 429/503 "
-        + "Retry-After in seconds is honoured.") String retryBackoff,
+    @JsonPropertyDescription("Wait before the first retry, doubled each time up to 30s (default 1s); an answer's "
+        + "Retry-After in seconds is honoured (up to 5m).") String retryBackoff,
     @JsonPropertyDescription("How rows become alerts, with format: alertmanager.") AlertmanagerSpec alertmanager) {
 
   public static final int DEFAULT_MAX_ROWS = 500;

@@ -92,6 +92,9 @@ public record PipelineSpec(
    */
   public static Set<String> lineage(Map<String, TransformSpec> transformsByName, String from) {
     Set<String> seen = new LinkedHashSet<>();
+    if (from == null) {
+      return seen;
+    }
     List<String> todo = new ArrayList<>(List.of(from));
     while (!todo.isEmpty()) {
       String n = todo.remove(0);

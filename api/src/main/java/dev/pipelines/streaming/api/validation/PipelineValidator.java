@@ -124,7 +124,7 @@ public final class PipelineValidator {
       if (spec.sinksOrEmpty().get(i) != null && PipelineSpec.DEAD_LETTERS.equals(spec.sinksOrEmpty().get(i).from())
           && spec.deadLetterInputs().isEmpty()) {
         add("spec.sinks[" + i + "].from", "no row can become a dead letter in this pipeline",
-            "dead letters are rows of Kafka, socket or files sources that do not parse as json/csv, and rows "
+            "dead letters are rows of Kafka or files sources that do not parse as json/csv, and rows "
                 + "violating a rule with onViolation: deadLetter");
       }
     }
@@ -671,7 +671,7 @@ public final class PipelineValidator {
       requireText(e.condition(), ep + ".condition", "a SQL condition every row should meet, e.g. amount >= 0");
       if (e.onViolationOrDefault() == ExpectationSpec.OnViolation.DEAD_LETTER && !deadLetterSink) {
         add(ep + ".onViolation", "deadLetter needs a sink reading the dead letters",
-            "add a sink with from: deadLetters (kafka or files), e.g. {name: rejected, from: deadLetters, "
+            "add a sink with from: deadLetters (kafka, files or console), e.g. {name: rejected, from: deadLetters, "
                 + "kafka: {bootstrapServers: ..., topic: clicks-dead-letters}}");
       }
       if (e.onViolationOrDefault() == ExpectationSpec.OnViolation.DEAD_LETTER && e.condition() != null
@@ -875,7 +875,7 @@ public final class PipelineValidator {
   private void checkDeadLetterRoutes(PipelineSpec spec) {
     for (int i = 0; i < spec.transformsOrEmpty().size(); i++) {
       TransformSpec t = spec.transformsOrEmpty().get(i);
-      if (t != null && PipelineSpec.routesToDeadLetters(t.expectationsOrEmpty())) {
+      if (t != null && t.name() != null && PipelineSpec.routesToDeadLetters(t.expectationsOrEmpty())) {
         statefulIn(spec, t.name()).ifPresent(s -> add("spec.transforms[" + index(spec, t) + "].expectations",
             "a deadLetter rule after stateful step '" + s + "': the dead-letter query would run that step again, with "
                 + "its own state", "use drop or fail here, or put the rule before '" + s + "'"));
@@ -918,8 +918,9 @@ public final class PipelineValidator {
    * or the console, appended; its own rules cannot send rows back to it.
    */
   private void checkDeadLetterSink(SinkSpec s, String path) {
-    if (s.jdbc() != null) {
-      add(path + ".jdbc", "dead letters go to kafka, files or console", "a topic or a directory keeps them for replay");
+    if (s.jdbc() != null || s.http() != null) {
+      add(path + (s.jdbc() != null ? ".jdbc" : ".http"), "dead letters go to kafka, files or console",
+          "a topic or a directory keeps them for replay");
     }
     if (s.outputModeOrDefault() != OutputMode.APPEND) {
       add(path + ".outputMode", "dead letters are appended", "remove outputMode");

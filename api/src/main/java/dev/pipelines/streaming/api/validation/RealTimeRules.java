@@ -96,12 +96,23 @@ public final class RealTimeRules {
 
   /** How many ways lead from {@code from} down to {@code source} through the transforms' inputs. */
   private static long paths(PipelineSpec spec, String from, String source) {
+    return paths(spec, from, source, new java.util.HashSet<>());
+  }
+
+  /** As above; a cycle (reported by the validator) counts no path. */
+  private static long paths(PipelineSpec spec, String from, String source, java.util.Set<String> onPath) {
     if (from.equals(source)) {
       return 1;
     }
-    return spec.transformsOrEmpty().stream().filter(t -> t != null && from.equals(t.name())).findFirst()
-        .map(t -> t.fromOrEmpty().stream().filter(java.util.Objects::nonNull).mapToLong(in -> paths(spec, in, source)).sum())
+    if (!onPath.add(from)) {
+      return 0;
+    }
+    long n = spec.transformsOrEmpty().stream().filter(t -> t != null && from.equals(t.name())).findFirst()
+        .map(t -> t.fromOrEmpty().stream().filter(java.util.Objects::nonNull)
+            .mapToLong(in -> paths(spec, in, source, onPath)).sum())
         .orElse(0L);
+    onPath.remove(from);
+    return n;
   }
 
   /** Kafka source options Spark's real-time mode refuses (KafkaMicroBatchStream), lower case. */

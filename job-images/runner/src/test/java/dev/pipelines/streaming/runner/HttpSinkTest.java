@@ -187,9 +187,16 @@ class HttpSinkTest {
     var e = org.assertj.core.api.Assertions.catchThrowableOfType(dev.pipelines.streaming.runner.plan.PlanningException.class,
         () -> Pipelines.runToCompletion(spark, yaml, dir.resolve("cp"), new PrintStream(log, true), secrets));
     assertThat(e.problems()).extracting(Object::toString).containsExactly("spec.sinks[0].http.headers[\"Authorization\"]: "
-        + "the value holds a line break or another control character (a Secret written from a file keeps its trailing "
-        + "newline: kubectl create secret generic --from-literal, or printf without \\n)");
+        + "the value holds a line break, another control character or a character HTTP headers cannot carry (a Secret "
+        + "written from a file keeps its trailing newline: kubectl create secret generic --from-literal, or printf "
+        + "without \\n)");
     assertThat(e.problems().toString() + log).doesNotContain("s3cret-value");
+    // a character HTTP headers cannot carry (a pasted Unicode dash) is caught before start too, not at the first batch
+    SecretResolver unicode = new SecretResolver(Map.of("BROKEN_TOKEN", "s3cret\u2013value")::get);
+    var dash = org.assertj.core.api.Assertions.catchThrowableOfType(dev.pipelines.streaming.runner.plan.PlanningException.class,
+        () -> Pipelines.runToCompletion(spark, yaml, dir.resolve("cp2"), new PrintStream(log, true), unicode));
+    assertThat(dash.problems().toString()).contains("spec.sinks[0].http.headers[\"Authorization\"]: the value holds")
+        .doesNotContain("s3cret");
     assertThat(received).isEmpty();
   }
 }

@@ -65,7 +65,7 @@ public final class HttpBatchWriter implements VoidFunction2<Dataset<Row>, Long> 
     try {
       HttpRequests.cut(elements, spec.maxRowsPerRequestOrDefault(), spec.maxBytesPerRequestOrDefault(),
           body -> poster().post(body.json(), prefix + body.firstRow() + "-" + body.lastRow() + "/" + hash(body.json())));
-    } catch (IllegalArgumentException e) {
+    } catch (HttpRequests.RowTooLarge e) {
       throw new RetryingPoster.DeliveryException("sink " + sink + ", batch " + batchId + ": " + e.getMessage());
     }
   }

@@ -48,15 +48,26 @@ public final class HttpEndpoints {
         hidden.add(value);
         hidden.add(value.substring(v.prefix() == null ? 0 : v.prefix().length()));
       }
-      if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
-        throw invalid(hp, "holds a line break or another control character (a Secret written from a file keeps its "
-            + "trailing newline: kubectl create secret generic --from-literal, or printf without \\n)");
+      if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f) || !sendable(uri, name, value)) {
+        throw invalid(hp, "holds a line break, another control character or a character HTTP headers cannot carry (a "
+            + "Secret written from a file keeps its trailing newline: kubectl create secret generic --from-literal, or "
+            + "printf without \\n)");
       }
       headers.put(name, value);
     });
     String shown = h.urlFrom() == null ? url
         : uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + "/... (urlFrom)";
     return new HttpEndpoint(uri, shown, headers, hidden);
+  }
+
+  /** Whether the JDK's HTTP client takes the header (it refuses characters above 0xFF, among others); never shows why. */
+  private static boolean sendable(URI uri, String name, String value) {
+    try {
+      java.net.http.HttpRequest.newBuilder(uri).setHeader(name, value);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static PlanningException invalid(String path, String message) {

@@ -19,8 +19,15 @@ final class HttpRequests {
 
   private HttpRequests() {}
 
+  /** A row that cannot fit in any request. */
+  static final class RowTooLarge extends RuntimeException {
+    RowTooLarge(String message) {
+      super(message);
+    }
+  }
+
   /**
-   * Sends every element, in bodies; throws {@link IllegalArgumentException} for an element that
+   * Sends every element, in bodies; throws {@link RowTooLarge} for an element that
    * alone exceeds {@code maxBytes} (the bodies before it have been sent).
    */
   static void cut(Iterator<String> elements, int maxRows, int maxBytes, Sender sender) throws InterruptedException {
@@ -32,8 +39,7 @@ final class HttpRequests {
       String element = elements.next();
       int size = element.getBytes(StandardCharsets.UTF_8).length;
       if (size + 2 > maxBytes) {
-        throw new IllegalArgumentException("row " + i + " is " + size + " bytes as JSON, more than maxBytesPerRequest ("
-            + maxBytes + ")");
+        throw new RowTooLarge("row " + i + " is " + size + " bytes as JSON, more than maxBytesPerRequest (" + maxBytes + ")");
       }
       if (count > 0 && (count == maxRows || bytes + 1 + size > maxBytes)) {
         sender.send(new Body(first, i - 1, json.append(']').toString()));

@@ -37,11 +37,15 @@ final class RetryingPoster {
 
   /** Delivers the body; throws {@link DeliveryException} with the last answer when it cannot. */
   void post(String body, String idempotencyKey) throws InterruptedException {
+    String what = "POST " + endpoint.shownUri() + " (Idempotency-Key " + idempotencyKey + ")";
     HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.uri()).timeout(timeout)
         .POST(HttpRequest.BodyPublishers.ofString(body));
-    endpoint.headers().forEach(request::setHeader);
+    try {
+      endpoint.headers().forEach(request::setHeader);
+    } catch (IllegalArgumentException e) { // checked before start; the JDK's message would show the value
+      throw new DeliveryException(what + ": a header value cannot be sent");
+    }
     request.setHeader("Content-Type", "application/json").setHeader("Idempotency-Key", idempotencyKey);
-    String what = "POST " + endpoint.shownUri() + " (Idempotency-Key " + idempotencyKey + ")";
     Duration wait = backoff;
     String last = null;
     for (int attempt = 1; attempt <= retries + 1; attempt++) {

@@ -104,7 +104,8 @@ public final class DeadLetters {
     boolean unparsed = columns.contains(UNPARSED);
     Column[] visible = columns.stream().filter(c -> !HIDDEN.contains(c)).map(c -> col(quoted(c))).toArray(Column[]::new);
     // unparsable rows first, by source; then rule violations, by step and rule
-    String key = (unparsed ? "0/" : "1/") + step + "/" + rule.name();
+    // (a sink may share a transform's name: the count keeps both branches)
+    String key = (unparsed ? "0/" : "1/") + step + "/" + rule.name() + "/" + letters.size();
     letters.put(key, violating.select(
         lit(pipeline).as("pipeline"),
         lit(step).as("step"),

@@ -47,6 +47,13 @@ public final class PipelineRunner {
     // awaitAnyTermination() would otherwise rethrow a failure of an earlier pipeline run in
     // this session (tests, or a future in-process restart).
     spark.streams().resetTerminated();
+    // an HTTP sink's secrets are checked before any query starts: none commits a batch and is then stopped
+    for (SinkSpec sink : planned.sinks().keySet()) {
+      if (sink.http() != null) {
+        dev.pipelines.streaming.runner.http.HttpEndpoints.resolve(sink.http(), secrets,
+            "spec.sinks[" + planned.pipeline().spec().sinksOrEmpty().indexOf(sink) + "].http");
+      }
+    }
     List<dev.pipelines.streaming.api.validation.Problem> sizing = RealTimeSlots.check(spark.sparkContext().getConf(),
         planned.pipeline().spec(), secrets, log);
     if (!sizing.isEmpty()) {
