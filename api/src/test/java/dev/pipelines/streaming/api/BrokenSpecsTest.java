@@ -761,4 +761,20 @@ class BrokenSpecsTest {
         "spec.sinks[1].http.alertmanager.labels[1]: 'page-path' is not an Alertmanager label name (letters, digits and _, "
             + "not first a digit) (rename the column in a select first, e.g. \"`page-path` AS page_path\")");
   }
+
+  @Test
+  void brokenSpecsWithDeadLettersOrRealTimeAreReportedNotCrashedOn() {
+    // a nameless step with a deadLetter rule, and a cycle under a real-time sink
+    assertThat(problems(HEADER + """
+        spec:
+          sources: [{name: clicks, kafka: {bootstrapServers: "k:9092", topic: c}, schema: [{name: page, type: string}]}]
+          transforms:
+            - {from: clicks, filter: "true", expectations: [{name: r, condition: "page IS NOT NULL", onViolation: deadLetter}]}
+            - {name: a, from: [a, clicks], sql: "SELECT * FROM clicks"}
+          sinks:
+            - {name: out, from: a, trigger: {realTime: 30s}, console: {}}
+            - {name: rejected, from: deadLetters, console: {}}
+        """)).anyMatch(p -> p.startsWith("spec.transforms[0].name: required"))
+        .anyMatch(p -> p.startsWith("spec.transforms[1].from"));
+  }
 }
