@@ -55,9 +55,14 @@ public final class Credentials {
     if (TOKEN_IN_PATH.matcher(url).find()) {
       return Optional.of("a webhook URL whose path is its token");
     }
+    return credentialParameter(url, name -> isCredentialKey(name) || URL_SECRET_PARAMETER.matcher(name).matches());
+  }
+
+  /** "parameter '<name>'" for the first URL parameter whose name {@code secret} accepts. */
+  private static Optional<String> credentialParameter(String url, java.util.function.Predicate<String> secret) {
     Matcher m = URL_PARAMETER.matcher(url);
     while (m.find()) {
-      if (isCredentialKey(m.group(1)) || URL_SECRET_PARAMETER.matcher(m.group(1)).matches()) {
+      if (secret.test(m.group(1))) {
         return Optional.of("parameter '" + m.group(1) + "'");
       }
     }
@@ -75,12 +80,6 @@ public final class Credentials {
     if (URL_USER_INFO.matcher(url).find()) {
       return Optional.of("a password in user:password@");
     }
-    Matcher m = URL_PARAMETER.matcher(url);
-    while (m.find()) {
-      if (isCredentialKey(m.group(1))) {
-        return Optional.of("parameter '" + m.group(1) + "'");
-      }
-    }
-    return Optional.empty();
+    return credentialParameter(url, Credentials::isCredentialKey);
   }
 }

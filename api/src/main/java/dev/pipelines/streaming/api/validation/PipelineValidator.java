@@ -876,9 +876,7 @@ public final class PipelineValidator {
     for (int i = 0; i < spec.transformsOrEmpty().size(); i++) {
       TransformSpec t = spec.transformsOrEmpty().get(i);
       if (t != null && t.name() != null && PipelineSpec.routesToDeadLetters(t.expectationsOrEmpty())) {
-        statefulIn(spec, t.name()).ifPresent(s -> add("spec.transforms[" + index(spec, t) + "].expectations",
-            "a deadLetter rule after stateful step '" + s + "': the dead-letter query would run that step again, with "
-                + "its own state", "use drop or fail here, or put the rule before '" + s + "'"));
+        refuseAfterState(t.name(), "spec.transforms[" + i + "].expectations");
       }
     }
     Set<String> parsingSources = new HashSet<>();
@@ -889,10 +887,7 @@ public final class PipelineValidator {
         continue;
       }
       if (PipelineSpec.routesToDeadLetters(s.expectationsOrEmpty())) {
-        int at = i;
-        statefulIn(spec, s.from()).ifPresent(st -> add("spec.sinks[" + at + "].expectations",
-            "a deadLetter rule after stateful step '" + st + "': the dead-letter query would run that step again, with "
-                + "its own state", "use drop or fail here, or put the rule before '" + st + "'"));
+        refuseAfterState(s.from(), "spec.sinks[" + i + "].expectations");
       }
       if (!s.expectationsOrEmpty().isEmpty() && parsingSources.contains(s.name())) {
         add("spec.sinks[" + i + "].name", "'" + s.name() + "' is also a source whose unparsable rows are counted under "
@@ -901,16 +896,16 @@ public final class PipelineValidator {
     }
   }
 
-  private static int index(PipelineSpec spec, TransformSpec t) {
-    return spec.transformsOrEmpty().indexOf(t);
-  }
-
-  /** The first stateful transform in the lineage of {@code name} (itself included). */
-  private Optional<String> statefulIn(PipelineSpec spec, String name) {
-    return PipelineSpec.lineage(transformsByName, name).stream().map(transformsByName::get)
-        .filter(t -> t != null && (t.window() != null || t.dedupe() != null || t.anomaly() != null
-            || (t.join() != null && t.fromOrEmpty().stream().noneMatch(this::isStaticInput))))
-        .map(TransformSpec::name).findFirst();
+  /**
+   * Refuses the deadLetter rules at {@code path} when a step keeping state leads to {@code input}
+   * (itself included): a window, dedupe, anomaly or join of two streams (a lookup join keeps none).
+   */
+  private void refuseAfterState(String input, String path) {
+    PipelineSpec.lineage(transformsByName, input).stream().map(transformsByName::get)
+        .filter(t -> t != null && t.isStateful() && (t.join() == null || t.fromOrEmpty().stream().noneMatch(this::isStaticInput)))
+        .map(TransformSpec::name).findFirst()
+        .ifPresent(s -> add(path, "a deadLetter rule after stateful step '" + s + "': the dead-letter query would run that "
+            + "step again, with its own state", "use drop or fail here, or put the rule before '" + s + "'"));
   }
 
   /**

@@ -52,10 +52,9 @@ public final class RealTimeRules {
         continue;
       }
       for (String name : spec.lineage(sink.from())) {
-        spec.sourcesOrEmpty().stream().filter(s -> s != null && name.equals(s.name())).findFirst()
-            .ifPresent(s -> source(s, at, problems));
-        if (spec.sourcesOrEmpty().stream().anyMatch(s -> s != null && name.equals(s.name()))
-            && paths(spec, sink.from(), name) > 1) {
+        Optional<SourceSpec> source = spec.sourcesOrEmpty().stream().filter(s -> s != null && name.equals(s.name())).findFirst();
+        source.ifPresent(s -> source(s, at, problems));
+        if (source.isPresent() && paths(spec, sink.from(), name) > 1) {
           problems.add(Problem.at(at, "the query reads source '" + name + "' twice (two inputs lead to it); Spark's "
               + "real-time mode cannot union a source with itself", "read it once, or declare a second source on the topic"));
         }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pipelines.streaming.api.PipelineLoader;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
-import dev.pipelines.streaming.api.validation.Durations;
 import dev.pipelines.streaming.runner.ExitCodes;
 import dev.pipelines.streaming.runner.plan.LiveSources;
 import dev.pipelines.streaming.runner.plan.PipelinePlanner;
@@ -15,6 +14,7 @@ import dev.pipelines.streaming.runner.plan.PlanningException;
 import dev.pipelines.streaming.runner.plan.SecretResolver;
 import dev.pipelines.streaming.runner.plan.Sinks;
 import dev.pipelines.streaming.runner.run.PipelineRunner;
+import dev.pipelines.streaming.runner.run.ThrowAwayDirectories;
 import dev.pipelines.streaming.runner.spark.SparkErrors;
 import dev.pipelines.streaming.runner.spark.SparkSessionFactory;
 import java.io.IOException;
@@ -101,7 +101,7 @@ public final class PreviewCommand implements Callable<Integer> {
     // Ctrl-C ends the JVM without finally blocks: the queries stop and the throw-away checkpoint goes.
     Thread cleanup = new Thread(() -> {
       running.forEach(PipelineRunner::stopNow);
-      deleteQuietly(checkpoints);
+      ThrowAwayDirectories.deleteQuietly(checkpoints);
     }, "spo-preview-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
@@ -119,7 +119,7 @@ public final class PreviewCommand implements Callable<Integer> {
       return preview(session, targets, checkpoints, out, err);
     } finally {
       session.stop();
-      deleteQuietly(checkpoints);
+      ThrowAwayDirectories.deleteQuietly(checkpoints);
       try {
         Runtime.getRuntime().removeShutdownHook(cleanup);
       } catch (IllegalStateException exiting) {
@@ -256,24 +256,6 @@ public final class PreviewCommand implements Callable<Integer> {
       return json.treeToValue(tree, StreamingPipeline.class);
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** Deletes the directory; a few tries, as stopping queries may still be renaming files in it. */
-  private static void deleteQuietly(Path dir) {
-    for (int attempt = 0; attempt < 5 && Files.exists(dir); attempt++) {
-      try (var paths = Files.walk(dir)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      } catch (IOException | java.io.UncheckedIOException e) {
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
     }
   }
 }

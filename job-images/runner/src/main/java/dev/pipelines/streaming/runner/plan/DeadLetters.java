@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.to_json;
 
 import dev.pipelines.streaming.api.model.ExpectationSpec;
 import dev.pipelines.streaming.api.model.PipelineSpec;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -56,15 +55,10 @@ public final class DeadLetters {
    * column alone. Kafka values are parsed whole by from_json/from_csv: no per-row cost there.
    */
   static ExpectationSpec parsable(Dataset<Row> df, boolean files) {
-    String declared = Arrays.stream(df.columns()).filter(c -> !HIDDEN.contains(c)).map(DeadLetters::quoted)
+    String declared = Arrays.stream(df.columns()).filter(c -> !HIDDEN.contains(c)).map(Expectations::quoted)
         .collect(java.util.stream.Collectors.joining(", "));
     String readsAll = declared.isEmpty() || !files ? "" : " AND length(to_json(struct(" + declared + "))) >= 0";
-    return new ExpectationSpec(PARSABLE_RULE, quoted(UNPARSED) + " IS NULL" + readsAll, ExpectationSpec.OnViolation.DEAD_LETTER);
-  }
-
-  /** A column name as a SQL identifier. */
-  static String quoted(String column) {
-    return "`" + column.replace("`", "``") + "`";
+    return new ExpectationSpec(PARSABLE_RULE, Expectations.quoted(UNPARSED) + " IS NULL" + readsAll, ExpectationSpec.OnViolation.DEAD_LETTER);
   }
 
   /** Whether the frame carries a parsing source's corrupt-record column. */
@@ -102,7 +96,7 @@ public final class DeadLetters {
   void add(Dataset<Row> violating, String step, ExpectationSpec rule, String format) {
     List<String> columns = Arrays.asList(violating.columns());
     boolean unparsed = columns.contains(UNPARSED);
-    Column[] visible = columns.stream().filter(c -> !HIDDEN.contains(c)).map(c -> col(quoted(c))).toArray(Column[]::new);
+    Column[] visible = columns.stream().filter(c -> !HIDDEN.contains(c)).map(c -> col(Expectations.quoted(c))).toArray(Column[]::new);
     // unparsable rows first, by source; then rule violations, by step and rule
     // (a sink may share a transform's name: the count keeps both branches)
     String key = (unparsed ? "0/" : "1/") + step + "/" + rule.name() + "/" + letters.size();

@@ -87,10 +87,15 @@ public final class Expectations {
     if (WatermarkSpec.OFF.equals(w.maxAheadOrDefault())) {
       return df.withWatermark(w.column(), Durations.toSparkInterval(w.delay()));
     }
-    String column = "`" + w.column().replace("`", "``") + "`";
+    String column = quoted(w.column());
     ExpectationSpec notAhead = new ExpectationSpec(WatermarkSpec.NOT_AHEAD_RULE, column + " IS NULL OR " + column
         + " <= current_timestamp() + INTERVAL " + Durations.toSparkInterval(w.maxAheadOrDefault()), OnViolation.DROP);
     return apply(df, List.of(notAhead), step + WATERMARK_GUARD_SUFFIX).withWatermark(w.column(), Durations.toSparkInterval(w.delay()));
+  }
+
+  /** A column name as a SQL identifier, for a condition written as SQL text. */
+  static String quoted(String column) {
+    return "`" + column.replace("`", "``") + "`";
   }
 
   /** True only where the condition is true: null counts as a violation. */

@@ -308,7 +308,7 @@ public final class PipelinePlanner {
         problems.addAll(alertColumns);
         return null;
       }
-      if (sink.trigger() != null && sink.trigger().realTime() != null) {
+      if (dev.pipelines.streaming.api.validation.RealTimeRules.interval(sink).isPresent()) {
         long sources = spec.sourcesOrEmpty().stream()
             .filter(s -> s.kafka() != null && spec.lineage(sink.from()).contains(s.name())).count();
         Optional<String> refused = RealTimePlans.refused(projected.queryExecution().analyzed(), sources);

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.to_json;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.TriggerSpec;
 import dev.pipelines.streaming.api.validation.Durations;
+import dev.pipelines.streaming.api.validation.RealTimeRules;
 import dev.pipelines.streaming.runner.http.HttpBatchWriter;
 import dev.pipelines.streaming.runner.http.HttpEndpoints;
 import dev.pipelines.streaming.runner.jdbc.JdbcBatchWriter;
@@ -44,7 +45,7 @@ public final class Sinks {
    * stateless (the validator sees to it), where update writes each row once, as append does.
    */
   public static OutputMode outputMode(SinkSpec sink) {
-    if (sink.trigger() != null && sink.trigger().realTime() != null) {
+    if (RealTimeRules.interval(sink).isPresent()) {
       return OutputMode.Update();
     }
     return switch (sink.outputModeOrDefault()) {

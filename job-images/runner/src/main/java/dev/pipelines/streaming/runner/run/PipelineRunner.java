@@ -13,9 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 
@@ -47,12 +47,13 @@ public final class PipelineRunner {
     // awaitAnyTermination() would otherwise rethrow a failure of an earlier pipeline run in
     // this session (tests, or a future in-process restart).
     spark.streams().resetTerminated();
-    // an HTTP sink's secrets are checked before any query starts: none commits a batch and is then stopped
-    for (SinkSpec sink : planned.sinks().keySet()) {
-      if (sink.http() != null) {
-        dev.pipelines.streaming.runner.http.HttpEndpoints.resolve(sink.http(), secrets,
-            "spec.sinks[" + planned.pipeline().spec().sinksOrEmpty().indexOf(sink) + "].http");
-      }
+    // Every sink's writer first, its secrets resolved and checked: a bad one stops the start before
+    // any query has started (and could commit a batch only to be stopped).
+    List<SinkSpec> sinks = List.copyOf(planned.sinks().keySet());
+    List<DataStreamWriter<Row>> writers = new ArrayList<>();
+    for (int i = 0; i < sinks.size(); i++) {
+      writers.add(Sinks.writer(planned.pipeline().name(), sinks.get(i), planned.sinks().get(sinks.get(i)), secrets,
+          "spec.sinks[" + i + "]"));
     }
     List<dev.pipelines.streaming.api.validation.Problem> sizing = RealTimeSlots.check(spark.sparkContext().getConf(),
         planned.pipeline().spec(), secrets, log);
@@ -71,21 +72,14 @@ public final class PipelineRunner {
     }
     refresher = StaticTableRefresher.start(planned.staticTables(), log);
     List<StreamingQuery> started = new ArrayList<>();
-    List<SinkSpec> sinks = List.copyOf(planned.sinks().keySet());
     for (int i = 0; i < sinks.size(); i++) {
       SinkSpec sink = sinks.get(i);
-      Dataset<Row> rows = planned.sinks().get(sink);
       String checkpoint = checkpoints.forSink(planned.pipeline().name(), sink.name());
       ResumeNotes.forSink(planned.pipeline().spec(), sink, checkpoint, spark.sparkContext().hadoopConfiguration())
           .forEach(log::println);
       try {
-        started.add(Sinks.writer(planned.pipeline().name(), sink, rows, secrets, "spec.sinks[" + i + "]")
-            .option("checkpointLocation", checkpoint).start());
+        started.add(writers.get(i).option("checkpointLocation", checkpoint).start());
         log.printf("[%s] writing %s, checkpoint %s%n", sink.name(), describe(sink), checkpoint);
-      } catch (PlanningException e) {
-        started.forEach(PipelineRunner::stopNow);
-        refresher.close();
-        throw e;
       } catch (TimeoutException | RuntimeException e) {
         started.forEach(PipelineRunner::stopNow);
         refresher.close();

@@ -22,8 +22,8 @@ import org.apache.spark.SparkConf;
 /**
  * The sizing rule of Spark's real-time mode: every task of a real-time query runs for the whole
  * batch, all at once, so the cluster needs a task slot for each of them, for every real-time
- * query together. A stateless Kafka query has one task per topic partition ; slots are executors × cores / {@code spark.task.cpus} (locally the
- * N of {@code local[N]}). Too few slots would leave tasks waiting for the whole batch, and the
+ * query together. A stateless Kafka query has one task per topic partition; slots are executors
+ * × cores / {@code spark.task.cpus} (locally the N of {@code local[N]}). Too few slots would leave tasks waiting for the whole batch, and the
  * records behind them with them; so the runner refuses to start.
  */
 final class RealTimeSlots {
