@@ -155,6 +155,9 @@ public final class RunCommand implements Callable<Integer> {
       if (fencing != null && !awaitLease(fencing.lease(), session)) {
         return ExitCodes.QUERY_FAILED;
       }
+      // Every checkpoint file goes through the runner's manager: fenced under a Lease, and
+      // written in place (no rename) on object stores.
+      session.conf().set(FencedCheckpointFileManager.CONF, FencedCheckpointFileManager.class.getName());
       Integer refused = guardCheckpoint(pipeline, session, err);
       if (refused != null) {
         session.stop();
@@ -202,7 +205,7 @@ public final class RunCommand implements Callable<Integer> {
 
   /**
    * Waits for the checkpoint Lease before anything touches the checkpoint (the guard may move it
-   * aside), then routes every checkpoint commit through the fence. False when interrupted.
+   * aside). False when interrupted.
    */
   private static boolean awaitLease(CheckpointLease lease, SparkSession session) {
     try {
@@ -212,7 +215,6 @@ public final class RunCommand implements Callable<Integer> {
       session.stop();
       return false;
     }
-    session.conf().set(FencedCheckpointFileManager.CONF, FencedCheckpointFileManager.class.getName());
     return true;
   }
 

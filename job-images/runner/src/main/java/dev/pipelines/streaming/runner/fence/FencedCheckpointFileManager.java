@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.runner.fence;
 
 import java.io.IOException;
+import dev.pipelines.streaming.runner.storage.AbortableCheckpointFileManager;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -14,13 +15,13 @@ import org.apache.spark.sql.execution.streaming.checkpointing.CheckpointFileMana
  * while {@link CommitFence} allows it. Executors load this class too (state store files) but hold
  * no fence there: their writes belong to a batch that only the driver can commit. Spark writes each
  * of them to a temporary file and renames it into place when the stream is closed
- * ({@code CheckpointFileManager.createAtomic}); the fence is checked when the write starts and
- * again just before that rename. A refused commit cancels the temporary file and fails the
+ * ({@code CheckpointFileManager.createAtomic}; on object stores the file appears when it closes);
+ * the fence is checked when the write starts and again just before that rename or close. A refused commit cancels the temporary file and fails the
  * query, so a driver that lost its checkpoint Lease adds nothing more to the checkpoint.
  *
  * <p>Installed with the SQL conf {@value #CONF} (the hook Spark reads in
  * {@code CheckpointFileManager.create}); every other operation goes to the manager Spark would
- * have chosen without it.
+ * have chosen without it, or on object stores to {@link AbortableCheckpointFileManager}.
  */
 public final class FencedCheckpointFileManager implements CheckpointFileManager {
   /** Spark's (internal, since 2.4) setting naming the checkpoint file manager class. */
@@ -32,7 +33,7 @@ public final class FencedCheckpointFileManager implements CheckpointFileManager 
   public FencedCheckpointFileManager(Path path, Configuration hadoopConf) {
     Configuration plain = new Configuration(hadoopConf);
     plain.unset(CONF);
-    this.delegate = CheckpointFileManager.create(path, plain);
+    this.delegate = AbortableCheckpointFileManager.create(path, plain);
   }
 
   @Override

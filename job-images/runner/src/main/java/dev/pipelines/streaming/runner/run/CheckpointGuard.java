@@ -4,6 +4,7 @@ import dev.pipelines.streaming.api.compat.CheckpointCompatibility;
 import dev.pipelines.streaming.api.compat.Incompatibility;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
+import dev.pipelines.streaming.runner.storage.DirectoryRenames;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -98,6 +99,12 @@ public final class CheckpointGuard {
         hints.add("Run with --adopt-checkpoint if this spec, or a compatible change of it, wrote that checkpoint;"
             + " or " + RESET_HINT + ".");
       }
+    }
+    if (start == Start.RESET && !DirectoryRenames.atomic(fs) && fs.exists(dir)) {
+      problems.add("--reset-checkpoint: " + dir + " is on " + fs.getScheme() + "://, where moving a directory aside"
+          + " copies it object by object; a crash halfway would leave two partial checkpoints");
+      hints.add("To start over, run with a new --checkpoint-root (on Kubernetes: upgrade.onIncompatibleChange:"
+          + " resetCheckpoint), and delete or move the old checkpoint with the object store's own tools.");
     }
     List<SinkSpec> sinks = pipeline.spec().sinksOrEmpty();
     for (int i = 0; i < sinks.size(); i++) {

@@ -28,8 +28,14 @@ public final class RunnerProcess {
   /** With extra environment variables for the runner. */
   public static RunnerProcess start(Map<String, String> env, Path spec, Path checkpointRoot, Path log, String... moreArgs)
       throws IOException {
+    return start(env, spec, checkpointRoot.toString(), log, moreArgs);
+  }
+
+  /** With a checkpoint root given as a URI (e.g. {@code s3a://bucket/checkpoints}). */
+  public static RunnerProcess start(Map<String, String> env, Path spec, String checkpointRoot, Path log, String... moreArgs)
+      throws IOException {
     List<String> args = new ArrayList<>(List.of("run", spec.toString(), "--master", "local[2]",
-        "--checkpoint-root", checkpointRoot.toString()));
+        "--checkpoint-root", checkpointRoot));
     args.addAll(List.of(moreArgs));
     Process process = JavaProcess.start("1g", List.of(), RunnerCli.class, args, log, env);
     return new RunnerProcess(process, log);
