@@ -316,7 +316,7 @@ class BrokenSpecsTest {
         "spec.sources[2].schema: required for csv files (streaming file sources need a declared schema: - {name: id, type: long})",
         "spec.sources[3].socket.port: must be between 1 and 65535, got 70000",
         "spec.sinks[0].outputMode: the files sink supports only append (files are never rewritten; use outputMode: append with a watermark)",
-        "spec.sinks[1]: set one of console, files, kafka, jdbc, http");
+        "spec.sinks[1]: set one of console, files, kafka, jdbc, mongodb, http");
   }
 
   @Test
@@ -683,6 +683,50 @@ class BrokenSpecsTest {
         "spec.sinks[2].http.url: the URL carries a credential (user info before @) (move the whole URL to urlFrom: "
             + "{secretKeyRef: {name: ..., key: url}})",
         "spec.sinks[2].http.alertmanager: only with format: alertmanager");
+  }
+
+  @Test
+  void mongoDbSinksTakeCredentialsOnlyByReferenceAndKeysForUpsert() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          sinks:
+            - name: inline
+              from: clicks
+              mongodb: {uri: "mongodb://app:s3cret@mongo:27017", database: shop, collection: events}
+            - name: param
+              from: clicks
+              mongodb: {uri: "mongodb+srv://c.example/?authMechanismProperties=AWS_SESSION_TOKEN:x", database: "a.b", collection: "system.users"}
+            - name: noKeys
+              from: clicks
+              outputMode: update
+              mongodb: {uri: "http://mongo", database: shop, collection: totals, mode: upsert, password: {env: P}}
+            - name: appendUpdate
+              from: clicks
+              outputMode: update
+              mongodb: {uri: "mongodb://mongo", database: shop, collection: t, keys: ["a.b"], authSource: admin,
+                        options: {maxBatchSize: "100", collection: other}}
+        """,
+        "spec.sinks[0].mongodb.uri: carries a credential (user info before @); secrets must not be written in the spec "
+            + "(remove it from the connection string and set user and password with secretKeyRef: {name: ..., key: ...})",
+        "spec.sinks[1].mongodb.uri: carries a credential (parameter 'authMechanismProperties'); secrets must not be "
+            + "written in the spec (remove it from the connection string and set user and password with secretKeyRef: "
+            + "{name: ..., key: ...})",
+        "spec.sinks[1].mongodb.database: 'a.b' is not a MongoDB database name (at most 63 characters, none of / \\ . "
+            + "space \" $ * < > : | ?)",
+        "spec.sinks[1].mongodb.collection: 'system.users' is not a collection a sink may write (no '$', not system.*, "
+            + "at most 120 characters)",
+        "spec.sinks[2].mongodb.uri: not a MongoDB connection string (mongodb://host:27017 or mongodb+srv://cluster.example.com)",
+        "spec.sinks[2].mongodb.keys: required for mode upsert (the fields that identify a document, e.g. [userId])",
+        "spec.sinks[2].mongodb.password: a password needs a user (set user with secretKeyRef or env)",
+        "spec.sinks[3].mongodb.keys[0]: 'a.b' is not a top-level field name (a column of the rows, without '.' or a leading '$')",
+        "spec.sinks[3].mongodb.keys: only for mode upsert (set mode: upsert, or remove keys)",
+        "spec.sinks[3].mongodb.mode: append would add a document again each time update mode re-emits a row (use mode: "
+            + "upsert with keys)",
+        "spec.sinks[3].mongodb.authSource: only with user (set user and password, or remove authSource)",
+        "spec.sinks[3].mongodb.options[\"collection\"]: not a write option a pipeline may set (one of ignoreNullValues, "
+            + "maxBatchSize, ordered, writeConcern.journal, writeConcern.w, writeConcern.wTimeoutMS; uri, database, "
+            + "collection, mode and keys are the sink's own fields)");
   }
 
   @Test

@@ -45,7 +45,7 @@ final class CrdCustomizer {
     rule(spec, "!has(self.transforms) || self.transforms.all(t, !self.sources.exists(s, s.name == t.name))",
         "a transform cannot have the name of a source", "spec.transforms");
     oneOf(items(props, "sources"), "kafka", "files", "socket", "generator", "jdbc");
-    oneOf(items(props, "sinks"), "console", "files", "kafka", "jdbc", "http");
+    oneOf(items(props, "sinks"), "console", "files", "kafka", "jdbc", "mongodb", "http");
     oneOf(items(props, "transforms"), "filter", "select", "sql", "window", "join", "dedupe", "anomaly");
     ObjectNode window = (ObjectNode) items(props, "transforms").get("properties").get("window");
     for (String d : new String[] {"size", "slide", "gap"}) {

@@ -105,6 +105,8 @@ public final class CheckpointCompatibility {
         changed(old.jdbc().keysOrEmpty(), now.jdbc().keysOrEmpty(), path + ".jdbc.keys",
             "the table's primary key was created from the old keys");
       }
+      case MONGODB -> changed(old.mongodb().keysOrEmpty(), now.mongodb().keysOrEmpty(), path + ".mongodb.keys",
+          "the collection's unique index and its documents are keyed by the old keys; use a new collection");
       default -> { } // console, and Kafka: changing the output topic is allowed
     }
     checkLineage(old.from(), now.from(), path);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 
-/** A named output: one streaming query. Exactly one of console, files, kafka, jdbc, http is set. */
+/** A named output: one streaming query. Exactly one of console, files, kafka, jdbc, mongodb, http is set. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SinkSpec(
     String name,
@@ -14,6 +14,7 @@ public record SinkSpec(
     FilesSinkSpec files,
     KafkaSinkSpec kafka,
     @JsonPropertyDescription("PostgreSQL table, written exactly once.") JdbcSinkSpec jdbc,
+    @JsonPropertyDescription("MongoDB collection, written idempotently (append or upsert by key).") MongoDbSinkSpec mongodb,
     @JsonPropertyDescription("An HTTP endpoint (webhook, Alertmanager): rows POSTed as JSON, at least once with an "
         + "idempotency key.") HttpSinkSpec http,
     TriggerSpec trigger,
@@ -34,9 +35,10 @@ public record SinkSpec(
     if (files != null) return SinkKind.FILES;
     if (kafka != null) return SinkKind.KAFKA;
     if (jdbc != null) return SinkKind.JDBC;
+    if (mongodb != null) return SinkKind.MONGODB;
     if (http != null) return SinkKind.HTTP;
     return null;
   }
 
-  public enum SinkKind { CONSOLE, FILES, KAFKA, JDBC, HTTP }
+  public enum SinkKind { CONSOLE, FILES, KAFKA, JDBC, MONGODB, HTTP }
 }

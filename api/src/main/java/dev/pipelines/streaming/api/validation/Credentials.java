@@ -70,6 +70,20 @@ public final class Credentials {
   }
 
   /**
+   * Where a MongoDB connection string carries a credential: "user info before @" (user names and
+   * passwords go in the sink's user and password fields) or a parameter named like one.
+   */
+  public static Optional<String> inMongoUri(String uri) {
+    if (uri == null) {
+      return Optional.empty();
+    }
+    if (uri.matches("(?i)^mongodb(\\+srv)?://[^/?#]*@.*")) {
+      return Optional.of("user info before @");
+    }
+    return credentialParameter(uri, name -> isCredentialKey(name) || name.equalsIgnoreCase("authMechanismProperties"));
+  }
+
+  /**
    * Where a JDBC URL carries a credential: "a password in user:password@" or "parameter 'password'".
    * Never the value itself, so the message can be shown anywhere.
    */

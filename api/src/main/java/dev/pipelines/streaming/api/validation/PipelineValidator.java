@@ -5,6 +5,7 @@ import dev.pipelines.streaming.api.model.AnomalySpec;
 import dev.pipelines.streaming.api.model.ExpectationSpec;
 import dev.pipelines.streaming.api.model.HttpSinkSpec;
 import dev.pipelines.streaming.api.model.JdbcSinkSpec;
+import dev.pipelines.streaming.api.model.MongoDbSinkSpec;
 import dev.pipelines.streaming.api.model.JoinSpec;
 import dev.pipelines.streaming.api.model.AggregationSpec.AggregateFunction;
 import dev.pipelines.streaming.api.model.DataFormat;
@@ -824,8 +825,8 @@ public final class PipelineValidator {
     checkTrigger(s.trigger(), path + ".trigger");
     checkExpectations(s.expectationsOrEmpty(), path + ".expectations");
     List<String> kinds = present(Map.of("console", s.console() != null, "files", s.files() != null,
-        "kafka", s.kafka() != null, "jdbc", s.jdbc() != null, "http", s.http() != null));
-    if (!exactlyOne(path, kinds, "console, files, kafka, jdbc, http")) {
+        "kafka", s.kafka() != null, "jdbc", s.jdbc() != null, "mongodb", s.mongodb() != null, "http", s.http() != null));
+    if (!exactlyOne(path, kinds, "console, files, kafka, jdbc, mongodb, http")) {
       return;
     }
     switch (s.kind()) {
@@ -857,6 +858,7 @@ public final class PipelineValidator {
         checkCredentials(s.kafka().credentials(), path + ".kafka.credentials");
       }
       case JDBC -> checkJdbcSink(s, path);
+      case MONGODB -> checkMongoDbSink(s, path + ".mongodb");
       case HTTP -> checkHttpSink(s, path);
     }
     if (deadLetters) {
@@ -913,8 +915,8 @@ public final class PipelineValidator {
    * or the console, appended; its own rules cannot send rows back to it.
    */
   private void checkDeadLetterSink(SinkSpec s, String path) {
-    if (s.jdbc() != null || s.http() != null) {
-      add(path + (s.jdbc() != null ? ".jdbc" : ".http"), "dead letters go to kafka, files or console",
+    if (s.jdbc() != null || s.mongodb() != null || s.http() != null) {
+      add(path + "." + kindName(s), "dead letters go to kafka, files or console",
           "a topic or a directory keeps them for replay");
     }
     if (s.outputModeOrDefault() != OutputMode.APPEND) {
@@ -942,6 +944,66 @@ public final class PipelineValidator {
       add(path + ".jdbc.mode", "append would insert a row again each time " + s.outputModeOrDefault().value()
           + " mode re-emits it", "use mode: upsert with keys");
     }
+  }
+
+  private static String kindName(SinkSpec s) {
+    return s.kind().name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * A MongoDB sink: a mongodb:// or mongodb+srv:// connection string without credentials, names
+   * MongoDB accepts (its "Naming Restrictions"), keys for upsert, credentials by reference.
+   */
+  private void checkMongoDbSink(SinkSpec s, String path) {
+    MongoDbSinkSpec m = s.mongodb();
+    if (requireText(m.uri(), path + ".uri", "e.g. mongodb://mongo:27017") && !m.uri().matches("(?i)^mongodb(\\+srv)?://.+")) {
+      add(path + ".uri", "not a MongoDB connection string", "mongodb://host:27017 or mongodb+srv://cluster.example.com");
+    }
+    Credentials.inMongoUri(m.uri()).ifPresent(where -> add(path + ".uri",
+        "carries a credential (" + where + "); secrets must not be written in the spec",
+        "remove it from the connection string and set user and password with secretKeyRef: {name: ..., key: ...}"));
+    if (requireText(m.database(), path + ".database", "a database name such as shop")
+        && !m.database().matches("[^/\\\\. \"$*<>:|?]{1,63}")) {
+      add(path + ".database", "'" + m.database() + "' is not a MongoDB database name",
+          "at most 63 characters, none of / \\ . space \" $ * < > : | ?");
+    }
+    if (requireText(m.collection(), path + ".collection", "a collection name such as user_totals")
+        && (m.collection().contains("$") || m.collection().startsWith("system.") || m.collection().length() > 120)) {
+      add(path + ".collection", "'" + m.collection() + "' is not a collection a sink may write",
+          "no '$', not system.*, at most 120 characters");
+    }
+    for (int i = 0; i < m.keysOrEmpty().size(); i++) {
+      String key = m.keysOrEmpty().get(i);
+      if (requireText(key, path + ".keys[" + i + "]", "a column name") && (key.startsWith("$") || key.contains("."))) {
+        add(path + ".keys[" + i + "]", "'" + key + "' is not a top-level field name", "a column of the rows, without '.' or a leading '$'");
+      }
+    }
+    if (m.modeOrDefault() == MongoDbSinkSpec.Mode.UPSERT && m.keysOrEmpty().isEmpty()) {
+      add(path + ".keys", "required for mode upsert", "the fields that identify a document, e.g. [userId]");
+    }
+    if (m.modeOrDefault() == MongoDbSinkSpec.Mode.APPEND && !m.keysOrEmpty().isEmpty()) {
+      add(path + ".keys", "only for mode upsert", "set mode: upsert, or remove keys");
+    }
+    if (m.modeOrDefault() == MongoDbSinkSpec.Mode.APPEND && s.outputModeOrDefault() != OutputMode.APPEND) {
+      add(path + ".mode", "append would add a document again each time " + s.outputModeOrDefault().value()
+          + " mode re-emits a row", "use mode: upsert with keys");
+    }
+    if (m.user() != null) {
+      checkValueFrom(m.user(), path + ".user");
+    }
+    if (m.password() != null) {
+      checkValueFrom(m.password(), path + ".password");
+      if (m.user() == null) {
+        add(path + ".password", "a password needs a user", "set user with secretKeyRef or env");
+      }
+    }
+    if (m.authSource() != null && m.user() == null) {
+      add(path + ".authSource", "only with user", "set user and password, or remove authSource");
+    }
+    m.optionsOrEmpty().keySet().stream().filter(k -> !MongoDbSinkSpec.OPTIONS.contains(k)).sorted().forEach(k ->
+        add(path + ".options[\"" + k + "\"]", "not a write option a pipeline may set",
+            "one of " + String.join(", ", new java.util.TreeSet<>(MongoDbSinkSpec.OPTIONS))
+                + "; uri, database, collection, mode and keys are the sink's own fields"));
   }
 
   /** An HTTP sink: an http(s) endpoint, credentials only by reference, sane limits, Alertmanager fields. */

@@ -42,8 +42,8 @@ public final class SecretReferences {
   }
 
   /**
-   * Every complete {@code secretKeyRef} in the spec (Kafka credentials, JDBC user and password, an
-   * HTTP sink's URL and headers), in spec order: what the operator injects into the driver as
+   * Every complete {@code secretKeyRef} in the spec (Kafka credentials, JDBC and MongoDB user and
+   * password, an HTTP sink's URL and headers), in spec order: what the operator injects into the driver as
    * environment variables ({@link ValueFrom#envName()}). New secret fields are added here only.
    */
   public static List<Reference> secretKeyRefs(PipelineSpec spec) {
@@ -68,6 +68,10 @@ public final class SecretReferences {
       if (s != null && s.jdbc() != null) {
         add(s.jdbc().user(), path + ".jdbc.user", refs);
         add(s.jdbc().password(), path + ".jdbc.password", refs);
+      }
+      if (s != null && s.mongodb() != null) {
+        add(s.mongodb().user(), path + ".mongodb.user", refs);
+        add(s.mongodb().password(), path + ".mongodb.password", refs);
       }
       if (s != null && s.http() != null) {
         add(s.http().urlFrom(), path + ".http.urlFrom", refs);

@@ -12,6 +12,8 @@ import dev.pipelines.streaming.api.validation.RealTimeRules;
 import dev.pipelines.streaming.runner.http.HttpBatchWriter;
 import dev.pipelines.streaming.runner.http.HttpEndpoints;
 import dev.pipelines.streaming.runner.jdbc.JdbcBatchWriter;
+import dev.pipelines.streaming.runner.mongodb.MongoBatchWriter;
+import dev.pipelines.streaming.runner.mongodb.MongoConnection;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -80,6 +82,8 @@ public final class Sinks {
           .options(secrets.kafkaSaslOptions(sink.kafka().credentials(), path + ".kafka.credentials"));
       case JDBC -> writer = writer.foreachBatch(new JdbcBatchWriter(pipeline, sink.name(), sink.jdbc(),
           secrets.jdbcOptions(sink.jdbc().user(), sink.jdbc().password(), path + ".jdbc")));
+      case MONGODB -> writer = writer.foreachBatch(new MongoBatchWriter(sink.name(), sink.mongodb(),
+          MongoConnection.uri(sink.mongodb(), secrets, path + ".mongodb")));
       case HTTP -> writer = writer.foreachBatch(httpWriter(pipeline, sink, secrets, path + ".http"));
     }
     return writer;

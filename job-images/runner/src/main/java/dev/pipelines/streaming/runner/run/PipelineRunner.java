@@ -139,6 +139,8 @@ public final class PipelineRunner {
       case FILES -> sink.files().formatOrDefault().sparkName() + " files to " + sink.files().path();
       case KAFKA -> "to Kafka topic " + sink.kafka().topic();
       case JDBC -> "to table " + sink.jdbc().table() + " (" + sink.jdbc().modeOrDefault().name().toLowerCase(java.util.Locale.ROOT) + ")";
+      case MONGODB -> "to MongoDB collection " + sink.mongodb().database() + "." + sink.mongodb().collection() + " ("
+          + sink.mongodb().modeOrDefault().name().toLowerCase(java.util.Locale.ROOT) + ")";
       case HTTP -> "to " + (sink.http().url() != null ? sink.http().url() : "the URL from " + sink.http().urlFrom().envName())
           + " (" + sink.http().formatOrDefault().name().toLowerCase(java.util.Locale.ROOT) + ", at least once)";
     };

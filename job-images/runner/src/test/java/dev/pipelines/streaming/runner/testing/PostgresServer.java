@@ -62,6 +62,11 @@ public final class PostgresServer implements AutoCloseable {
     return server;
   }
 
+  /** The port PostgreSQL listens on, at 127.0.0.1. */
+  public int port() {
+    return port;
+  }
+
   public String jdbcUrl(String database) {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
   }
