@@ -730,6 +730,20 @@ class BrokenSpecsTest {
   }
 
   @Test
+  void failedHttpDeliveriesGoOnlyToAKafkaSinkOfTheDeadLetters() {
+    assertProblems(HEADER + """
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          sinks:
+            - {name: hook, from: clicks, http: {url: "https://hooks.example.com/x", onDeliveryFailure: deadLetter}}
+            - {name: rejected, from: deadLetters, files: {path: /data/rejected, format: json}}
+        """,
+        "spec.sinks[0].http.onDeliveryFailure: deadLetter needs a sink of the dead letters that writes to Kafka (add a "
+            + "sink {from: deadLetters, kafka: {...}}: failed deliveries are appended to its topic (a files or console sink "
+            + "of the dead letters is written by its own query only))");
+  }
+
+  @Test
   void deadLetterRulesMustGiveTheDeadLetterQueryTheSameRows() {
     assertProblems(HEADER + """
         spec:

@@ -30,13 +30,26 @@ public record HttpSinkSpec(
     Integer retries,
     @JsonPropertyDescription("Wait before the first retry, doubled each time up to 30s (default 1s); an answer's "
         + "Retry-After in seconds is honoured (up to 5m).") String retryBackoff,
-    @JsonPropertyDescription("How rows become alerts, with format: alertmanager.") AlertmanagerSpec alertmanager) {
+    @JsonPropertyDescription("How rows become alerts, with format: alertmanager.") AlertmanagerSpec alertmanager,
+    @JsonPropertyDescription("fail (default): a request still failing after its retries fails the query, and the "
+        + "batch replays on restart. deadLetter: its rows go to the pipeline's Kafka dead-letter sink and the batch "
+        + "goes on.") DeliveryFailure onDeliveryFailure) {
 
   public static final int DEFAULT_MAX_ROWS = 500;
   public static final int DEFAULT_MAX_BYTES = 1 << 20;
   public static final String DEFAULT_TIMEOUT = "10s";
   public static final int DEFAULT_RETRIES = 3;
   public static final String DEFAULT_RETRY_BACKOFF = "1s";
+
+  public DeliveryFailure onDeliveryFailureOrDefault() {
+    return onDeliveryFailure == null ? DeliveryFailure.FAIL : onDeliveryFailure;
+  }
+
+  /** What a request that still fails after its retries does. */
+  public enum DeliveryFailure {
+    @JsonProperty("fail") FAIL,
+    @JsonProperty("deadLetter") DEAD_LETTER
+  }
 
   public Format formatOrDefault() {
     return format == null ? Format.JSON : format;

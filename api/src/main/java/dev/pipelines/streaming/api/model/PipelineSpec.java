@@ -82,6 +82,13 @@ public record PipelineSpec(
   }
 
   /** Whether any of the rules sends its violations to the dead letters. */
+  /** Names of the HTTP sinks whose failed deliveries go to the dead letters ({@code onDeliveryFailure: deadLetter}). */
+  @JsonIgnore
+  public List<String> deadLetteringHttpSinks() {
+    return sinksOrEmpty().stream().filter(s -> s != null && s.http() != null
+        && s.http().onDeliveryFailureOrDefault() == HttpSinkSpec.DeliveryFailure.DEAD_LETTER).map(SinkSpec::name).toList();
+  }
+
   public static boolean routesToDeadLetters(List<ExpectationSpec> rules) {
     return rules.stream().anyMatch(e -> e != null && e.onViolationOrDefault() == ExpectationSpec.OnViolation.DEAD_LETTER);
   }

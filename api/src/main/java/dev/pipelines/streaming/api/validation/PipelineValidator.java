@@ -64,6 +64,8 @@ public final class PipelineValidator {
   private final Map<String, TransformSpec> transformsByName = new LinkedHashMap<>();
   /** Whether a sink reads the dead letters: a deadLetter rule needs one. */
   private boolean deadLetterSink;
+  /** Whether a sink of the dead letters writes to Kafka: where failed HTTP deliveries can go. */
+  private boolean kafkaDeadLetterSink;
 
   private PipelineValidator() {}
 
@@ -100,6 +102,8 @@ public final class PipelineValidator {
 
   private void checkSpec(PipelineSpec spec) {
     deadLetterSink = spec.hasDeadLetterSink();
+    kafkaDeadLetterSink = spec.sinksOrEmpty().stream()
+        .anyMatch(d -> d != null && PipelineSpec.DEAD_LETTERS.equals(d.from()) && d.kafka() != null);
     if (spec.sourcesOrEmpty().isEmpty()) {
       add("spec.sources", "required: at least one source");
     }
@@ -123,7 +127,7 @@ public final class PipelineValidator {
     for (int i = 0; i < spec.sinksOrEmpty().size(); i++) {
       checkSink(spec.sinksOrEmpty().get(i), "spec.sinks[" + i + "]", sinkNames);
       if (spec.sinksOrEmpty().get(i) != null && PipelineSpec.DEAD_LETTERS.equals(spec.sinksOrEmpty().get(i).from())
-          && spec.deadLetterInputs().isEmpty()) {
+          && spec.deadLetterInputs().isEmpty() && spec.deadLetteringHttpSinks().isEmpty()) {
         add("spec.sinks[" + i + "].from", "no row can become a dead letter in this pipeline",
             "dead letters are rows of Kafka or files sources that do not parse as json/csv, and rows "
                 + "violating a rule with onViolation: deadLetter");
@@ -1010,6 +1014,11 @@ public final class PipelineValidator {
   private void checkHttpSink(SinkSpec s, String sinkPath) {
     String path = sinkPath + ".http";
     HttpSinkSpec h = s.http();
+    if (h.onDeliveryFailureOrDefault() == HttpSinkSpec.DeliveryFailure.DEAD_LETTER && !kafkaDeadLetterSink) {
+      add(path + ".onDeliveryFailure", "deadLetter needs a sink of the dead letters that writes to Kafka",
+          "add a sink {from: deadLetters, kafka: {...}}: failed deliveries are appended to its topic (a files or console "
+              + "sink of the dead letters is written by its own query only)");
+    }
     if ((h.url() == null) == (h.urlFrom() == null)) {
       add(path, "set exactly one of url, urlFrom", "urlFrom: {secretKeyRef: ...} for a URL that holds a token");
     } else if (h.url() != null) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.pipelines.streaming.runner.plan.SecretResolver;
+import dev.pipelines.streaming.runner.testing.KafkaBroker;
 import dev.pipelines.streaming.runner.testing.Pipelines;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import java.io.ByteArrayOutputStream;
@@ -13,11 +14,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -149,6 +152,40 @@ class HttpSinkTest {
         org.assertj.core.groups.Tuple.tuple(key, 500),
         org.assertj.core.groups.Tuple.tuple(key, 500),
         org.assertj.core.groups.Tuple.tuple(key, 200));
+  }
+
+  @Test
+  void withDeadLettersARequestThatNeverGetsThroughGoesToTheDeadLetterTopicAndTheBatchGoesOn() throws IOException {
+    answers.addAll(List.of(500, 500)); // the first request fails both attempts; the second gets 200
+    KafkaBroker kafka = KafkaBroker.shared();
+    kafka.createTopic("alerts-rejected", 1);
+    String yaml = pipeline("""
+        maxRowsPerRequest: 2
+        retries: 1
+        retryBackoff: 100ms
+        onDeliveryFailure: deadLetter""") + """
+            - name: rejected
+              from: deadLetters
+              trigger: {availableNow: true}
+              kafka: {bootstrapServers: "%s", topic: alerts-rejected, key: step}
+        """.formatted(kafka.bootstrapServers());
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    assertThat(run(yaml, "cp", log)).as(log.toString(StandardCharsets.UTF_8)).isZero();
+
+    // The files source parses JSON, so the dead letters also have a query of their own (no row fails to parse).
+    assertThat(received).extracting(Received::status).containsExactly(500, 500, 200);
+    List<ConsumerRecord<String, String>> letters = kafka.readAll("alerts-rejected", 2, Duration.ofSeconds(30));
+    String port = Integer.toString(server.getAddress().getPort());
+    assertThat(letters).extracting(ConsumerRecord::key).containsExactly("alerts", "alerts");
+    assertThat(letters.get(0).value())
+        .startsWith("{\"pipeline\":\"alerts-demo\",\"step\":\"alerts\",\"reason\":\"delivery failed\","
+            + "\"error\":\"POST http://127.0.0.1:" + port + "/hook (Idempotency-Key " + received.get(0).key()
+            + ") answered 500: down for maintenance after 2 attempts\",")
+        .contains("\"value\":\"{\\\"page\\\":\\\"/a\\\",\\\"views\\\":40,");
+    assertThat(letters.get(1).value()).contains("\\\"page\\\":\\\"/b\\\"");
+    assertThat(received.get(2).body()).as("the rest of the batch is delivered")
+        .isEqualTo("[{\"page\":\"/c\",\"views\":61,\"at\":\"2026-03-01T10:06:00.000Z\"}]");
   }
 
   @Test

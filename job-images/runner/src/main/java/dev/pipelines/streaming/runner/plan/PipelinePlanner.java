@@ -267,6 +267,9 @@ public final class PipelinePlanner {
         return null; // a step that routes here could not be planned; its problem is reported
       }
       input = deadLetters.all();
+      if (input == null && !spec.deadLetteringHttpSinks().isEmpty()) {
+        return null; // only failed HTTP deliveries reach it, written by those sinks: no query of its own
+      }
       if (input == null) {
         problems.add(Problem.at(path + ".from", "no row can become a dead letter in this pipeline"));
         return null;
@@ -278,8 +281,10 @@ public final class PipelinePlanner {
     }
     try {
       List<String> columns = sink.files() != null ? sink.files().partitionByOrEmpty()
-          : sink.jdbc() != null ? sink.jdbc().keysOrEmpty() : List.of();
-      String columnsPath = sink.files() != null ? path + ".files.partitionBy" : path + ".jdbc.keys";
+          : sink.jdbc() != null ? sink.jdbc().keysOrEmpty()
+          : sink.mongodb() != null ? sink.mongodb().keysOrEmpty() : List.of();
+      String columnsPath = sink.files() != null ? path + ".files.partitionBy"
+          : sink.jdbc() != null ? path + ".jdbc.keys" : path + ".mongodb.keys";
       for (int i = 0; i < columns.size(); i++) {
         try {
           rows.select(col("`" + columns.get(i) + "`"));

@@ -5,17 +5,22 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 
+import dev.pipelines.streaming.api.model.HttpSinkSpec;
+import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.TriggerSpec;
 import dev.pipelines.streaming.api.validation.Durations;
 import dev.pipelines.streaming.api.validation.RealTimeRules;
+import dev.pipelines.streaming.runner.http.FailedDeliveries;
 import dev.pipelines.streaming.runner.http.HttpBatchWriter;
 import dev.pipelines.streaming.runner.http.HttpEndpoints;
 import dev.pipelines.streaming.runner.jdbc.JdbcBatchWriter;
 import dev.pipelines.streaming.runner.mongodb.MongoBatchWriter;
 import dev.pipelines.streaming.runner.mongodb.MongoConnection;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -57,8 +62,12 @@ public final class Sinks {
     };
   }
 
-  /** A writer for the projected rows, with everything but the checkpoint location. */
-  public static DataStreamWriter<Row> writer(String pipeline, SinkSpec sink, Dataset<Row> projected,
+  /**
+   * A writer for the projected rows, with everything but the checkpoint location.
+   *
+   * @param spec the whole pipeline's spec: an HTTP sink may send failed deliveries to its Kafka dead-letter sinks
+   */
+  public static DataStreamWriter<Row> writer(String pipeline, PipelineSpec spec, SinkSpec sink, Dataset<Row> projected,
       SecretResolver secrets, String path) {
     DataStreamWriter<Row> writer = projected.writeStream()
         .queryName(sink.name())
@@ -75,23 +84,41 @@ public final class Sinks {
           .option("path", sink.files().path())
           .options(sink.files().optionsOrEmpty())
           .partitionBy(sink.files().partitionByOrEmpty().toArray(String[]::new));
-      case KAFKA -> writer = writer.format("kafka")
-          .option("kafka.bootstrap.servers", sink.kafka().bootstrapServers())
-          .option("topic", sink.kafka().topic())
-          .options(sink.kafka().optionsOrEmpty())
-          .options(secrets.kafkaSaslOptions(sink.kafka().credentials(), path + ".kafka.credentials"));
+      case KAFKA -> writer = writer.format("kafka").options(kafkaOptions(sink, secrets, path));
       case JDBC -> writer = writer.foreachBatch(new JdbcBatchWriter(pipeline, sink.name(), sink.jdbc(),
           secrets.jdbcOptions(sink.jdbc().user(), sink.jdbc().password(), path + ".jdbc")));
       case MONGODB -> writer = writer.foreachBatch(new MongoBatchWriter(sink.name(), sink.mongodb(),
           MongoConnection.uri(sink.mongodb(), secrets, path + ".mongodb")));
-      case HTTP -> writer = writer.foreachBatch(httpWriter(pipeline, sink, secrets, path + ".http"));
+      case HTTP -> writer = writer.foreachBatch(httpWriter(pipeline, spec, sink, secrets, path + ".http"));
     }
     return writer;
   }
 
   /** The HTTP sink's writer, with its URL and header references resolved and checked now (a bad one fails the start). */
-  private static HttpBatchWriter httpWriter(String pipeline, SinkSpec sink, SecretResolver secrets, String path) {
-    return new HttpBatchWriter(pipeline, sink.name(), sink.http(), HttpEndpoints.resolve(sink.http(), secrets, path));
+  private static HttpBatchWriter httpWriter(String pipeline, PipelineSpec spec, SinkSpec sink, SecretResolver secrets,
+      String path) {
+    FailedDeliveries failed = null;
+    if (sink.http().onDeliveryFailureOrDefault() == HttpSinkSpec.DeliveryFailure.DEAD_LETTER) {
+      List<FailedDeliveries.Topic> topics = new ArrayList<>();
+      for (int i = 0; i < spec.sinksOrEmpty().size(); i++) {
+        SinkSpec d = spec.sinksOrEmpty().get(i);
+        if (PipelineSpec.DEAD_LETTERS.equals(d.from()) && d.kafka() != null) {
+          topics.add(new FailedDeliveries.Topic(d.name(), kafkaOptions(d, secrets, "spec.sinks[" + i + "]"), d.kafka().key()));
+        }
+      }
+      failed = new FailedDeliveries(topics);
+    }
+    return new HttpBatchWriter(pipeline, sink.name(), sink.http(), HttpEndpoints.resolve(sink.http(), secrets, path), failed);
+  }
+
+  /** A Kafka sink's writer options: servers, topic, its options and SASL credentials (resolved). */
+  private static Map<String, String> kafkaOptions(SinkSpec sink, SecretResolver secrets, String path) {
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("kafka.bootstrap.servers", sink.kafka().bootstrapServers());
+    options.put("topic", sink.kafka().topic());
+    options.putAll(sink.kafka().optionsOrEmpty());
+    options.putAll(secrets.kafkaSaslOptions(sink.kafka().credentials(), path + ".kafka.credentials"));
+    return options;
   }
 
   static Trigger trigger(TriggerSpec t) {

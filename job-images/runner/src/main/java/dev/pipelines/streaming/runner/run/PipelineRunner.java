@@ -51,9 +51,9 @@ public final class PipelineRunner {
     // any query has started (and could commit a batch only to be stopped).
     List<SinkSpec> sinks = List.copyOf(planned.sinks().keySet());
     List<DataStreamWriter<Row>> writers = new ArrayList<>();
-    for (int i = 0; i < sinks.size(); i++) {
-      writers.add(Sinks.writer(planned.pipeline().name(), sinks.get(i), planned.sinks().get(sinks.get(i)), secrets,
-          "spec.sinks[" + i + "]"));
+    for (SinkSpec sink : sinks) {
+      writers.add(Sinks.writer(planned.pipeline().name(), planned.pipeline().spec(), sink, planned.sinks().get(sink), secrets,
+          specPath(planned, sink)));
     }
     List<dev.pipelines.streaming.api.validation.Problem> sizing = RealTimeSlots.check(spark.sparkContext().getConf(),
         planned.pipeline().spec(), secrets, log);
@@ -71,6 +71,12 @@ public final class PipelineRunner {
       refresher.close();
     }
     refresher = StaticTableRefresher.start(planned.staticTables(), log);
+    for (SinkSpec sink : planned.pipeline().spec().sinksOrEmpty()) {
+      if (!planned.sinks().containsKey(sink)) {
+        log.printf("[%s] receives only the failed deliveries of HTTP sinks %s (written by them): no query of its own%n",
+            sink.name(), planned.pipeline().spec().deadLetteringHttpSinks());
+      }
+    }
     List<StreamingQuery> started = new ArrayList<>();
     for (int i = 0; i < sinks.size(); i++) {
       SinkSpec sink = sinks.get(i);
@@ -83,7 +89,7 @@ public final class PipelineRunner {
       } catch (TimeoutException | RuntimeException e) {
         started.forEach(PipelineRunner::stopNow);
         refresher.close();
-        throw new IllegalStateException("spec.sinks[" + i + "] (" + sink.name() + ") did not start: "
+        throw new IllegalStateException(specPath(planned, sink) + " (" + sink.name() + ") did not start: "
             + SparkErrors.oneLine(e), e);
       }
     }
@@ -131,6 +137,11 @@ public final class PipelineRunner {
 
   public GracefulShutdown gracefulShutdown(List<StreamingQuery> queries, Duration timeout) {
     return new GracefulShutdown(queries, timeout, log);
+  }
+
+  /** {@code spec.sinks[i]} with the sink's index in the spec (not every sink is a query of its own). */
+  private static String specPath(PlannedPipeline planned, SinkSpec sink) {
+    return "spec.sinks[" + planned.pipeline().spec().sinksOrEmpty().indexOf(sink) + "]";
   }
 
   private static String describe(SinkSpec sink) {

@@ -1,0 +1,65 @@
+package dev.pipelines.streaming.runner.http;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Where an HTTP sink with {@code onDeliveryFailure: deadLetter} puts the rows of a request that
+ * still failed after its retries: the topics of the pipeline's Kafka sinks of the dead letters,
+ * as dead letters with the same columns as the others (DeadLetters.COLUMNS: reason
+ * {@code delivery failed}, the last answer as error, the row as JSON in value), written with
+ * Spark's Kafka batch writer before the micro-batch goes on. At least once: a batch replayed
+ * after a crash may send the same dead letters again.
+ */
+public final class FailedDeliveries {
+  /** One Kafka sink of the dead letters: its Kafka writer options (servers, topic, credentials) and key expression. */
+  public record Topic(String sink, Map<String, String> kafkaOptions, String keyExpression) {}
+
+  private final List<Topic> topics;
+
+  public FailedDeliveries(List<Topic> topics) {
+    this.topics = List.copyOf(topics);
+  }
+
+  /**
+   * Writes {@code rows} (each a row as JSON) as dead letters of HTTP sink {@code sink} to every topic.
+   *
+   * @param error the last answer, already masked; becomes the letters' {@code error}
+   */
+  public void write(SparkSession spark, String pipeline, String sink, List<String> rows, String error) {
+    Dataset<Row> letters = spark.createDataset(rows, Encoders.STRING()).toDF("value").select(
+        lit(pipeline).as("pipeline"),
+        lit(sink).as("step"),
+        lit("delivery failed").as("reason"),
+        lit(error).as("error"),
+        lit(null).cast("string").as("topic"),
+        lit(null).cast("int").as("partition"),
+        lit(null).cast("bigint").as("offset"),
+        lit(null).cast("string").as("file"),
+        col("value"),
+        current_timestamp().as("rejectedAt"));
+    for (Topic topic : topics) {
+      List<Column> record = new ArrayList<>();
+      if (topic.keyExpression() != null) {
+        record.add(expr(topic.keyExpression()).cast("string").as("key"));
+      }
+      Column[] all = Arrays.stream(letters.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
+      record.add(to_json(struct(all)).as("value"));
+      letters.select(record.toArray(Column[]::new)).write().format("kafka").options(topic.kafkaOptions()).save();
+    }
+  }
+}
