@@ -740,7 +740,9 @@ class BrokenSpecsTest {
         """,
         "spec.sinks[0].http.onDeliveryFailure: deadLetter needs a sink of the dead letters that writes to Kafka (add a "
             + "sink {from: deadLetters, kafka: {...}}: failed deliveries are appended to its topic (a files or console sink "
-            + "of the dead letters is written by its own query only))");
+            + "of the dead letters is written by its own query only))",
+        "spec.sinks[1].from: no row can become a dead letter in this pipeline (dead letters are rows of Kafka or "
+            + "files sources that do not parse as json/csv, and rows violating a rule with onViolation: deadLetter)");
   }
 
   @Test

@@ -77,7 +77,7 @@ public final class Credentials {
     if (uri == null) {
       return Optional.empty();
     }
-    if (uri.matches("(?i)^mongodb(\\+srv)?://[^/?#]*@.*")) {
+    if (uri.contains("@")) {
       return Optional.of("user info before @");
     }
     return credentialParameter(uri, name -> isCredentialKey(name) || name.equalsIgnoreCase("authMechanismProperties"));

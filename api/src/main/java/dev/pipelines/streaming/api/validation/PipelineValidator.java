@@ -67,6 +67,8 @@ public final class PipelineValidator {
   /** Whether a sink of the dead letters writes to Kafka: where failed HTTP deliveries can go. */
   private boolean kafkaDeadLetterSink;
 
+  private static final Pattern MONGO_AUTH_MECHANISM = Pattern.compile("(?i)[?&]authMechanism=([^&]*)");
+
   private PipelineValidator() {}
 
   public static List<Problem> validate(StreamingPipeline pipeline) {
@@ -127,7 +129,8 @@ public final class PipelineValidator {
     for (int i = 0; i < spec.sinksOrEmpty().size(); i++) {
       checkSink(spec.sinksOrEmpty().get(i), "spec.sinks[" + i + "]", sinkNames);
       if (spec.sinksOrEmpty().get(i) != null && PipelineSpec.DEAD_LETTERS.equals(spec.sinksOrEmpty().get(i).from())
-          && spec.deadLetterInputs().isEmpty() && spec.deadLetteringHttpSinks().isEmpty()) {
+          && spec.deadLetterInputs().isEmpty()
+          && (spec.deadLetteringHttpSinks().isEmpty() || spec.sinksOrEmpty().get(i).kafka() == null)) {
         add("spec.sinks[" + i + "].from", "no row can become a dead letter in this pipeline",
             "dead letters are rows of Kafka or files sources that do not parse as json/csv, and rows "
                 + "violating a rule with onViolation: deadLetter");
@@ -1003,6 +1006,16 @@ public final class PipelineValidator {
     }
     if (m.authSource() != null && m.user() == null) {
       add(path + ".authSource", "only with user", "set user and password, or remove authSource");
+    }
+    if ("0".equals(m.optionsOrEmpty().get("writeConcern.w"))) {
+      add(path + ".options[\"writeConcern.w\"]", "0 means unacknowledged writes: Spark would commit batches the server "
+          + "never applied", "1, majority, or leave it to the connection string");
+    }
+    java.util.regex.Matcher mechanism = MONGO_AUTH_MECHANISM.matcher(m.uri() == null ? "" : m.uri());
+    if (mechanism.find() && !Set.of("SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN").contains(mechanism.group(1).toUpperCase(Locale.ROOT))) {
+      add(path + ".uri", "authMechanism " + mechanism.group(1) + " authenticates with the pod's or node's own identity "
+          + "(cloud credentials, certificates, Kerberos), not the pipeline's user and password",
+          "SCRAM-SHA-256 (the default), SCRAM-SHA-1 or PLAIN, with user and password by reference");
     }
     m.optionsOrEmpty().keySet().stream().filter(k -> !MongoDbSinkSpec.OPTIONS.contains(k)).sorted().forEach(k ->
         add(path + ".options[\"" + k + "\"]", "not a write option a pipeline may set",

@@ -110,18 +110,15 @@ public final class SparkConfPolicy {
       "spark.serializer", Set.of("org.apache.spark.serializer.KryoSerializer", "org.apache.spark.serializer.JavaSerializer"),
       "spark.io.compression.codec", Set.of("lz4", "lzf", "snappy", "zstd"),
       "spark.sql.streaming.stateStore.compression.codec", Set.of("lz4", "lzf", "snappy", "zstd"),
+      // The pod's own identities; not the node's (instance metadata: IAMInstance/InstanceProfile
+      // providers and the SDK's default chains that end with them), which the node's other pods share.
       S3A + "aws.credentials.provider", Set.of(
-          "org.apache.hadoop.fs.s3a.auth.IAMInstanceCredentialsProvider",
           "org.apache.hadoop.fs.s3a.AnonymousAWSCredentialsProvider",
           "software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider",
           "software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider",
-          "software.amazon.awssdk.auth.credentials.InstanceProfileCredentialsProvider",
           "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider",
-          "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider",
           "com.amazonaws.auth.WebIdentityTokenCredentialsProvider",
-          "com.amazonaws.auth.InstanceProfileCredentialsProvider",
-          "com.amazonaws.auth.EnvironmentVariableCredentialsProvider",
-          "com.amazonaws.auth.DefaultAWSCredentialsProviderChain"));
+          "com.amazonaws.auth.EnvironmentVariableCredentialsProvider"));
 
   private static final String POD_TEMPLATES_HINT = "write the pod template inline in spec.podTemplates.driver or spec.podTemplates.executor";
   private static final String IMAGE_HINT = "build what the pipeline needs into its image (spec.image)";

@@ -140,11 +140,13 @@ class SparkConfPolicyTest {
         "spark.hadoop.fs.s3a.path.style.access", "true",
         "spark.hadoop.fs.s3a.aws.credentials.provider",
         "software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider,"
-            + " org.apache.hadoop.fs.s3a.auth.IAMInstanceCredentialsProvider",
+            + " software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider",
         "spark.sql.streaming.stateStore.providerClass", "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider",
         "spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     allowed.forEach((key, value) -> assertThat(SparkConfPolicy.check(key, value)).as(key).isEmpty());
     assertThat(SparkConfPolicy.check("spark.serializer", "org.apache.spark.serializer.KryoSerializer,com.example.X")).isPresent();
+    assertThat(SparkConfPolicy.check("spark.hadoop.fs.s3a.aws.credentials.provider",
+        "org.apache.hadoop.fs.s3a.auth.IAMInstanceCredentialsProvider")).as("the node's instance role").isPresent();
   }
 
   /** docs/spec.md's table of allowed keys is the list the validator enforces. */

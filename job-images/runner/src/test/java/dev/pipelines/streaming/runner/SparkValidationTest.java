@@ -211,4 +211,35 @@ class SparkValidationTest {
         .isInstanceOf(PlanningException.class)
         .hasMessageContaining("spec.sources[0].schema[0].type: ");
   }
+
+  @Test
+  void aDeadLetterTopicFedOnlyByHttpFailuresHasItsKeyCheckedAtStart() {
+    List<String> found = problems("""
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: demo}
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          sinks:
+            - {name: hook, from: clicks, http: {url: "https://hooks.example.com/x", onDeliveryFailure: deadLetter}}
+            - name: rejected
+              from: deadLetters
+              kafka: {bootstrapServers: "127.0.0.1:1", topic: t, key: userId}
+              expectations: [{name: known, condition: "step IS NOT NULL"}]
+        """);
+    assertThat(found).hasSize(2);
+    assertThat(found.get(0)).isEqualTo("spec.sinks[1].expectations: a sink fed only by failed HTTP deliveries runs no "
+        + "query to check rules in");
+    assertThat(found.get(1)).startsWith("spec.sinks[1].kafka.key: ").contains("userId");
+    assertThat(problems("""
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: demo}
+        spec:
+          sources: [{name: clicks, generator: {}}]
+          sinks:
+            - {name: hook, from: clicks, http: {url: "https://hooks.example.com/x", onDeliveryFailure: deadLetter}}
+            - {name: rejected, from: deadLetters, kafka: {bootstrapServers: "127.0.0.1:1", topic: t, key: step}}
+        """)).as("the dead letters' own columns are keys").isEmpty();
+  }
 }

@@ -41,7 +41,21 @@ public final class FailedDeliveries {
    * @param error the last answer, already masked; becomes the letters' {@code error}
    */
   public void write(SparkSession spark, String pipeline, String sink, List<String> rows, String error) {
-    Dataset<Row> letters = spark.createDataset(rows, Encoders.STRING()).toDF("value").select(
+    Dataset<Row> letters = letters(spark, pipeline, sink, rows, error);
+    for (Topic topic : topics) {
+      List<Column> record = new ArrayList<>();
+      if (topic.keyExpression() != null) {
+        record.add(expr(topic.keyExpression()).cast("string").as("key"));
+      }
+      Column[] all = Arrays.stream(letters.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
+      record.add(to_json(struct(all)).as("value"));
+      letters.select(record.toArray(Column[]::new)).write().format("kafka").options(topic.kafkaOptions()).save();
+    }
+  }
+
+  /** The dead letters of {@code rows}: the columns of every dead letter; no rows gives their shape, to plan with. */
+  public static Dataset<Row> letters(SparkSession spark, String pipeline, String sink, List<String> rows, String error) {
+    return spark.createDataset(rows, Encoders.STRING()).toDF("value").select(
         lit(pipeline).as("pipeline"),
         lit(sink).as("step"),
         lit("delivery failed").as("reason"),
@@ -52,14 +66,5 @@ public final class FailedDeliveries {
         lit(null).cast("string").as("file"),
         col("value"),
         current_timestamp().as("rejectedAt"));
-    for (Topic topic : topics) {
-      List<Column> record = new ArrayList<>();
-      if (topic.keyExpression() != null) {
-        record.add(expr(topic.keyExpression()).cast("string").as("key"));
-      }
-      Column[] all = Arrays.stream(letters.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
-      record.add(to_json(struct(all)).as("value"));
-      letters.select(record.toArray(Column[]::new)).write().format("kafka").options(topic.kafkaOptions()).save();
-    }
   }
 }

@@ -1,44 +1,43 @@
 package dev.pipelines.streaming.runner.mongodb;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sha2;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import com.mongodb.MongoCommandException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
-import com.mongodb.client.model.Indexes;
 import dev.pipelines.streaming.api.model.MongoDbSinkSpec;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.api.java.function.VoidFunction2;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.expressions.Window;
+import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes each micro-batch to a MongoDB collection with the MongoDB Spark connector's batch writer
- * (format {@code mongodb}), as replace-with-upsert operations keyed so that a micro-batch Spark
- * replays after a crash overwrites what its first attempt wrote instead of adding to it:
+ * (format {@code mongodb}), so that a micro-batch Spark replays after a crash leaves the
+ * collection as one delivery would:
  *
  * <ul>
- *   <li>{@code upsert}: keyed by the spec's {@code keys} ({@code idFieldList}); one document per
- *       key, the latest row's values. A unique index on the keys is created before the first
- *       batch, so two writers can never insert the same key twice.
- *   <li>{@code append}: keyed by {@code _id}. Rows that carry an {@code _id} column keep it;
- *       others get {@code <query id>:<batch id>:<sha-256 of the row as JSON>:<n>}, n counting equal
- *       rows in the batch. A replayed batch has the same rows, so the same ids; the query id is
- *       the checkpoint's, so a new checkpoint's batch 0 never overwrites the old one's.
+ *   <li>{@code upsert}: replace-with-upsert keyed by the spec's {@code keys} ({@code idFieldList});
+ *       one document per key. A unique index on exactly those keys must exist; it is created
+ *       before the first batch, and an index of that name on other keys, or not unique, fails the
+ *       start of writing with a message.
+ *   <li>{@code append}: first every document an earlier attempt of this batch wrote is deleted
+ *       (their {@code _id}s start with {@code <query id>:<batch id>:}), then the rows are inserted
+ *       with {@code _id} = that prefix and a number unique in the batch. A replay therefore never
+ *       depends on the rows coming back byte-identical (map order, floating-point sums, a changed
+ *       projection). The query id is the checkpoint's, so a new checkpoint's batch 0 never touches
+ *       the old one's documents. Rows that carry their own {@code _id} column are replaced by it.
  * </ul>
  *
  * <p>Spark's types map to BSON as the connector documents ("Spark to BSON" in the connector's
@@ -73,7 +72,12 @@ public final class MongoBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       ensureUniqueIndex();
       indexReady = true;
     }
-    Dataset<Row> documents = upsert ? batch : withReplayStableIds(batch, batchId);
+    Dataset<Row> documents = batch;
+    if (!upsert && !hasIdColumn(batch)) {
+      String prefix = batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY) + ":" + batchId + ":";
+      deleteEarlierAttempt(prefix);
+      documents = batch.withColumn(ID, concat(lit(prefix), monotonically_increasing_id().cast("string")));
+    }
     documents.write().format("mongodb").mode(SaveMode.Append)
         .options(spec.optionsOrEmpty())
         .option("connection.uri", uri)
@@ -85,35 +89,45 @@ public final class MongoBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         .save();
   }
 
-  /** The batch with an {@code _id} per row that a replay of the same batch gives again. */
-  private static Dataset<Row> withReplayStableIds(Dataset<Row> batch, long batchId) {
-    if (Arrays.asList(batch.columns()).contains(ID)) {
-      return batch;
+  private static boolean hasIdColumn(Dataset<Row> batch) {
+    return Arrays.stream(batch.columns()).anyMatch(ID::equalsIgnoreCase);
+  }
+
+  /** Deletes what an earlier attempt of this batch wrote (nothing on a first attempt). */
+  private void deleteEarlierAttempt(String prefix) {
+    try (MongoClient client = MongoClients.create(uri)) {
+      long deleted = client.getDatabase(spec.database()).getCollection(spec.collection())
+          .deleteMany(Filters.regex(ID, "^" + prefix)).getDeletedCount(); // a UUID, digits and ':' need no escaping
+      if (deleted > 0) {
+        LOG.info("[{}] replaying a batch: removed the {} documents its earlier attempt wrote", sink, deleted);
+      }
     }
-    String queryId = String.valueOf(batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY));
-    Column[] all = Arrays.stream(batch.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
-    Column json = to_json(struct(all));
-    Column nth = row_number().over(Window.partitionBy(json).orderBy(json));
-    return batch.withColumn(ID, concat_ws(":", lit(queryId), lit(batchId), sha2(json, 256), nth.cast("string")))
-        .select(listWithIdFirst(batch.columns()));
   }
 
-  private static Column[] listWithIdFirst(String[] columns) {
-    List<Column> ordered = new java.util.ArrayList<>();
-    ordered.add(col(ID));
-    Arrays.stream(columns).map(c -> col("`" + c + "`")).forEach(ordered::add);
-    return ordered.toArray(Column[]::new);
-  }
-
+  /**
+   * Creates the unique index on the keys, or checks that the existing one of that name is one:
+   * MongoDB answers IndexOptionsConflict / IndexKeySpecsConflict when an index of that name or on
+   * those keys differs, and upserts without a unique index can insert a key twice.
+   */
   private void ensureUniqueIndex() {
     try (MongoClient client = MongoClients.create(uri)) {
-      client.getDatabase(spec.database()).getCollection(spec.collection())
-          .createIndex(Indexes.ascending(spec.keysOrEmpty()), new IndexOptions().unique(true).name(INDEX_NAME));
-    } catch (MongoCommandException e) {
-      if (!INDEX_EXISTS.contains(e.getErrorCode())) {
-        throw e;
+      MongoCollection<Document> collection = client.getDatabase(spec.database()).getCollection(spec.collection());
+      Document keys = new Document();
+      spec.keysOrEmpty().forEach(k -> keys.append(k, 1));
+      try {
+        collection.createIndex(keys, new IndexOptions().unique(true).name(INDEX_NAME));
+      } catch (MongoCommandException e) {
+        if (!INDEX_EXISTS.contains(e.getErrorCode())) {
+          throw e;
+        }
+        boolean unique = collection.listIndexes().into(new ArrayList<>()).stream()
+            .anyMatch(i -> keys.equals(i.get("key", Document.class)) && Boolean.TRUE.equals(i.getBoolean("unique")));
+        if (!unique) {
+          throw new IllegalStateException("sink " + sink + ": collection " + spec.database() + "." + spec.collection()
+              + " has an index that conflicts with a unique index on " + spec.keysOrEmpty() + " (" + e.getErrorMessage()
+              + "); upserts need one: drop the conflicting index, or write to another collection");
+        }
       }
-      LOG.info("[{}] a unique index on {} already exists: {}", sink, spec.keysOrEmpty(), e.getErrorMessage());
     }
   }
 }

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * The connection string a MongoDB sink connects with: the spec's {@code uri} (which the validator
  * keeps free of credentials) with the referenced user and password put in as user info,
- * percent-encoded as MongoDB's connection string format requires, and {@code authSource}.
+ * percent-encoded as MongoDB's connection string format requires, and {@code authSource}
+ * (default {@code admin}, unless the connection string names one or uses PLAIN).
  * Built before the query starts, so a missing Secret variable or a malformed string fails the start
  * with the field's path; the result holds the password and is never printed.
  */
@@ -33,6 +34,11 @@ public final class MongoConnection {
       uri = uri.substring(0, scheme) + user + password + "@" + uri.substring(scheme);
       if (spec.authSource() != null) {
         uri = withParameter(uri, "authSource", spec.authSource());
+      } else if (!uri.toLowerCase(java.util.Locale.ROOT).contains("authsource=")
+          && !uri.toLowerCase(java.util.Locale.ROOT).contains("authmechanism=plain")) {
+        // Without it the driver would authenticate against the database in the URI's path
+        // (PLAIN users live in $external, the driver's default for that mechanism).
+        uri = withParameter(uri, "authSource", "admin");
       }
     }
     try {

@@ -10,6 +10,7 @@ import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.model.TransformSpec;
 import dev.pipelines.streaming.api.validation.PipelineValidator;
 import dev.pipelines.streaming.api.validation.Problem;
+import dev.pipelines.streaming.runner.http.FailedDeliveries;
 import dev.pipelines.streaming.runner.spark.SparkErrors;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -267,8 +268,19 @@ public final class PipelinePlanner {
         return null; // a step that routes here could not be planned; its problem is reported
       }
       input = deadLetters.all();
-      if (input == null && !spec.deadLetteringHttpSinks().isEmpty()) {
-        return null; // only failed HTTP deliveries reach it, written by those sinks: no query of its own
+      if (input == null && !spec.deadLetteringHttpSinks().isEmpty() && sink.kafka() != null) {
+        // Only failed HTTP deliveries reach it, written by those sinks: no query of its own, but
+        // its key is checked now against the dead letters' columns, not at the first failure.
+        if (!sink.expectationsOrEmpty().isEmpty()) {
+          problems.add(Problem.at(path + ".expectations", "a sink fed only by failed HTTP deliveries runs no query to "
+              + "check rules in"));
+        }
+        try {
+          Sinks.project(sink, FailedDeliveries.letters(spark, "", "", List.of(), "")).schema();
+        } catch (Exception e) {
+          problems.add(Problem.at(path + ".kafka.key", SparkErrors.oneLine(e)));
+        }
+        return null;
       }
       if (input == null) {
         problems.add(Problem.at(path + ".from", "no row can become a dead letter in this pipeline"));

@@ -13,6 +13,19 @@ public final class SparkSessionFactory {
    */
   public static final String DEFAULT_SHUFFLE_PARTITIONS = "8";
 
+  /**
+   * S3A's credential chain: the environment (keys from a Secret) and the pod's own identity (EKS
+   * IRSA web identity, EKS Pod Identity / ECS container credentials). Hadoop's default ends with
+   * the node's instance role (instance metadata), which every pod on the node would share; a
+   * pipeline must not borrow it. Keys set with --conf fs.s3a.access.key locally still work.
+   */
+  public static final String S3A_CREDENTIALS = String.join(",",
+      "org.apache.hadoop.fs.s3a.TemporaryAWSCredentialsProvider",
+      "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+      "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider",
+      "software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider",
+      "software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider");
+
   private SparkSessionFactory() {}
 
   /** Settings the runner applies unless the spec or the command line sets them. */
@@ -27,6 +40,9 @@ public final class SparkSessionFactory {
     // RocksDB keeps large state off the JVM heap; it is also what transformWithState needs.
     conf.put("spark.sql.streaming.stateStore.providerClass",
         "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider");
+    conf.put("spark.hadoop.fs.s3a.aws.credentials.provider", S3A_CREDENTIALS);
+    // Spark hides option values whose key matches in plans and logs; "uri" adds MongoDB's connection.uri.
+    conf.put("spark.sql.redaction.options.regex", "(?i)url|uri");
     return conf;
   }
 

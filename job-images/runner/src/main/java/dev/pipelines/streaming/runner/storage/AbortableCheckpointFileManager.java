@@ -2,12 +2,12 @@ package dev.pipelines.streaming.runner.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.util.EnumSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.execution.streaming.checkpointing.AbstractFileContextBasedCheckpointFileManager;
 import org.apache.spark.sql.execution.streaming.checkpointing.CheckpointFileManager;
@@ -59,8 +59,15 @@ public final class AbortableCheckpointFileManager extends AbstractFileContextBas
     try {
       return new AbortableOutputStream(fc().create(path, flags), path, overwriteIfPossible);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // As Spark's Scala managers do: the IOException itself, so HDFSMetadataLog can catch
+      // Hadoop's FileAlreadyExistsException (a second writer of the same batch).
+      throw AbortableCheckpointFileManager.<RuntimeException>rethrow(e);
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> T rethrow(Throwable t) throws T {
+    throw (T) t;
   }
 
   @Override
@@ -88,17 +95,12 @@ public final class AbortableCheckpointFileManager extends AbstractFileContextBas
         return;
       }
       done = true;
-      try {
-        out.abort();
-        out.close();
-      } catch (IOException | RuntimeException e) {
-        // Nothing was made visible; the write is abandoned either way.
-      }
+      abortQuietly();
     }
 
     /**
      * Makes the file visible. Spark's metadata logs rely on a second writer of the same batch
-     * failing with {@link FileAlreadyExistsException} (HDFSMetadataLog), so an existing file
+     * failing with Hadoop's {@link FileAlreadyExistsException} (HDFSMetadataLog), so an existing file
      * aborts this one unless overwriting was asked for. S3 has no put-if-absent in every store
      * this runs on, so the check and the write are not one step; the checkpoint Lease and commit
      * fence keep a second driver from writing at all.
@@ -109,12 +111,27 @@ public final class AbortableCheckpointFileManager extends AbstractFileContextBas
         return;
       }
       done = true;
-      if (!overwriteIfPossible && fc().util().exists(path)) {
+      boolean visible = false;
+      try {
+        if (!overwriteIfPossible && fc().util().exists(path)) {
+          throw new FileAlreadyExistsException(path + " already exists; another writer committed it first");
+        }
+        out.close();
+        visible = true;
+      } finally {
+        if (!visible) {
+          abortQuietly(); // a failed probe or upload leaves no object and no pending upload
+        }
+      }
+    }
+
+    private void abortQuietly() {
+      try {
         out.abort();
         out.close();
-        throw new FileAlreadyExistsException(path + " already exists; another writer committed it first");
+      } catch (IOException | RuntimeException e) {
+        // nothing was made visible
       }
-      out.close();
     }
   }
 }

@@ -3,12 +3,9 @@ package dev.pipelines.streaming.runner.testing;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -81,7 +78,7 @@ public final class MongoServer implements AutoCloseable {
         "--telemetry=disable",
         "--log-level=warn")
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    awaitListening(Duration.ofSeconds(60), log);
+    ServerProcess.awaitListening(process, port, Duration.ofSeconds(60), log, "FerretDB");
   }
 
   /** A connection string with the given credentials (PostgreSQL's user, any password under trust). */
@@ -99,37 +96,8 @@ public final class MongoServer implements AutoCloseable {
     return MongoClients.create(uri("postgres", "unused"));
   }
 
-  private void awaitListening(Duration timeout, Path log) throws IOException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("FerretDB exited:\n" + Files.readString(log));
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return;
-      } catch (IOException notYet) {
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      }
-    }
-    close();
-    throw new IllegalStateException("FerretDB did not listen within " + timeout + ":\n" + Files.readString(log));
-  }
-
   @Override
   public synchronized void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ServerProcess.stop(process);
   }
 }

@@ -1,15 +1,12 @@
 package dev.pipelines.streaming.runner.testing;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Assumptions;
@@ -82,7 +79,7 @@ public final class S3Server implements AutoCloseable {
     Process process = new ProcessBuilder(server.toString(), "-H", "127.0.0.1", "-p", String.valueOf(port))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     S3Server s3 = new S3Server(process, port);
-    s3.awaitListening(Duration.ofSeconds(60), log);
+    ServerProcess.awaitListening(process, port, Duration.ofSeconds(60), log, "moto_server");
     return s3;
   }
 
@@ -154,42 +151,9 @@ public final class S3Server implements AutoCloseable {
     return Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY);
   }
 
-  private void awaitListening(Duration timeout, Path log) throws IOException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("moto_server exited:\n" + Files.readString(log));
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return;
-      } catch (IOException notYet) {
-        sleep();
-      }
-    }
-    close();
-    throw new IllegalStateException("moto_server did not listen within " + timeout + ":\n" + Files.readString(log));
-  }
-
-  private static void sleep() {
-    try {
-      Thread.sleep(200);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ServerProcess.stop(process);
   }
 
   /** The YAML lines of {@link #sparkConf()} for a spec, indented by {@code indent} spaces. */
