@@ -21,9 +21,11 @@ final class ChildJvm {
   static Process start(String heap, List<String> jvmOptions, Class<?> main, List<String> args, Path log,
       Map<String, String> env) throws IOException {
     List<String> options = new ArrayList<>(jvmOptions);
-    String extra = System.getenv("BENCH_CHILD_JAVA_OPTS"); // e.g. a JFR recording, to profile
+    // e.g. -XX:StartFlightRecording=filename=/tmp/jfr/{main}.jfr,settings=profile: {main} becomes the
+    // child's main class, so each contender records its own file.
+    String extra = System.getenv("BENCH_CHILD_JAVA_OPTS");
     if (extra != null && !extra.isBlank()) {
-      options.addAll(Arrays.asList(extra.trim().split("\\s+")));
+      options.addAll(Arrays.asList(extra.trim().replace("{main}", main.getSimpleName()).split("\\s+")));
     }
     return JavaProcess.start(heap, options, main, args, log, env);
   }

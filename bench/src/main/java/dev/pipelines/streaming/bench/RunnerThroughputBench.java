@@ -91,6 +91,15 @@ public final class RunnerThroughputBench {
     }
   }
 
+  /**
+   * BENCH_MAX_AHEAD="off" (or a duration): the runner's watermark guard, which the hand-written
+   * job does not have; unset keeps the runner's default (on), as users get it.
+   */
+  static String maxAhead() {
+    String value = System.getenv("BENCH_MAX_AHEAD");
+    return value == null || value.isBlank() ? "" : ", maxAhead: \"" + value + "\"";
+  }
+
   /** BENCH_SPARK_CONF="k=v,k=v": Spark settings for both contenders, to try tunings. */
   static List<String> sparkConf() {
     String conf = System.getenv("BENCH_SPARK_CONF");
@@ -112,7 +121,7 @@ public final class RunnerThroughputBench {
                 - {name: page, type: string}
                 - {name: amount, type: double}
                 - {name: eventTime, type: timestamp}
-              watermark: {column: eventTime, delay: 30s}
+              watermark: {column: eventTime, delay: 30s%s}
           transforms:
             - name: perMinute
               from: clicks
@@ -122,7 +131,7 @@ public final class RunnerThroughputBench {
               from: perMinute
               trigger: {availableNow: true}
               files: {path: "%s", format: json}
-        """.formatted(kafka.bootstrapServers(), TOPIC, MAX_OFFSETS_PER_TRIGGER, dir.resolve("runner-out")));
+        """.formatted(kafka.bootstrapServers(), TOPIC, MAX_OFFSETS_PER_TRIGGER, maxAhead(), dir.resolve("runner-out")));
     List<String> args = new ArrayList<>(List.of("run", spec.toString(), "--master", MASTER,
         "--checkpoint-root", dir.resolve("runner-cp").toString()));
     sparkConf().forEach(kv -> args.addAll(List.of("-c", kv)));
