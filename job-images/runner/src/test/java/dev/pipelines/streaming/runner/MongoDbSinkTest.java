@@ -114,6 +114,36 @@ class MongoDbSinkTest {
     }
   }
 
+  @Test
+  void anUpsertSinkRefusesACollectionWhoseIndexOnItsKeysIsNotUnique() throws Exception {
+    MongoServer mongo = MongoServer.sharedOrSkip();
+    try (MongoClient client = mongo.client()) {
+      client.getDatabase("shop").getCollection("loose").createIndex(new Document("userId", 1),
+          new com.mongodb.client.model.IndexOptions().name("spo_upsert_keys"));
+    }
+    Path spec = dir.resolve("loose.yaml");
+    Files.writeString(spec, """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: loose}
+        spec:
+          sources: [{name: clicks, generator: {rowsPerSecond: 10, users: 3}}]
+          transforms:
+            - {name: perUser, from: clicks, sql: "SELECT userId, count(*) AS events FROM clicks GROUP BY userId"}
+          sinks:
+            - name: totals
+              from: perUser
+              outputMode: update
+              mongodb: {uri: "%s", database: shop, collection: loose, mode: upsert, keys: [userId],
+                        user: {env: MONGO_USER}, password: {env: MONGO_PASSWORD}}
+        """.formatted(mongo.uriWithoutCredentials()));
+    RunnerProcess runner = RunnerProcess.start(Map.of("MONGO_USER", "postgres", "MONGO_PASSWORD", "x"), spec,
+        dir.resolve("checkpoints"), Files.createDirectories(Path.of("target", "mongodb-sink")).resolve("loose.log"));
+    assertThat(runner.awaitExit(Duration.ofMinutes(3))).as("exit code of a failed query").isEqualTo(1);
+    assertThat(runner.log()).contains("sink totals: collection shop.loose has an index that conflicts with a unique index "
+        + "on [userId]");
+  }
+
   private static long eventsCounted(MongoCollection<Document> totals) {
     long sum = 0;
     for (Document d : totals.find()) {

@@ -48,7 +48,7 @@ public final class MongoBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   private static final Logger LOG = LoggerFactory.getLogger(MongoBatchWriter.class);
   /** Spark's StreamExecution.QUERY_ID_KEY. */
   private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
-  /** MongoDB's IndexOptionsConflict and IndexKeySpecsConflict: an equivalent index already exists. */
+  /** MongoDB's IndexOptionsConflict and IndexKeySpecsConflict: an index of that name, or on those keys, exists. */
   private static final Set<Integer> INDEX_EXISTS = Set.of(85, 86);
   static final String ID = "_id";
   static final String INDEX_NAME = "spo_upsert_keys";
@@ -104,29 +104,38 @@ public final class MongoBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     }
   }
 
+  /** Whether an index's key document is ascending on exactly the sink's keys, in order (1 may come back as 1.0). */
+  private boolean ascendingOn(Document key) {
+    return key != null && new ArrayList<>(key.keySet()).equals(spec.keysOrEmpty())
+        && key.values().stream().allMatch(v -> v instanceof Number n && n.doubleValue() == 1.0);
+  }
+
   /**
-   * Creates the unique index on the keys, or checks that the existing one of that name is one:
-   * MongoDB answers IndexOptionsConflict / IndexKeySpecsConflict when an index of that name or on
-   * those keys differs, and upserts without a unique index can insert a key twice.
+   * Creates the unique index on the keys, then checks that a unique index on exactly those keys
+   * exists: MongoDB answers IndexOptionsConflict / IndexKeySpecsConflict when an index of that
+   * name or on those keys differs (and some MongoDB-compatible servers answer nothing), and
+   * upserts without a unique index can insert a key twice.
    */
   private void ensureUniqueIndex() {
     try (MongoClient client = MongoClients.create(uri)) {
       MongoCollection<Document> collection = client.getDatabase(spec.database()).getCollection(spec.collection());
       Document keys = new Document();
       spec.keysOrEmpty().forEach(k -> keys.append(k, 1));
+      String conflict = "";
       try {
         collection.createIndex(keys, new IndexOptions().unique(true).name(INDEX_NAME));
       } catch (MongoCommandException e) {
         if (!INDEX_EXISTS.contains(e.getErrorCode())) {
           throw e;
         }
-        boolean unique = collection.listIndexes().into(new ArrayList<>()).stream()
-            .anyMatch(i -> keys.equals(i.get("key", Document.class)) && Boolean.TRUE.equals(i.getBoolean("unique")));
-        if (!unique) {
-          throw new IllegalStateException("sink " + sink + ": collection " + spec.database() + "." + spec.collection()
-              + " has an index that conflicts with a unique index on " + spec.keysOrEmpty() + " (" + e.getErrorMessage()
-              + "); upserts need one: drop the conflicting index, or write to another collection");
-        }
+        conflict = " (" + e.getErrorMessage() + ")";
+      }
+      boolean unique = collection.listIndexes().into(new ArrayList<>()).stream()
+          .anyMatch(i -> ascendingOn(i.get("key", Document.class)) && Boolean.TRUE.equals(i.getBoolean("unique")));
+      if (!unique) {
+        throw new IllegalStateException("sink " + sink + ": collection " + spec.database() + "." + spec.collection()
+            + " has an index that conflicts with a unique index on " + spec.keysOrEmpty() + conflict
+            + "; upserts need one: drop the conflicting index, or write to another collection");
       }
     }
   }
