@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import com.mongodb.MongoCommandException;
+import com.mongodb.MongoInterruptedException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -65,8 +66,23 @@ public final class MongoBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     this.uri = uri;
   }
 
+  /**
+   * @throws InterruptedException when the query is stopped mid-batch: the driver's
+   *     MongoInterruptedException unwrapped, so Spark sees a stop (StreamExecution's
+   *     isInterruptionException) instead of a failed query
+   */
   @Override
-  public void call(Dataset<Row> batch, Long batchId) {
+  public void call(Dataset<Row> batch, Long batchId) throws InterruptedException {
+    try {
+      write(batch, batchId);
+    } catch (MongoInterruptedException e) {
+      InterruptedException stopped = new InterruptedException("sink " + sink + " stopped while writing batch " + batchId);
+      stopped.initCause(e);
+      throw stopped;
+    }
+  }
+
+  private void write(Dataset<Row> batch, long batchId) {
     boolean upsert = spec.modeOrDefault() == MongoDbSinkSpec.Mode.UPSERT;
     if (upsert && !indexReady) {
       ensureUniqueIndex();
