@@ -20,14 +20,25 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The query of benchmark 1 as a Spark user would write it by hand: Kafka JSON, parse,
  * 1-minute tumbling window count per page with a 30 s watermark, JSON files, availableNow.
- * Same Spark settings as the runner's defaults, so the comparison measures the runner.
- * Args: bootstrapServers topic maxOffsetsPerTrigger outputDir checkpointDir master [key=value ...]
+ * By default with the runner's Spark settings, so the comparison measures the runner; with
+ * {@value #SPARK_DEFAULTS} first among the settings, with Spark's own defaults, as the
+ * Structured Streaming programming guide's examples build their session (200 shuffle
+ * partitions, HDFS-backed state store, the web UI on).
+ * Args: bootstrapServers topic maxOffsetsPerTrigger outputDir checkpointDir master [--spark-defaults] [key=value ...]
  */
 public final class HandWrittenWindowJob {
+  /** The flag that leaves out the runner's Spark settings. */
+  static final String SPARK_DEFAULTS = "--spark-defaults";
+
   public static void main(String[] args) throws TimeoutException, StreamingQueryException {
     SparkSession.Builder builder = SparkSession.builder().appName("hand-written").master(args[5]);
-    SparkSessionFactory.defaults().forEach(builder::config);
-    for (int i = 6; i < args.length; i++) {
+    int settings = 6;
+    if (args.length > settings && args[settings].equals(SPARK_DEFAULTS)) {
+      settings++;
+    } else {
+      SparkSessionFactory.defaults().forEach(builder::config);
+    }
+    for (int i = settings; i < args.length; i++) {
       String[] kv = args[i].split("=", 2);
       builder.config(kv[0], kv[1]);
     }

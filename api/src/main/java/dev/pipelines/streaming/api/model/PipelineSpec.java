@@ -81,7 +81,6 @@ public record PipelineSpec(
     return inputs;
   }
 
-  /** Whether any of the rules sends its violations to the dead letters. */
   /** Names of the HTTP sinks whose failed deliveries go to the dead letters ({@code onDeliveryFailure: deadLetter}). */
   @JsonIgnore
   public List<String> deadLetteringHttpSinks() {
@@ -89,6 +88,7 @@ public record PipelineSpec(
         && s.http().onDeliveryFailureOrDefault() == HttpSinkSpec.DeliveryFailure.DEAD_LETTER).map(SinkSpec::name).toList();
   }
 
+  /** Whether any of the rules sends its violations to the dead letters. */
   public static boolean routesToDeadLetters(List<ExpectationSpec> rules) {
     return rules.stream().anyMatch(e -> e != null && e.onViolationOrDefault() == ExpectationSpec.OnViolation.DEAD_LETTER);
   }

@@ -65,7 +65,7 @@ class ControlServerTest {
 
   @Test
   void progressMovesMetricsExportAndStopEndsQueriesWithTheCheckpointCommitted() throws Exception {
-    QualityTotals quality = new QualityTotals();
+    QualityTotals quality = new QualityTotals(dev.pipelines.streaming.runner.plan.GuardDrops.of(spark));
     spark.streams().addListener(quality);
     List<StreamingQuery> queries = Pipelines.start(spark, """
         apiVersion: streaming.pipelines.dev/v1alpha1

@@ -71,7 +71,7 @@ class DeadLetterTest {
               trigger: {availableNow: true}
               kafka: {bootstrapServers: "%1$s", topic: dl-out, key: step}
         """.formatted(kafka.bootstrapServers(), dir.resolve("out"));
-    QualityTotals quality = new QualityTotals();
+    QualityTotals quality = new QualityTotals(dev.pipelines.streaming.runner.plan.GuardDrops.of(spark));
     quality.countOnlyOwnRules(List.of("rejected")); // as the runner sets its own up for dead-letter sinks
     spark.streams().addListener(quality);
     try {

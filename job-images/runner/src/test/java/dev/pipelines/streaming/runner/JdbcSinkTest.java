@@ -51,14 +51,14 @@ class JdbcSinkTest {
 
     // foreachBatch runs on the query's thread, where Spark sets the query id; so does this test.
     UUID checkpoint = UUID.randomUUID();
-    spark.sparkContext().setLocalProperty(JdbcBatchWriter.QUERY_ID_PROPERTY, checkpoint.toString());
+    spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID, checkpoint.toString());
     try {
       writer.call(first, 0L);
       writer.call(second, 1L);
       writer.call(first, 1L);  // a replay of batch 1 after a crash: must change nothing
       writer.call(first, 0L);
     } finally {
-      spark.sparkContext().setLocalProperty(JdbcBatchWriter.QUERY_ID_PROPERTY, null);
+      spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID, null);
     }
 
     assertThat(query(url, "SELECT column_name, data_type FROM information_schema.columns "
@@ -72,12 +72,12 @@ class JdbcSinkTest {
     // A new checkpoint (reset, or the same pipeline name in another namespace) has a new query
     // id and starts again at batch 0: its batches are new, not replays of the old ones.
     UUID fresh = UUID.randomUUID();
-    spark.sparkContext().setLocalProperty(JdbcBatchWriter.QUERY_ID_PROPERTY, fresh.toString());
+    spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID, fresh.toString());
     try {
       writer.call(spark.sql("SELECT 3L AS id, 'd' AS name, CAST(4.00 AS DECIMAL(10,2)) AS amount,"
           + " TIMESTAMP'2026-01-01 13:00:00' AS at, array('w') AS tags"), 0L);
     } finally {
-      spark.sparkContext().setLocalProperty(JdbcBatchWriter.QUERY_ID_PROPERTY, null);
+      spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID, null);
     }
     assertThat(query(url, "SELECT id, name FROM scores ORDER BY id")).containsExactly("1 b", "2 c", "3 d");
     assertThat(query(url, "SELECT query_id, batch_id FROM spo_query_commits ORDER BY batch_id"))

@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.runner.control;
 
+import dev.pipelines.streaming.runner.spark.StreamingJobProperties;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,9 +30,6 @@ import scala.jdk.javaapi.CollectionConverters;
  * {@link #BATCHES_KEPT} batches per query.
  */
 public final class BatchTasks extends SparkListener {
-  /** Spark's {@code StreamExecution.QUERY_ID_KEY} and {@code MicroBatchExecution.BATCH_ID_KEY}. */
-  static final String QUERY_ID = "sql.streaming.queryId";
-  static final String BATCH_ID = "streaming.sql.batchId";
   static final int BATCHES_KEPT = 16;
 
   /**
@@ -53,8 +51,8 @@ public final class BatchTasks extends SparkListener {
   @Override
   public void onJobStart(SparkListenerJobStart job) {
     Properties props = job.properties();
-    String query = props == null ? null : props.getProperty(QUERY_ID);
-    String batch = props == null ? null : props.getProperty(BATCH_ID);
+    String query = props == null ? null : props.getProperty(StreamingJobProperties.QUERY_ID);
+    String batch = props == null ? null : props.getProperty(StreamingJobProperties.BATCH_ID);
     if (query == null || batch == null) {
       return;
     }

@@ -2,16 +2,12 @@ package dev.pipelines.streaming.runner.http;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.to_json;
 
-import java.util.ArrayList;
-import java.util.Arrays;
+import dev.pipelines.streaming.api.model.SinkSpec;
+import dev.pipelines.streaming.runner.plan.Sinks;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -26,8 +22,8 @@ import org.apache.spark.sql.SparkSession;
  * after a crash may send the same dead letters again.
  */
 public final class FailedDeliveries {
-  /** One Kafka sink of the dead letters: its Kafka writer options (servers, topic, credentials) and key expression. */
-  public record Topic(String sink, Map<String, String> kafkaOptions, String keyExpression) {}
+  /** One Kafka sink of the dead letters and its Kafka writer options (servers, topic, resolved credentials). */
+  public record Topic(SinkSpec sink, Map<String, String> kafkaOptions) {}
 
   private final List<Topic> topics;
 
@@ -43,13 +39,7 @@ public final class FailedDeliveries {
   public void write(SparkSession spark, String pipeline, String sink, List<String> rows, String error) {
     Dataset<Row> letters = letters(spark, pipeline, sink, rows, error);
     for (Topic topic : topics) {
-      List<Column> record = new ArrayList<>();
-      if (topic.keyExpression() != null) {
-        record.add(expr(topic.keyExpression()).cast("string").as("key"));
-      }
-      Column[] all = Arrays.stream(letters.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
-      record.add(to_json(struct(all)).as("value"));
-      letters.select(record.toArray(Column[]::new)).write().format("kafka").options(topic.kafkaOptions()).save();
+      Sinks.project(topic.sink(), letters).write().format("kafka").options(topic.kafkaOptions()).save();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.pipelines.streaming.runner.http;
 
 import dev.pipelines.streaming.api.model.HttpSinkSpec;
 import dev.pipelines.streaming.api.validation.Durations;
+import dev.pipelines.streaming.runner.spark.StreamingJobProperties;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +31,6 @@ import org.slf4j.LoggerFactory;
  * cut give a new key, so a receiver that drops repeated keys may see a row twice, never lose one.
  */
 public final class HttpBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
-  /** Spark's StreamExecution.QUERY_ID_KEY: the checkpoint's identity, kept across restarts. */
-  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
   private static final Logger LOG = LoggerFactory.getLogger(HttpBatchWriter.class);
 
   private final String pipeline;
@@ -52,7 +51,7 @@ public final class HttpBatchWriter implements VoidFunction2<Dataset<Row>, Long> 
 
   @Override
   public void call(Dataset<Row> batch, Long batchId) throws InterruptedException {
-    String queryId = String.valueOf(batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY));
+    String queryId = String.valueOf(batch.sparkSession().sparkContext().getLocalProperty(StreamingJobProperties.QUERY_ID));
     Iterator<String> sorted = batch.toJSON().sort("value").toLocalIterator(); // a fixed order, a partition at a time
     // The rows of the request being filled (and the one row that may start the next), for the dead letters.
     List<String> pending = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.runner.jdbc;
 
 import dev.pipelines.streaming.api.model.JdbcSinkSpec;
+import dev.pipelines.streaming.runner.spark.StreamingJobProperties;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -30,8 +31,6 @@ import org.slf4j.LoggerFactory;
 public final class JdbcBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcBatchWriter.class);
   private static final int JDBC_BATCH = 1000;
-  /** Spark's StreamExecution.QUERY_ID_KEY. */
-  public static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
 
   private final String pipeline;
   private final String sink;
@@ -94,9 +93,9 @@ public final class JdbcBatchWriter implements VoidFunction2<Dataset<Row>, Long> 
    * {@code metadata} file, so it survives restarts and changes only with a new checkpoint.
    */
   static UUID queryId(Dataset<Row> batch) {
-    String id = batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
+    String id = batch.sparkSession().sparkContext().getLocalProperty(StreamingJobProperties.QUERY_ID);
     if (id == null) {
-      throw new IllegalStateException("no streaming query id on this thread (" + QUERY_ID_PROPERTY
+      throw new IllegalStateException("no streaming query id on this thread (" + StreamingJobProperties.QUERY_ID
           + "): the JDBC sink runs only inside a streaming query's foreachBatch");
     }
     return UUID.fromString(id);

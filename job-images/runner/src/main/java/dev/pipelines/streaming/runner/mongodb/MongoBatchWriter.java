@@ -12,6 +12,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import dev.pipelines.streaming.api.model.MongoDbSinkSpec;
+import dev.pipelines.streaming.runner.spark.StreamingJobProperties;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Set;
@@ -47,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MongoBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
   private static final Logger LOG = LoggerFactory.getLogger(MongoBatchWriter.class);
-  /** Spark's StreamExecution.QUERY_ID_KEY. */
-  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
   /** MongoDB's IndexOptionsConflict and IndexKeySpecsConflict: an index of that name, or on those keys, exists. */
   private static final Set<Integer> INDEX_EXISTS = Set.of(85, 86);
   static final String ID = "_id";
@@ -90,7 +89,7 @@ public final class MongoBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     }
     Dataset<Row> documents = batch;
     if (!upsert && !hasIdColumn(batch)) {
-      String prefix = batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY) + ":" + batchId + ":";
+      String prefix = batch.sparkSession().sparkContext().getLocalProperty(StreamingJobProperties.QUERY_ID) + ":" + batchId + ":";
       deleteEarlierAttempt(prefix);
       documents = batch.withColumn(ID, concat(lit(prefix), monotonically_increasing_id().cast("string")));
     }

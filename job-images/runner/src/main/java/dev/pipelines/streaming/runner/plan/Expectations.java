@@ -10,8 +10,6 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.pipelines.streaming.api.model.ExpectationSpec;
 import dev.pipelines.streaming.api.model.ExpectationSpec.OnViolation;
-import dev.pipelines.streaming.api.model.WatermarkSpec;
-import dev.pipelines.streaming.api.validation.Durations;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -29,8 +27,6 @@ import org.apache.spark.sql.functions;
 public final class Expectations {
   public static final String METRICS_PREFIX = "expectations.";
   public static final String ROWS = "rows";
-  /** The step name of a watermark's guard is {@code <input>} plus this. */
-  public static final String WATERMARK_GUARD_SUFFIX = ".watermark";
 
   private Expectations() {}
 
@@ -74,23 +70,6 @@ public final class Expectations {
       }
     }
     return observed;
-  }
-
-  /**
-   * Spark's watermark on {@code w.column()}, behind a guard: rows whose event time is more than
-   * {@code maxAhead} past the batch's processing time ({@code current_timestamp()}, fixed per
-   * micro-batch) are dropped and counted as violations of {@code <step>.eventTimeNotAhead},
-   * before they reach the watermark, which would otherwise jump to them and make every later
-   * row late. Rows without an event time pass.
-   */
-  static Dataset<Row> withWatermark(Dataset<Row> df, WatermarkSpec w, String step) {
-    if (WatermarkSpec.OFF.equals(w.maxAheadOrDefault())) {
-      return df.withWatermark(w.column(), Durations.toSparkInterval(w.delay()));
-    }
-    String column = quoted(w.column());
-    ExpectationSpec notAhead = new ExpectationSpec(WatermarkSpec.NOT_AHEAD_RULE, column + " IS NULL OR " + column
-        + " <= current_timestamp() + INTERVAL " + Durations.toSparkInterval(w.maxAheadOrDefault()), OnViolation.DROP);
-    return apply(df, List.of(notAhead), step + WATERMARK_GUARD_SUFFIX).withWatermark(w.column(), Durations.toSparkInterval(w.delay()));
   }
 
   /** A column name as a SQL identifier, for a condition written as SQL text. */

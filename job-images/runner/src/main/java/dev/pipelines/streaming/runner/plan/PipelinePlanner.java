@@ -109,7 +109,7 @@ public final class PipelinePlanner {
             Expectations.apply(df, List.of(DeadLetters.parsable(df, source.files() != null)), source.name(), deadLetters, format));
       }
       if (source.watermark() != null) {
-        df = Expectations.withWatermark(df, source.watermark(), source.name());
+        df = WatermarkGuard.withWatermark(df, source.watermark(), source.name());
       }
       frames.put(source.name(), df);
     } catch (PlanningException e) {
@@ -186,7 +186,7 @@ public final class PipelinePlanner {
       return null;
     }
     try {
-      return Expectations.withWatermark(df, t.watermark(), t.name());
+      return WatermarkGuard.withWatermark(df, t.watermark(), t.name());
     } catch (Exception e) {
       problems.add(Problem.at(path, SparkErrors.oneLine(e)));
       return null;

@@ -33,7 +33,7 @@ public final class Sinks {
   private Sinks() {}
 
   /** The rows the sink writes: Kafka gets key/value columns, the others take rows as they are. */
-  static Dataset<Row> project(SinkSpec sink, Dataset<Row> rows) {
+  public static Dataset<Row> project(SinkSpec sink, Dataset<Row> rows) {
     if (sink.kafka() == null) {
       return rows;
     }
@@ -103,7 +103,7 @@ public final class Sinks {
       for (int i = 0; i < spec.sinksOrEmpty().size(); i++) {
         SinkSpec d = spec.sinksOrEmpty().get(i);
         if (PipelineSpec.DEAD_LETTERS.equals(d.from()) && d.kafka() != null) {
-          topics.add(new FailedDeliveries.Topic(d.name(), kafkaOptions(d, secrets, "spec.sinks[" + i + "]"), d.kafka().key()));
+          topics.add(new FailedDeliveries.Topic(d, kafkaOptions(d, secrets, "spec.sinks[" + i + "]")));
         }
       }
       failed = new FailedDeliveries(topics);

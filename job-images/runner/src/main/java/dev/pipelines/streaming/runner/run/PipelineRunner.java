@@ -3,10 +3,12 @@ package dev.pipelines.streaming.runner.run;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.runner.ExitCodes;
 import dev.pipelines.streaming.runner.control.QualityTotals;
+import dev.pipelines.streaming.runner.plan.GuardDrops;
 import dev.pipelines.streaming.runner.plan.PlannedPipeline;
 import dev.pipelines.streaming.runner.plan.PlanningException;
 import dev.pipelines.streaming.runner.plan.SecretResolver;
 import dev.pipelines.streaming.runner.plan.Sinks;
+import dev.pipelines.streaming.runner.plan.WatermarkGuard;
 import dev.pipelines.streaming.runner.spark.SparkErrors;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -25,7 +27,7 @@ public final class PipelineRunner {
   private final CheckpointLayout checkpoints;
   private final SecretResolver secrets;
   private final PrintStream log;
-  private final QualityTotals quality = new QualityTotals();
+  private final QualityTotals quality;
   private boolean listening;
   private volatile String failure;
   private StaticTableRefresher refresher;
@@ -35,6 +37,7 @@ public final class PipelineRunner {
     this.checkpoints = checkpoints;
     this.secrets = secrets;
     this.log = log;
+    this.quality = new QualityTotals(GuardDrops.of(spark));
   }
 
   /** Rows dropped by the watermark and expectation violations of the queries this runner started. */
@@ -62,8 +65,10 @@ public final class PipelineRunner {
     }
     quality.countOnlyOwnRules(planned.sinks().keySet().stream()
         .filter(s -> dev.pipelines.streaming.api.model.PipelineSpec.DEAD_LETTERS.equals(s.from())).map(SinkSpec::name).toList());
+    planned.sinks().keySet().stream().filter(s -> !dev.pipelines.streaming.api.model.PipelineSpec.DEAD_LETTERS.equals(s.from()))
+        .forEach(s -> quality.watchGuards(s.name(), WatermarkGuard.stepsUpstreamOf(planned.pipeline().spec(), s.from())));
     if (!listening) { // once per runner: a second start must not log or count every batch twice
-      spark.streams().addListener(new ProgressLogger(log));
+      spark.streams().addListener(new ProgressLogger(log, GuardDrops.of(spark)));
       spark.streams().addListener(quality);
       listening = true;
     }

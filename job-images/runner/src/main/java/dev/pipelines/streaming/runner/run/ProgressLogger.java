@@ -1,7 +1,9 @@
 package dev.pipelines.streaming.runner.run;
 
 import java.io.PrintStream;
+import dev.pipelines.streaming.api.model.WatermarkSpec;
 import dev.pipelines.streaming.runner.control.QualityTotals;
+import dev.pipelines.streaming.runner.plan.GuardDrops;
 import dev.pipelines.streaming.runner.plan.Expectations;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +14,11 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
 /** One line per micro-batch that read data, so a user sees the pipeline is alive. */
 final class ProgressLogger extends StreamingQueryListener {
   private final PrintStream out;
+  private final GuardDrops guardDrops;
 
-  ProgressLogger(PrintStream out) {
+  ProgressLogger(PrintStream out, GuardDrops guardDrops) {
     this.out = out;
+    this.guardDrops = guardDrops;
   }
 
   @Override
@@ -34,7 +38,10 @@ final class ProgressLogger extends StreamingQueryListener {
         p.name(), p.batchId(), p.numInputRows(), duration == null ? 0 : duration,
         p.inputRowsPerSecond(), p.processedRowsPerSecond(),
         late == 0 ? "" : "; " + late + " rows later than the watermark dropped");
-    expectationLines(p).forEach(line -> out.printf("[%s] batch %d: %s%n", p.name(), p.batchId(), line));
+    List<String> lines = expectationLines(p);
+    guardDrops.of(p).forEach((step, dropped) -> lines.add("expectations of '" + step + "': " + WatermarkSpec.NOT_AHEAD_RULE + " "
+        + dropped + " violated (event time more than watermark.maxAhead ahead of the clock; dropped)"));
+    lines.forEach(line -> out.printf("[%s] batch %d: %s%n", p.name(), p.batchId(), line));
   }
 
   /** "expectations of 'valid': positiveAmount 3/120 violated, knownPage 0/120 violated". */
@@ -46,16 +53,11 @@ final class ProgressLogger extends StreamingQueryListener {
       }
       long rows = row.<Long>getAs(Expectations.ROWS);
       List<String> rules = new ArrayList<>();
-      long violated = 0;
       for (String field : row.schema().fieldNames()) {
         if (!field.equals(Expectations.ROWS)) {
           Object violations = row.getAs(field);
-          violated += violations == null ? 0 : ((Number) violations).longValue();
           rules.add(field + " " + (violations == null ? 0 : violations) + "/" + rows + " violated");
         }
-      }
-      if (violated == 0 && name.endsWith(Expectations.WATERMARK_GUARD_SUFFIX)) {
-        return; // the watermark's guard speaks only when it drops something
       }
       lines.add("expectations of '" + name.substring(Expectations.METRICS_PREFIX.length()) + "': " + String.join(", ", rules));
     });

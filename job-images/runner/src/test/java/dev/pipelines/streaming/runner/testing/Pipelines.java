@@ -22,9 +22,14 @@ public final class Pipelines {
   }
 
   public static List<StreamingQuery> start(SparkSession spark, String yaml, Path checkpointRoot) {
+    return start(spark, yaml, checkpointRoot, System.err);
+  }
+
+  /** As {@link #start(SparkSession, String, Path)}, with the runner's lines going to {@code log}. */
+  public static List<StreamingQuery> start(SparkSession spark, String yaml, Path checkpointRoot, PrintStream log) {
     StreamingPipeline pipeline = parse(yaml);
     SecretResolver secrets = SecretResolver.fromSystemEnvironment();
-    PipelineRunner runner = new PipelineRunner(spark, new CheckpointLayout(checkpointRoot.toString()), secrets, System.err);
+    PipelineRunner runner = new PipelineRunner(spark, new CheckpointLayout(checkpointRoot.toString()), secrets, log);
     return runner.start(PipelinePlanner.plan(spark, pipeline, new LiveSources(spark, secrets)));
   }
 

@@ -1,0 +1,93 @@
+package dev.pipelines.streaming.runner.plan;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.pipelines.streaming.api.model.PipelineSpec;
+import dev.pipelines.streaming.api.model.SourceSpec;
+import dev.pipelines.streaming.api.model.TransformSpec;
+import dev.pipelines.streaming.api.model.WatermarkSpec;
+import dev.pipelines.streaming.api.validation.Durations;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF0;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Spark's watermark ({@code withWatermark}) behind a guard: rows whose event time is more than
+ * {@code maxAhead} past the batch's processing time ({@code current_timestamp()}, fixed per
+ * micro-batch) are dropped before they reach the watermark, which would otherwise jump to them
+ * and make every later row late. Rows without an event time pass.
+ *
+ * <p>Drops are counted as violations of the rule {@code <step>.eventTimeNotAhead} (the step is
+ * {@code <input>.watermark}) by {@link GuardDrops}, from a non-deterministic UDF on the right
+ * of a short-circuit {@code OR}: it runs only for a dropped row, and the filter stays inside
+ * Spark's whole-stage generated code. Counting with {@code Dataset.observe} as expectations do
+ * split the query's map side into one more generated stage and cost about 5 % of the
+ * throughput of a windowed pipeline (bench/README.md, benchmark 1).
+ */
+public final class WatermarkGuard {
+  /** The step name of a watermark's guard is {@code <input>} plus this. */
+  public static final String STEP_SUFFIX = ".watermark";
+
+  private WatermarkGuard() {}
+
+  /** The watermark of {@code w} on {@code df}, behind its guard unless {@code maxAhead} is off. */
+  static Dataset<Row> withWatermark(Dataset<Row> df, WatermarkSpec w, String input) {
+    Dataset<Row> guarded = df;
+    if (!WatermarkSpec.OFF.equals(w.maxAheadOrDefault())) {
+      String column = Expectations.quoted(w.column());
+      Column notAhead = coalesce(expr(column + " IS NULL OR " + column + " <= current_timestamp() + INTERVAL "
+          + Durations.toSparkInterval(w.maxAheadOrDefault())), lit(false));
+      guarded = df.filter(notAhead.or(countDrop(GuardDrops.of(df.sparkSession()), input + STEP_SUFFIX)));
+    }
+    return guarded.withWatermark(w.column(), Durations.toSparkInterval(w.delay()));
+  }
+
+  /**
+   * The guard steps upstream of each input ({@code <input>.watermark} of every source and
+   * transform in its lineage whose watermark has a guard), so their counts can show as zero
+   * before the first drop.
+   */
+  public static List<String> stepsUpstreamOf(PipelineSpec spec, String from) {
+    Map<String, WatermarkSpec> watermarks = new HashMap<>();
+    for (SourceSpec s : spec.sourcesOrEmpty()) {
+      watermarks.put(s.name(), s.watermark());
+    }
+    for (TransformSpec t : spec.transformsOrEmpty()) {
+      watermarks.put(t.name(), t.watermark());
+    }
+    List<String> steps = new ArrayList<>();
+    for (String name : spec.lineage(from)) {
+      WatermarkSpec w = watermarks.get(name);
+      if (w != null && !WatermarkSpec.OFF.equals(w.maxAheadOrDefault())) {
+        steps.add(name + STEP_SUFFIX);
+      }
+    }
+    return steps;
+  }
+
+  /** Always false; counts one drop of {@code step} when Spark evaluates it. */
+  private static Column countDrop(GuardDrops drops, String step) {
+    UserDefinedFunction udf = functions.udf(new CountDrop(drops, step), DataTypes.BooleanType)
+        .asNondeterministic().withName("spo_watermark_guard_drop");
+    return udf.apply();
+  }
+
+  /** The UDF's body; a class rather than a lambda so what it carries to the executors is plain. */
+  private record CountDrop(GuardDrops drops, String step) implements UDF0<Boolean> {
+    @Override
+    public Boolean call() {
+      drops.countOne(step);
+      return false;
+    }
+  }
+}

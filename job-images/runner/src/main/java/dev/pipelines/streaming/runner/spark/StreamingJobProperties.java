@@ -1,0 +1,15 @@
+package dev.pipelines.streaming.runner.spark;
+
+/**
+ * Local properties Spark's stream execution sets on every job of a streaming query, so code
+ * running in a {@code foreachBatch} writer (driver) or a task ({@code TaskContext}) knows which
+ * query and micro-batch it serves.
+ */
+public final class StreamingJobProperties {
+  /** The query's id, stable across restarts from its checkpoint (Spark's {@code StreamExecution.QUERY_ID_KEY}). */
+  public static final String QUERY_ID = "sql.streaming.queryId";
+  /** The micro-batch id (Spark's {@code MicroBatchExecution.BATCH_ID_KEY}). */
+  public static final String BATCH_ID = "streaming.sql.batchId";
+
+  private StreamingJobProperties() {}
+}
