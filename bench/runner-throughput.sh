@@ -5,4 +5,6 @@
 #   bench/runner-throughput.sh [records=2000000] [rounds=5]
 # BENCH_SPARK_CONF="k=v,k=v" applies Spark settings to the runner and the hand-written job (not to
 # the spark-guide baseline, which keeps Spark's defaults).
+# BENCH_CONTENDERS="runner,hand-written" runs a subset; BENCH_MAX_AHEAD="off" turns the runner's
+# watermark guard off.
 exec "$(dirname "$0")/run.sh" RunnerThroughputBench "$@"

@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.runner;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipelines.streaming.runner.testing.KafkaBroker;
@@ -9,6 +10,10 @@ import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import dev.pipelines.streaming.runner.control.ProgressReader;
 import dev.pipelines.streaming.runner.control.QueryProgress;
 import dev.pipelines.streaming.runner.control.BatchTasks;
+import dev.pipelines.streaming.runner.control.QualityTotals;
+import dev.pipelines.streaming.runner.plan.GuardDrops;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.streaming.runtime.StreamingQueryWrapper;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,6 +88,52 @@ class KafkaPipelineTest {
     assertThat(out).extracting(r -> r.key() + " " + r.value()).containsExactlyInAnyOrder(
         "U1 {\"userId\":\"u1\",\"amount\":12.5,\"fromTopic\":\"orders-in\"}",
         "U3 {\"userId\":\"u3\",\"amount\":99.0,\"fromTopic\":\"orders-in\"}");
+  }
+
+  @Test
+  void theWatermarkGuardCountsInGeneratedCodeAndParsesEachValueOnce() throws Exception {
+    kafka.createTopic("guarded-in", 1);
+    // a number in a timestamp field is read as seconds: 1772359210000 is some 56,000 years ahead
+    kafka.produce("guarded-in", List.of(click("u1", "/a", 1, "2026-03-01T10:00:05Z"),
+        Map.entry("u2", "{\"userId\":\"u2\",\"eventTime\":1772359210000}")));
+    QualityTotals quality = new QualityTotals(GuardDrops.of(spark));
+    spark.streams().addListener(quality);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    // stateless, so the last execution is the batch that read the rows (no empty batch after it)
+    StreamingQuery q = Pipelines.start(spark, """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: guarded}
+        spec:
+          sources:
+            - name: clicks
+              kafka: {bootstrapServers: "%s", topic: guarded-in, startingOffsets: earliest}
+              schema: [{name: userId, type: string}, {name: eventTime, type: timestamp}]
+              watermark: {column: eventTime, delay: 10s}
+          sinks:
+            - {name: out, from: clicks, files: {path: "%s", format: json}}
+        """.formatted(kafka.bootstrapServers(), dir.resolve("out")), dir.resolve("cp"), new PrintStream(log, true, UTF_8)).get(0);
+    try {
+      q.processAllAvailable();
+    } finally {
+      q.stop();
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      spark.streams().removeListener(quality);
+    }
+    assertThat(spark.read().json(dir.resolve("out").toString()).toJSON().collectAsList())
+        .containsExactly("{\"eventTime\":\"2026-03-01T10:00:05.000Z\",\"userId\":\"u1\"}");
+    assertThat(quality.violations("out")).containsEntry("clicks.watermark.eventTimeNotAhead", 1L);
+    assertThat(log.toString(UTF_8).lines()).contains("[out] batch 0: expectations of 'clicks.watermark': eventTimeNotAhead 1 "
+        + "violated (event time more than watermark.maxAhead ahead of the clock; dropped)");
+
+    // What bench/README.md (benchmark 1) measured: no CollectMetrics (Dataset.observe), which
+    // whole-stage code generation cannot compile, and the guard not pushed below the parse,
+    // which would parse every value twice. The guard is in a generated stage, marked *(n).
+    String plan = ((StreamingQueryWrapper) q).streamingQuery().lastExecution().executedPlan().treeString();
+    assertThat(plan).doesNotContain("CollectMetrics");
+    assertThat(plan.split("from_json\\(", -1)).as(plan).hasSize(2);
+    assertThat(plan.lines().filter(l -> l.contains("spo_watermark_guard_drop")).toList()).as(plan).singleElement().asString()
+        .containsPattern("\\*\\(\\d+\\) Project");
   }
 
   @Test

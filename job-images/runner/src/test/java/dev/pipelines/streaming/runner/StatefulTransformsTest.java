@@ -1,14 +1,11 @@
 package dev.pipelines.streaming.runner;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipelines.streaming.runner.control.QualityTotals;
 import dev.pipelines.streaming.runner.testing.Pipelines;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.execution.streaming.runtime.StreamingQueryWrapper;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.junit.jupiter.api.AfterAll;
@@ -524,47 +520,6 @@ class StatefulTransformsTest {
         "{\"events\":1,\"sensor\":\"s1\",\"windowEnd\":\"2026-03-01T10:02:00.000Z\",\"windowStart\":\"2026-03-01T10:01:00.000Z\"}");
     assertThat(run.quality().violations("out")).containsEntry("events.watermark.eventTimeNotAhead", 1L);
     assertThat(run.quality().droppedByWatermark("out")).isZero();
-  }
-
-  @Test
-  void theWatermarkGuardCountsInsideGeneratedCode() throws Exception {
-    Path events = input("guarded", """
-        {"sensor":"s1","eventTime":"2026-03-01T10:00:05Z"}
-        {"sensor":"s2","eventTime":1772359210000}
-        """);
-    QualityTotals quality = new QualityTotals(dev.pipelines.streaming.runner.plan.GuardDrops.of(spark));
-    spark.streams().addListener(quality);
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    // stateless, so the last execution is the batch that read the rows (no empty batch after it)
-    StreamingQuery q = Pipelines.start(spark, """
-        apiVersion: streaming.pipelines.dev/v1alpha1
-        kind: StreamingPipeline
-        metadata: {name: guarded}
-        spec:
-          sources:
-            - name: events
-              files: {path: "%s", format: json}
-              schema: [{name: sensor, type: string}, {name: eventTime, type: timestamp}]
-              watermark: {column: eventTime, delay: 10s}
-          sinks:
-            - {name: out, from: events, files: {path: "%s", format: json}}
-        """.formatted(events, dir.resolve("guarded-out")), dir.resolve("guarded-cp"), new PrintStream(log, true, UTF_8)).get(0);
-    try {
-      q.processAllAvailable();
-    } finally {
-      q.stop();
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-      spark.streams().removeListener(quality);
-    }
-    assertThat(quality.violations("out")).containsEntry("events.watermark.eventTimeNotAhead", 1L);
-    assertThat(log.toString(UTF_8).lines()).contains("[out] batch 0: expectations of 'events.watermark': eventTimeNotAhead 1 "
-        + "violated (event time more than watermark.maxAhead ahead of the clock; dropped)");
-    // No CollectMetrics (Dataset.observe), which whole-stage code generation cannot compile
-    // (bench/README.md, benchmark 1): the guard's filter is in a generated stage, marked *(n).
-    String plan = ((StreamingQueryWrapper) q).streamingQuery().lastExecution().executedPlan().treeString();
-    assertThat(plan).doesNotContain("CollectMetrics");
-    assertThat(plan.lines().filter(l -> l.contains("spo_watermark_guard_drop")).toList()).singleElement().asString()
-        .containsPattern("\\*\\(\\d+\\) Filter");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.runner.plan;
 
 import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
@@ -29,14 +30,17 @@ import org.apache.spark.sql.types.DataTypes;
  *
  * <p>Drops are counted as violations of the rule {@code <step>.eventTimeNotAhead} (the step is
  * {@code <input>.watermark}) by {@link GuardDrops}, from a non-deterministic UDF on the right
- * of a short-circuit {@code OR}: it runs only for a dropped row, and the filter stays inside
+ * of a short-circuit {@code OR}: it runs only for a dropped row, and the guard stays inside
  * Spark's whole-stage generated code. Counting with {@code Dataset.observe} as expectations do
  * split the query's map side into one more generated stage and cost about 5 % of the
- * throughput of a windowed pipeline (bench/README.md, benchmark 1).
+ * throughput of a windowed pipeline; a plain filter was pushed below the Kafka value's parse
+ * and parsed every value twice, 15 % (bench/README.md, benchmark 1).
  */
 public final class WatermarkGuard {
   /** The step name of a watermark's guard is {@code <input>} plus this. */
   public static final String STEP_SUFFIX = ".watermark";
+  /** The column holding a row's verdict between the guard's projection and its filter (dropped after it). */
+  static final String VERDICT_COLUMN = "__spo_not_ahead";
 
   private WatermarkGuard() {}
 
@@ -47,7 +51,12 @@ public final class WatermarkGuard {
       String column = Expectations.quoted(w.column());
       Column notAhead = coalesce(expr(column + " IS NULL OR " + column + " <= current_timestamp() + INTERVAL "
           + Durations.toSparkInterval(w.maxAheadOrDefault())), lit(false));
-      guarded = df.filter(notAhead.or(countDrop(GuardDrops.of(df.sparkSession()), input + STEP_SUFFIX)));
+      // The verdict is a column, not the filter's condition: a Project holding a non-deterministic
+      // expression stops Spark from pushing the filter below the projection that parsed the row,
+      // where it would parse every Kafka value a second time to read the event time.
+      String verdict = freeName(df, VERDICT_COLUMN);
+      guarded = df.withColumn(verdict, notAhead.or(countDrop(GuardDrops.of(df.sparkSession()), input + STEP_SUFFIX)))
+          .filter(col(verdict)).drop(verdict);
     }
     return guarded.withWatermark(w.column(), Durations.toSparkInterval(w.delay()));
   }
@@ -73,6 +82,16 @@ public final class WatermarkGuard {
       }
     }
     return steps;
+  }
+
+  /** {@code name}, or with a number added until no column of {@code df} has it. */
+  private static String freeName(Dataset<Row> df, String name) {
+    List<String> taken = List.of(df.columns());
+    String free = name;
+    for (int i = 2; taken.contains(free); i++) {
+      free = name + i;
+    }
+    return free;
   }
 
   /** Always false; counts one drop of {@code step} when Spark evaluates it. */
