@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,6 +42,8 @@ public final class WatermarkGuard {
   public static final String STEP_SUFFIX = ".watermark";
   /** The column holding a row's verdict between the guard's projection and its filter (dropped after it). */
   static final String VERDICT_COLUMN = "__spo_not_ahead";
+  /** 100 years: a longer maxAhead means the same, and the sum with the clock cannot overflow (ANSI arithmetic fails on overflow). */
+  private static final long MAX_AHEAD_CAP_MICROS = TimeUnit.DAYS.toMicros(36_525);
 
   private WatermarkGuard() {}
 
@@ -49,8 +52,11 @@ public final class WatermarkGuard {
     Dataset<Row> guarded = df;
     if (!WatermarkSpec.OFF.equals(w.maxAheadOrDefault())) {
       String column = Expectations.quoted(w.column());
-      Column notAhead = coalesce(expr(column + " IS NULL OR " + column + " <= current_timestamp() + INTERVAL "
-          + Durations.toSparkInterval(w.maxAheadOrDefault())), lit(false));
+      // In microseconds: adding an INTERVAL to a timestamp goes through java.time per row, and
+      // current_timestamp() (fixed per micro-batch) is evaluated per row either way.
+      long maxAheadMicros = Math.min(TimeUnit.MICROSECONDS.convert(Durations.require(w.maxAheadOrDefault())), MAX_AHEAD_CAP_MICROS);
+      Column notAhead = coalesce(expr(column + " IS NULL OR unix_micros(" + column + ") <= unix_micros(current_timestamp()) + "
+          + maxAheadMicros), lit(false));
       // The verdict is a column, not the filter's condition: a Project holding a non-deterministic
       // expression stops Spark from pushing the filter below the projection that parsed the row,
       // where it would parse every Kafka value a second time to read the event time.
