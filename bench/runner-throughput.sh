@@ -5,6 +5,6 @@
 #   bench/runner-throughput.sh [records=2000000] [rounds=5]
 # BENCH_SPARK_CONF="k=v,k=v" applies Spark settings to the runner and the hand-written job (not to
 # the spark-guide baseline, which keeps Spark's defaults).
-# BENCH_CONTENDERS="runner,hand-written" runs a subset; BENCH_MAX_AHEAD="off" turns the runner's
-# watermark guard off.
+# BENCH_CONTENDERS="runner,runner-unguarded" picks contenders (runner-unguarded: maxAhead off;
+# hand-written always runs); BENCH_MAX_AHEAD sets the "runner" contender's maxAhead.
 exec "$(dirname "$0")/run.sh" RunnerThroughputBench "$@"

@@ -36,7 +36,9 @@ public final class RunnerThroughputBench {
   static final String MAX_OFFSETS_PER_TRIGGER = "500000";
   static final String MASTER = "local[2]";
   static final Pattern BATCH = Pattern.compile("batch \\d+: (\\d+) rows in (\\d+) ms");
-  static final List<String> ALL_CONTENDERS = List.of("runner", "hand-written", "spark-guide");
+  static final List<String> ALL_CONTENDERS = List.of("runner", "runner-unguarded", "hand-written", "spark-guide");
+  /** What runs when BENCH_CONTENDERS is not set. */
+  static final List<String> DEFAULT_CONTENDERS = List.of("runner", "hand-written", "spark-guide");
 
   record Run(String who, double wallSeconds, double batchSeconds, long rows, Output output) {}
 
@@ -92,6 +94,14 @@ public final class RunnerThroughputBench {
             + " time in batches %.3f (goal <= 1.02), %,.0f rows/s", Stats.median(wallRatios), rounds,
             Stats.median(batchRatios), records / median(ours, Run::batchSeconds)));
       }
+      List<Run> unguarded = runs.get("runner-unguarded");
+      if (!unguarded.isEmpty()) {
+        System.out.println(f("runner-unguarded/hand-written per round: wall %s, time in batches %s",
+            show(ratios(unguarded, hand, Run::wallSeconds)), show(ratios(unguarded, hand, Run::batchSeconds))));
+        Stats.result("runner-unguarded", f("the runner without its watermark guard (maxAhead: off): wall %.3f, time in"
+            + " batches %.3f of the hand-written job", Stats.median(ratios(unguarded, hand, Run::wallSeconds)),
+            Stats.median(ratios(unguarded, hand, Run::batchSeconds))));
+      }
       if (!guide.isEmpty()) {
         List<Double> guideWall = ratios(guide, hand, Run::wallSeconds);
         List<Double> guideBatches = ratios(guide, hand, Run::batchSeconds);
@@ -107,11 +117,14 @@ public final class RunnerThroughputBench {
     }
   }
 
-  /** BENCH_CONTENDERS="runner,hand-written": a subset, to iterate faster; hand-written is always among them. */
+  /**
+   * BENCH_CONTENDERS="runner,runner-unguarded": which contenders run (default runner, hand-written,
+   * spark-guide); hand-written is always among them.
+   */
   static List<String> contenders() {
     String value = System.getenv("BENCH_CONTENDERS");
     if (value == null || value.isBlank()) {
-      return ALL_CONTENDERS;
+      return DEFAULT_CONTENDERS;
     }
     List<String> chosen = new ArrayList<>(List.of(value.split(",")));
     chosen.forEach(c -> {
@@ -127,7 +140,8 @@ public final class RunnerThroughputBench {
 
   private static Run run(String who, KafkaBroker kafka, Path dir) throws Exception {
     return switch (who) {
-      case "runner" -> runner(kafka, dir);
+      case "runner" -> runner(kafka, dir, "runner", maxAhead());
+      case "runner-unguarded" -> runner(kafka, dir, "runner-unguarded", ", maxAhead: \"off\"");
       case "hand-written" -> handWritten(kafka, dir, false);
       case "spark-guide" -> handWritten(kafka, dir, true);
       default -> throw new IllegalArgumentException(who);
@@ -160,14 +174,15 @@ public final class RunnerThroughputBench {
     return value == null || value.isBlank() ? "" : ", maxAhead: \"" + value + "\"";
   }
 
-  /** BENCH_SPARK_CONF="k=v,k=v": Spark settings for both contenders, to try tunings. */
+  /** BENCH_SPARK_CONF="k=v,k=v": Spark settings for the runner and the hand-written job (not spark-guide), to try tunings. */
   static List<String> sparkConf() {
     String conf = System.getenv("BENCH_SPARK_CONF");
     return conf == null || conf.isBlank() ? List.of() : List.of(conf.split(","));
   }
 
-  private static Run runner(KafkaBroker kafka, Path dir) throws Exception {
-    Path spec = dir.resolve("pipeline.yaml");
+  /** The runner as {@code who}; {@code maxAhead} is appended to the watermark (empty: the default guard). */
+  private static Run runner(KafkaBroker kafka, Path dir, String who, String maxAhead) throws Exception {
+    Path spec = dir.resolve(who + ".yaml");
     Files.writeString(spec, """
         apiVersion: streaming.pipelines.dev/v1alpha1
         kind: StreamingPipeline
@@ -191,11 +206,11 @@ public final class RunnerThroughputBench {
               from: perMinute
               trigger: {availableNow: true}
               files: {path: "%s", format: json}
-        """.formatted(kafka.bootstrapServers(), TOPIC, MAX_OFFSETS_PER_TRIGGER, maxAhead(), dir.resolve("runner-out")));
+        """.formatted(kafka.bootstrapServers(), TOPIC, MAX_OFFSETS_PER_TRIGGER, maxAhead, dir.resolve(who + "-out")));
     List<String> args = new ArrayList<>(List.of("run", spec.toString(), "--master", MASTER,
-        "--checkpoint-root", dir.resolve("runner-cp").toString()));
+        "--checkpoint-root", dir.resolve(who + "-cp").toString()));
     sparkConf().forEach(kv -> args.addAll(List.of("-c", kv)));
-    return measure("runner", RunnerCli.class, args, dir.resolve("runner-out"), dir.resolve("runner.log"));
+    return measure(who, RunnerCli.class, args, dir.resolve(who + "-out"), dir.resolve(who + ".log"));
   }
 
   /**

@@ -17,7 +17,7 @@ public record WatermarkSpec(
   /** {@code maxAhead: off} turns the guard off (also unquoted, see {@link OffSwitch}). */
   public static final String OFF = OffSwitch.OFF;
 
-  /** The guard's rule name, as counted in expectation violations ({@code <input>.eventTimeNotAhead}). */
+  /** The guard's rule name, as counted in expectation violations ({@code <input>.watermark.eventTimeNotAhead}, the input being the source or transform with the watermark). */
   public static final String NOT_AHEAD_RULE = "eventTimeNotAhead";
 
   public String maxAheadOrDefault() {

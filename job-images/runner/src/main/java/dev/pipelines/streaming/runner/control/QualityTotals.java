@@ -101,7 +101,7 @@ public final class QualityTotals extends StreamingQueryListener {
     return droppedByWatermark.get(query);
   }
 
-  /** Violations per {@code <transform>.<rule>} since the driver started, sorted; null without expectations. */
+  /** Violations per {@code <transform>.<rule>} since the driver started, sorted; null for a query without expectations or watermark guards. */
   public Map<String, Long> violations(String query) {
     Map<String, Long> v = violations.get(query);
     return v == null ? null : new TreeMap<>(v);

@@ -13,17 +13,20 @@ import org.apache.spark.util.AccumulatorV2;
 
 /**
  * Rows the watermark guards ({@link WatermarkGuard}) dropped, counted inside the tasks and
- * kept on the driver per query, micro-batch and guard step. One accumulator per SparkContext;
- * the tasks find their query and batch in the local properties Spark's stream execution sets
- * for every job ({@code sql.streaming.queryId}, {@code streaming.sql.batchId}). A batch that a
- * restart in the same JVM runs again counts again.
+ * kept on the driver per query run, micro-batch, guard step and task (stage and partition).
+ * One accumulator per SparkContext; the tasks find their run and batch in the local properties
+ * Spark's stream execution sets for every job (the run id as job group,
+ * {@code streaming.sql.batchId}).
  *
- * <p>Only drops are counted (the guard's filter calls {@link #countOne} for a dropped row
- * only), so the common case costs nothing per row, and unlike {@code Dataset.observe} nothing
- * here stops whole-stage code generation. Like every accumulator updated in a transformation,
- * a task run twice (a retried stage) counts twice: these are monitoring figures, not data.
- * The driver keeps the last {@value #BATCHES_KEPT} batches of each query, as many progress
- * reports as Spark keeps ({@code spark.sql.streaming.numRecentProgressUpdates}).
+ * <p>Only drops are counted (the guard calls {@link #countOne} for a dropped row only), so the
+ * common case costs nothing per row, and unlike {@code Dataset.observe} nothing here stops
+ * whole-stage code generation. A batch's count per step is the sum over one stage's
+ * partitions, the largest over stages: a retried task replaces its earlier attempt, and a
+ * guarded input that Spark reads in two stages (a self-join, a writer that samples the batch
+ * before writing it) is not counted twice. Read twice within one stage (a union of two
+ * transforms of one input), its drops count twice. These are monitoring figures, never data.
+ * The driver keeps, per run, entries of the last {@value #BATCHES_KEPT} batches that dropped
+ * rows (Spark keeps as many progress reports, {@code spark.sql.streaming.numRecentProgressUpdates}).
  */
 public final class GuardDrops extends AccumulatorV2<GuardDrops.Key, Map<GuardDrops.Key, Long>> {
   static final int BATCHES_KEPT = 100;
@@ -31,8 +34,8 @@ public final class GuardDrops extends AccumulatorV2<GuardDrops.Key, Map<GuardDro
   private static GuardDrops registered;
   private static SparkContext registeredWith;
 
-  /** Where one drop happened: a query's micro-batch and the guard's step ({@code <input>.watermark}). */
-  public record Key(String queryId, long batchId, String step) implements Serializable {}
+  /** The task that dropped rows: a query run's micro-batch, the guard's step ({@code <input>.watermark}), stage and partition. */
+  public record Key(String runId, long batchId, String step, int stageId, int partitionId) implements Serializable {}
 
   private final Map<Key, Long> counts = new ConcurrentHashMap<>();
 
@@ -50,26 +53,33 @@ public final class GuardDrops extends AccumulatorV2<GuardDrops.Key, Map<GuardDro
 
   /**
    * In a task: one row dropped by {@code step}'s guard in the running micro-batch. Outside a
-   * streaming job (no query or batch in the task's properties) nothing is counted.
+   * streaming job (no run or batch in the task's properties, or no task) the row is still
+   * dropped, only not counted.
    */
   void countOne(String step) {
     TaskContext task = TaskContext.get();
-    String query = task == null ? null : task.getLocalProperty(StreamingJobProperties.QUERY_ID);
+    String run = task == null ? null : task.getLocalProperty(StreamingJobProperties.RUN_ID);
     String batch = task == null ? null : task.getLocalProperty(StreamingJobProperties.BATCH_ID);
-    if (query != null && batch != null) {
-      add(new Key(query, Long.parseLong(batch), step));
+    if (run != null && batch != null) {
+      add(new Key(run, Long.parseLong(batch), step, task.stageId(), task.partitionId()));
     }
   }
 
   /** On the driver: rows each guard step dropped in this progress report's batch (only steps that dropped some). */
   public Map<String, Long> of(StreamingQueryProgress p) {
-    String query = p.id().toString();
-    Map<String, Long> steps = new HashMap<>();
+    return of(p.runId().toString(), p.batchId());
+  }
+
+  /** Rows each guard step dropped in batch {@code batchId} of query run {@code runId}: per stage summed over partitions, the largest stage. */
+  Map<String, Long> of(String runId, long batchId) {
+    Map<String, Map<Integer, Long>> perStage = new HashMap<>();
     counts.forEach((k, n) -> {
-      if (k.batchId() == p.batchId() && k.queryId().equals(query)) {
-        steps.merge(k.step(), n, Long::sum);
+      if (k.batchId() == batchId && k.runId().equals(runId)) {
+        perStage.computeIfAbsent(k.step(), s -> new HashMap<>()).merge(k.stageId(), n, Long::sum);
       }
     });
+    Map<String, Long> steps = new HashMap<>();
+    perStage.forEach((step, stages) -> steps.put(step, stages.values().stream().mapToLong(Long::longValue).max().orElse(0)));
     return steps;
   }
 
@@ -85,6 +95,12 @@ public final class GuardDrops extends AccumulatorV2<GuardDrops.Key, Map<GuardDro
     return copy;
   }
 
+  /** What each task gets: an empty copy (not a copy of the driver's map, emptied). */
+  @Override
+  public GuardDrops copyAndReset() {
+    return new GuardDrops();
+  }
+
   @Override
   public void reset() {
     counts.clear();
@@ -95,15 +111,21 @@ public final class GuardDrops extends AccumulatorV2<GuardDrops.Key, Map<GuardDro
     counts.merge(key, 1L, Long::sum);
   }
 
-  /** Adds a task's counts, then forgets batches of the same queries older than the last {@value #BATCHES_KEPT}. */
+  /**
+   * Takes a finished task's counts (a later attempt of the same task replaces an earlier one),
+   * then forgets batches of the same runs older than the last {@value #BATCHES_KEPT}.
+   */
   @Override
   public void merge(AccumulatorV2<Key, Map<Key, Long>> other) {
+    if (other.isZero()) {
+      return; // most tasks drop nothing
+    }
     Map<String, Long> newestBatch = new HashMap<>();
     other.value().forEach((k, n) -> {
-      counts.merge(k, n, Long::sum);
-      newestBatch.merge(k.queryId(), k.batchId(), Math::max);
+      counts.merge(k, n, Math::max);
+      newestBatch.merge(k.runId(), k.batchId(), Math::max);
     });
-    counts.keySet().removeIf(k -> newestBatch.containsKey(k.queryId()) && k.batchId() <= newestBatch.get(k.queryId()) - BATCHES_KEPT);
+    counts.keySet().removeIf(k -> newestBatch.containsKey(k.runId()) && k.batchId() <= newestBatch.get(k.runId()) - BATCHES_KEPT);
   }
 
   @Override

@@ -42,8 +42,8 @@ public final class WatermarkGuard {
   public static final String STEP_SUFFIX = ".watermark";
   /** The column holding a row's verdict between the guard's projection and its filter (dropped after it). */
   static final String VERDICT_COLUMN = "__spo_not_ahead";
-  /** 100 years: a longer maxAhead means the same, and the sum with the clock cannot overflow (ANSI arithmetic fails on overflow). */
-  private static final long MAX_AHEAD_CAP_MICROS = TimeUnit.DAYS.toMicros(36_525);
+  /** Some 73,000 years: the sum with the clock cannot overflow (ANSI arithmetic fails on overflow). */
+  private static final long MAX_AHEAD_CAP_MICROS = Long.MAX_VALUE / 4;
 
   private WatermarkGuard() {}
 
@@ -92,9 +92,10 @@ public final class WatermarkGuard {
 
   /** {@code name}, or with a number added until no column of {@code df} has it. */
   private static String freeName(Dataset<Row> df, String name) {
-    List<String> taken = List.of(df.columns());
+    // Spark resolves column names case-insensitively by default
+    List<String> taken = java.util.Arrays.stream(df.columns()).map(c -> c.toLowerCase(java.util.Locale.ROOT)).toList();
     String free = name;
-    for (int i = 2; taken.contains(free); i++) {
+    for (int i = 2; taken.contains(free.toLowerCase(java.util.Locale.ROOT)); i++) {
       free = name + i;
     }
     return free;
