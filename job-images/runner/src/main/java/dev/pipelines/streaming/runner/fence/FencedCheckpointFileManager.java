@@ -31,9 +31,10 @@ public final class FencedCheckpointFileManager implements CheckpointFileManager 
 
   /** The constructor Spark calls: the checkpoint path and the session's Hadoop configuration. */
   public FencedCheckpointFileManager(Path path, Configuration hadoopConf) {
-    Configuration plain = new Configuration(hadoopConf);
-    plain.unset(CONF);
-    this.delegate = AbortableCheckpointFileManager.create(path, plain);
+    // Not CheckpointFileManager.create: with CONF set it would build this class again. Spark
+    // builds a manager for every checkpoint file user (logs, state stores, metadata writers),
+    // so no copy of the configuration is made here to unset it.
+    this.delegate = AbortableCheckpointFileManager.create(path, hadoopConf);
   }
 
   @Override

@@ -9,8 +9,11 @@ import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.apache.spark.sql.execution.streaming.checkpointing.AbstractFileContextBasedCheckpointFileManager;
 import org.apache.spark.sql.execution.streaming.checkpointing.CheckpointFileManager;
+import org.apache.spark.sql.execution.streaming.checkpointing.FileContextBasedCheckpointFileManager;
+import org.apache.spark.sql.execution.streaming.checkpointing.FileSystemBasedCheckpointFileManager;
 
 /**
  * The checkpoint file manager for object stores (S3A): each checkpoint file is written straight
@@ -49,7 +52,27 @@ public final class AbortableCheckpointFileManager extends AbstractFileContextBas
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the file system of " + path + ": " + e.getMessage(), e);
     }
-    return CheckpointFileManager.create(path, hadoopConf);
+    return sparkDefault(path, hadoopConf);
+  }
+
+  /**
+   * What Spark's {@code CheckpointFileManager.create} builds when no manager class is configured:
+   * FileContext-based (atomic renames), or FileSystem-based where the file system has no
+   * FileContext. Built directly, as that method would build the configured class instead.
+   */
+  private static CheckpointFileManager sparkDefault(Path path, Configuration hadoopConf) {
+    try {
+      return new FileContextBasedCheckpointFileManager(path, hadoopConf);
+    } catch (Exception e) { // Scala code: FileContext's checked exceptions arrive undeclared
+      if (e instanceof UnsupportedFileSystemException) {
+        return new FileSystemBasedCheckpointFileManager(path, hadoopConf);
+      }
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new UncheckedIOException("cannot open the file system of " + path + ": " + e.getMessage(),
+          e instanceof IOException io ? io : new IOException(e));
+    }
   }
 
   @Override
