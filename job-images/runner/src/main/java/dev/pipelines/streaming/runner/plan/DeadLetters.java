@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.to_json;
 
 import dev.pipelines.streaming.api.model.ExpectationSpec;
 import dev.pipelines.streaming.api.model.PipelineSpec;
+import dev.pipelines.streaming.runner.spark.BatchConstant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -112,7 +113,8 @@ public final class DeadLetters {
         coordinate(columns, FILE, null, "string").as("file"),
         // the raw text (the parsable rule's filter reads every column: see parsable())
         unparsed ? col(UNPARSED).as("value") : to_json(struct(visible)).as("value"),
-        current_timestamp().as("rejectedAt")));
+        // the batch's time, as a reference: a literal would make Spark compile this query every batch
+        BatchConstant.of(current_timestamp()).as("rejectedAt")));
   }
 
   private static Column coordinate(List<String> columns, String hidden, String metadata, String type) {

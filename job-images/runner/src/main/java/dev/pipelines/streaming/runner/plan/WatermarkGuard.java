@@ -4,12 +4,14 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.unix_micros;
 
 import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.SourceSpec;
 import dev.pipelines.streaming.api.model.TransformSpec;
 import dev.pipelines.streaming.api.model.WatermarkSpec;
 import dev.pipelines.streaming.api.validation.Durations;
+import dev.pipelines.streaming.runner.spark.BatchConstant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +37,8 @@ import org.apache.spark.sql.types.DataTypes;
  * Spark's whole-stage generated code. Counting with {@code Dataset.observe} as expectations do
  * split the query's map side into one more generated stage and cost about 5 % of the
  * throughput of a windowed pipeline; a plain filter was pushed below the Kafka value's parse
- * and parsed every value twice, 15 % (bench/README.md, benchmark 1).
+ * and parsed every value twice, 15 %; the clock as a literal made Spark compile the stage again
+ * every batch, 4 % ({@link BatchConstant}; bench/README.md, benchmark 1).
  */
 public final class WatermarkGuard {
   /** The step name of a watermark's guard is {@code <input>} plus this. */
@@ -51,12 +54,12 @@ public final class WatermarkGuard {
   static Dataset<Row> withWatermark(Dataset<Row> df, WatermarkSpec w, String input) {
     Dataset<Row> guarded = df;
     if (!WatermarkSpec.OFF.equals(w.maxAheadOrDefault())) {
-      String column = Expectations.quoted(w.column());
-      // In microseconds: adding an INTERVAL to a timestamp goes through java.time per row, and
-      // current_timestamp() (fixed per micro-batch) is evaluated per row either way.
+      Column eventTime = expr(Expectations.quoted(w.column()));
+      // In microseconds: adding an INTERVAL to a timestamp goes through java.time per row. The
+      // bound is a BatchConstant, so the generated code stays the same from batch to batch.
       long maxAheadMicros = Math.min(TimeUnit.MICROSECONDS.convert(Durations.require(w.maxAheadOrDefault())), MAX_AHEAD_CAP_MICROS);
-      Column notAhead = coalesce(expr(column + " IS NULL OR unix_micros(" + column + ") <= unix_micros(current_timestamp()) + "
-          + maxAheadMicros), lit(false));
+      Column bound = BatchConstant.of(expr("unix_micros(current_timestamp()) + " + maxAheadMicros));
+      Column notAhead = coalesce(eventTime.isNull().or(unix_micros(eventTime).leq(bound)), lit(false));
       // The verdict is a column, not the filter's condition: a Project holding a non-deterministic
       // expression stops Spark from pushing the filter below the projection that parsed the row,
       // where it would parse every Kafka value a second time to read the event time.
