@@ -96,11 +96,12 @@ public final class RunnerThroughputBench {
       }
       List<Run> unguarded = runs.get("runner-unguarded");
       if (!unguarded.isEmpty()) {
-        System.out.println(f("runner-unguarded/hand-written per round: wall %s, time in batches %s",
-            show(ratios(unguarded, hand, Run::wallSeconds)), show(ratios(unguarded, hand, Run::batchSeconds))));
+        List<Double> unguardedWall = ratios(unguarded, hand, Run::wallSeconds);
+        List<Double> unguardedBatches = ratios(unguarded, hand, Run::batchSeconds);
+        System.out.println(f("runner-unguarded/hand-written per round: wall %s, time in batches %s", show(unguardedWall),
+            show(unguardedBatches)));
         Stats.result("runner-unguarded", f("the runner without its watermark guard (maxAhead: off): wall %.3f, time in"
-            + " batches %.3f of the hand-written job", Stats.median(ratios(unguarded, hand, Run::wallSeconds)),
-            Stats.median(ratios(unguarded, hand, Run::batchSeconds))));
+            + " batches %.3f of the hand-written job", Stats.median(unguardedWall), Stats.median(unguardedBatches)));
       }
       if (!guide.isEmpty()) {
         List<Double> guideWall = ratios(guide, hand, Run::wallSeconds);

@@ -37,6 +37,21 @@ public record PipelineSpec(
   public List<TransformSpec> transformsOrEmpty() {
     return transforms == null ? List.of() : transforms;
   }
+  /** The watermark the source or transform named {@code name} declares; null without one, or without such an input. */
+  public WatermarkSpec watermarkOf(String name) {
+    for (SourceSpec s : sourcesOrEmpty()) {
+      if (s != null && name.equals(s.name())) {
+        return s.watermark();
+      }
+    }
+    for (TransformSpec t : transformsOrEmpty()) {
+      if (t != null && name.equals(t.name())) {
+        return t.watermark();
+      }
+    }
+    return null;
+  }
+
   /**
    * Every input {@code from} reads, itself first, then what it reads, breadth first: transforms
    * and, at the ends, sources. Safe on cycles and unknown names (they end the walk).

@@ -37,7 +37,7 @@ public final class QualityTotals extends StreamingQueryListener {
    * monitoring sees the rule before its first violation.
    */
   public void watchGuards(String query, Collection<String> guardSteps) {
-    Map<String, Long> totals = violations.computeIfAbsent(query, q -> new ConcurrentHashMap<>());
+    Map<String, Long> totals = totalsOf(query);
     guardSteps.forEach(step -> totals.putIfAbsent(step + "." + WatermarkSpec.NOT_AHEAD_RULE, 0L));
   }
 
@@ -62,7 +62,7 @@ public final class QualityTotals extends StreamingQueryListener {
     p.observedMetrics().forEach((name, row) -> {
       String step = name.startsWith(Expectations.METRICS_PREFIX) ? name.substring(Expectations.METRICS_PREFIX.length()) : null;
       if (step != null && (!deadLetterQuery || step.equals(query))) {
-        Map<String, Long> totals = violations.computeIfAbsent(query, q -> new ConcurrentHashMap<>());
+        Map<String, Long> totals = totalsOf(query);
         for (String field : row.schema().fieldNames()) {
           if (!field.equals(Expectations.ROWS)) {
             totals.merge(step + "." + field, violations(row, field), Long::sum);
@@ -71,9 +71,12 @@ public final class QualityTotals extends StreamingQueryListener {
       }
     });
     if (!deadLetterQuery) { // a dead-letter query re-runs the guards of the main queries: already counted there
-      guardDrops.of(p).forEach((step, dropped) -> violations.computeIfAbsent(query, q -> new ConcurrentHashMap<>())
-          .merge(step + "." + WatermarkSpec.NOT_AHEAD_RULE, dropped, Long::sum));
+      guardDrops.of(p).forEach((step, dropped) -> totalsOf(query).merge(step + "." + WatermarkSpec.NOT_AHEAD_RULE, dropped, Long::sum));
     }
+  }
+
+  private Map<String, Long> totalsOf(String query) {
+    return violations.computeIfAbsent(query, q -> new ConcurrentHashMap<>());
   }
 
   /** Rows the batch's stateful operators dropped as later than the watermark. */

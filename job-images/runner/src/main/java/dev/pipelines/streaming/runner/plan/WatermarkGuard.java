@@ -7,15 +7,11 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.unix_micros;
 
 import dev.pipelines.streaming.api.model.PipelineSpec;
-import dev.pipelines.streaming.api.model.SourceSpec;
-import dev.pipelines.streaming.api.model.TransformSpec;
 import dev.pipelines.streaming.api.model.WatermarkSpec;
 import dev.pipelines.streaming.api.validation.Durations;
 import dev.pipelines.streaming.runner.spark.BatchConstant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -76,16 +72,9 @@ public final class WatermarkGuard {
    * before the first drop.
    */
   public static List<String> stepsUpstreamOf(PipelineSpec spec, String from) {
-    Map<String, WatermarkSpec> watermarks = new HashMap<>();
-    for (SourceSpec s : spec.sourcesOrEmpty()) {
-      watermarks.put(s.name(), s.watermark());
-    }
-    for (TransformSpec t : spec.transformsOrEmpty()) {
-      watermarks.put(t.name(), t.watermark());
-    }
     List<String> steps = new ArrayList<>();
     for (String name : spec.lineage(from)) {
-      WatermarkSpec w = watermarks.get(name);
+      WatermarkSpec w = spec.watermarkOf(name);
       if (w != null && !WatermarkSpec.OFF.equals(w.maxAheadOrDefault())) {
         steps.add(name + STEP_SUFFIX);
       }

@@ -27,6 +27,7 @@ public final class PipelineRunner {
   private final CheckpointLayout checkpoints;
   private final SecretResolver secrets;
   private final PrintStream log;
+  private final GuardDrops guardDrops;
   private final QualityTotals quality;
   private boolean listening;
   private volatile String failure;
@@ -37,7 +38,8 @@ public final class PipelineRunner {
     this.checkpoints = checkpoints;
     this.secrets = secrets;
     this.log = log;
-    this.quality = new QualityTotals(GuardDrops.of(spark));
+    this.guardDrops = GuardDrops.of(spark);
+    this.quality = new QualityTotals(guardDrops);
   }
 
   /** Rows dropped by the watermark and expectation violations of the queries this runner started. */
@@ -68,7 +70,7 @@ public final class PipelineRunner {
     planned.sinks().keySet().stream().filter(s -> !dev.pipelines.streaming.api.model.PipelineSpec.DEAD_LETTERS.equals(s.from()))
         .forEach(s -> quality.watchGuards(s.name(), WatermarkGuard.stepsUpstreamOf(planned.pipeline().spec(), s.from())));
     if (!listening) { // once per runner: a second start must not log or count every batch twice
-      spark.streams().addListener(new ProgressLogger(log, GuardDrops.of(spark)));
+      spark.streams().addListener(new ProgressLogger(log, guardDrops));
       spark.streams().addListener(quality);
       listening = true;
     }

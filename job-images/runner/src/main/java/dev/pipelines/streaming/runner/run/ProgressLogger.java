@@ -39,8 +39,8 @@ final class ProgressLogger extends StreamingQueryListener {
         p.inputRowsPerSecond(), p.processedRowsPerSecond(),
         late == 0 ? "" : "; " + late + " rows later than the watermark dropped");
     List<String> lines = expectationLines(p);
-    guardDrops.of(p).forEach((step, dropped) -> lines.add("expectations of '" + step + "': " + WatermarkSpec.NOT_AHEAD_RULE + " "
-        + dropped + " violated (event time more than watermark.maxAhead ahead of the clock; dropped)"));
+    guardDrops.of(p).forEach((step, dropped) -> lines.add(expectationLine(step, List.of(WatermarkSpec.NOT_AHEAD_RULE + " "
+        + dropped + " violated (event time more than watermark.maxAhead ahead of the clock; dropped)"))));
     lines.forEach(line -> out.printf("[%s] batch %d: %s%n", p.name(), p.batchId(), line));
   }
 
@@ -59,9 +59,14 @@ final class ProgressLogger extends StreamingQueryListener {
           rules.add(field + " " + (violations == null ? 0 : violations) + "/" + rows + " violated");
         }
       }
-      lines.add("expectations of '" + name.substring(Expectations.METRICS_PREFIX.length()) + "': " + String.join(", ", rules));
+      lines.add(expectationLine(name.substring(Expectations.METRICS_PREFIX.length()), rules));
     });
     return lines;
+  }
+
+  /** "expectations of '{@code step}': " and the rules' figures. */
+  private static String expectationLine(String step, List<String> rules) {
+    return "expectations of '" + step + "': " + String.join(", ", rules);
   }
 
   /** Nothing: {@link PipelineRunner#awaitTermination} says why a query failed, by sink name. */
