@@ -85,16 +85,16 @@ public final class BatchConstant extends Expression implements Serializable {
     if (!child.foldable()) {
       return child.genCode(ctx);
     }
-    Object value = child.eval(null);
-    if (value == null) {
-      return ExprCode.forNullValue(dataType());
-    }
-    String javaType = CodeGenerator.javaType(dataType()).toString();
-    String boxedType = CodeGenerator.boxedType(dataType()).toString();
-    String reference = ctx.addReferenceObj("batchConstant", value, boxedType);
-    // a primitive is unboxed where it is read (Janino's unboxing is explicit here to be safe)
-    String read = javaType.equals(boxedType) ? reference : reference + "." + javaType + "Value()";
-    return ExprCode.forNonNullValue(JavaCode.expression(read, dataType()));
+    DataType type = dataType();
+    String reference = ctx.addReferenceObj("batchConstant", child.eval(null), CodeGenerator.boxedType(type).toString());
+    // Read once per instance of the generated class (each batch makes its own, with its own
+    // references); the source does not depend on the value, nor on whether it is null.
+    String isNull = ctx.addMutableState("boolean", "batchConstantIsNull", v -> v + " = " + reference + " == null;", true, true);
+    String javaType = CodeGenerator.javaType(type).toString();
+    String unboxed = CodeGenerator.isPrimitiveType(type) ? reference + "." + javaType + "Value()" : reference;
+    String value = ctx.addMutableState(javaType, "batchConstant",
+        v -> v + " = " + isNull + " ? " + CodeGenerator.defaultValue(type, false) + " : " + unboxed + ";", true, true);
+    return ExprCode.apply(JavaCode.isNullGlobal(isNull), JavaCode.global(value, type));
   }
 
   @Override
@@ -132,6 +132,6 @@ public final class BatchConstant extends Expression implements Serializable {
 
   @Override
   public int hashCode() {
-    return Objects.hash(BatchConstant.class, child);
+    return 31 * BatchConstant.class.getName().hashCode() + child.hashCode(); // the same in every JVM
   }
 }
