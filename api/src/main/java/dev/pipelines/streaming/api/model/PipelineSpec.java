@@ -37,6 +37,7 @@ public record PipelineSpec(
   public List<TransformSpec> transformsOrEmpty() {
     return transforms == null ? List.of() : transforms;
   }
+
   /** The watermark the source or transform named {@code name} declares; null without one, or without such an input. */
   public WatermarkSpec watermarkOf(String name) {
     for (SourceSpec s : sourcesOrEmpty()) {

@@ -68,28 +68,46 @@ final class RealTimeSlots {
     return List.of(Problem.at(firstPath, "real-time mode runs every task of its queries at once, for the whole batch: "
             + "they need " + needed + " task slots (Kafka partitions: " + String.join(", ", parts) + "), Spark has "
             + slots + " (" + describe(conf) + ")",
-        "give spec.executor instances × cores at least " + needed + " (locally: --master local[" + needed + "])"));
+        "give spec.executor instances × cores" + (taskCpus(conf) == 1 ? "" : " / spark.task.cpus") + " at least " + needed
+            + " (locally: --master local[" + (long) needed * taskCpus(conf) + "])"));
   }
 
-  /** Task slots the application will have: local[N], or executors × cores / task cpus. */
+  /**
+   * Task slots the application will have: the N of local[N], or executors × cores (executors:
+   * spark.executor.instances, or spark.dynamicAllocation.maxExecutors with dynamic allocation),
+   * each divided by spark.task.cpus (Spark's scheduler gives each task that many cores).
+   */
   static int slots(SparkConf conf) {
-    String master = conf.get("spark.master", "local[*]");
-    Matcher local = LOCAL.matcher(master);
-    if (local.matches()) {
-      String n = local.group(1);
-      return n == null ? 1 : n.equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(n);
+    long cores = localThreads(conf) != null ? localThreads(conf) : (long) executors(conf) * conf.getInt("spark.executor.cores", 1);
+    return (int) Math.min(Integer.MAX_VALUE, cores / taskCpus(conf));
+  }
+
+  /** How {@link #slots} counted, e.g. "local[2]" or "3 executors × 4 cores / 2 cpus per task". */
+  static String describe(SparkConf conf) {
+    String cores = localThreads(conf) != null ? conf.get("spark.master", "local[*]")
+        : executors(conf) + (conf.getBoolean("spark.dynamicAllocation.enabled", false) ? " executors at most" : " executors")
+            + " × " + conf.getInt("spark.executor.cores", 1) + " cores";
+    return taskCpus(conf) == 1 ? cores : cores + " / " + taskCpus(conf) + " cpus per task (spark.task.cpus)";
+  }
+
+  /** The threads of a local master (local[*]: this machine's processors); null for a cluster. */
+  private static Integer localThreads(SparkConf conf) {
+    Matcher local = LOCAL.matcher(conf.get("spark.master", "local[*]"));
+    if (!local.matches()) {
+      return null;
     }
-    int executors = conf.getBoolean("spark.dynamicAllocation.enabled", false)
+    String n = local.group(1);
+    return n == null ? 1 : n.equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(n);
+  }
+
+  private static int executors(SparkConf conf) {
+    return conf.getBoolean("spark.dynamicAllocation.enabled", false)
         ? conf.getInt("spark.dynamicAllocation.maxExecutors", Integer.MAX_VALUE)
         : conf.getInt("spark.executor.instances", 2);
-    return (int) Math.min(Integer.MAX_VALUE,
-        (long) executors * conf.getInt("spark.executor.cores", 1) / Math.max(1, conf.getInt("spark.task.cpus", 1)));
   }
 
-  private static String describe(SparkConf conf) {
-    String master = conf.get("spark.master", "local[*]");
-    return LOCAL.matcher(master).matches() ? master : conf.get("spark.executor.instances", "2") + " executors × "
-        + conf.get("spark.executor.cores", "1") + " cores";
+  private static int taskCpus(SparkConf conf) {
+    return Math.max(1, conf.getInt("spark.task.cpus", 1));
   }
 
   /** The source's tasks: its topics' partitions; null when the broker does not answer. */
