@@ -1,11 +1,15 @@
 package dev.pipelines.streaming.runner;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipelines.streaming.runner.run.GracefulShutdown;
 import dev.pipelines.streaming.runner.run.PipelineRunner;
 import dev.pipelines.streaming.runner.testing.KafkaBroker;
 import dev.pipelines.streaming.runner.testing.Pipelines;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,4 +166,42 @@ class RealTimeModeTest {
     assertThat(all.stream().map(ConsumerRecord::key)).containsExactlyElementsOf(
         IntStream.range(0, 60).filter(i -> i % 3 != 0).mapToObj(i -> "p" + i).toList());
   }
+
+  @Test
+  void aGracefulStopCommitsTheRunningBatchAndAMicroBatchRunResumesAfterIt() {
+    KafkaBroker kafka = KafkaBroker.shared();
+    kafka.createTopic("rt-back-in", 1);
+    kafka.createTopic("rt-back-out", 1);
+    kafka.produce("rt-back-in", payments(0, 30));
+    String yaml = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: rt-back}
+        spec:
+          sources:
+            - name: payments
+              kafka: {bootstrapServers: "%1$s", topic: rt-back-in, startingOffsets: earliest}
+              schema: [{name: paymentId, type: string}, {name: amount, type: double}]
+          transforms:
+            - {name: paid, from: payments, filter: "amount > 0"}
+          sinks:
+            - {name: out, from: paid, trigger: %2$s, kafka: {bootstrapServers: "%1$s", topic: rt-back-out, key: paymentId}}
+        """;
+    List<StreamingQuery> realTime = Pipelines.start(spark, yaml.formatted(kafka.bootstrapServers(), "{realTime: 5s}"),
+        dir.resolve("cp"));
+    assertThat(kafka.readAll("rt-back-out", 20, Duration.ofSeconds(90))).hasSize(20);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    // what SIGTERM does: the running batch (up to the 5 s interval) finishes and commits, then the query stops
+    new GracefulShutdown(realTime, Duration.ofSeconds(60), new PrintStream(log, true, UTF_8)).stopAll();
+    assertThat(realTime).noneMatch(StreamingQuery::isActive);
+    assertThat(log.toString(UTF_8)).contains("[out] stopping after the current batch").containsPattern("\\[out\\] stopped at batch \\d+");
+
+    kafka.produce("rt-back-in", payments(30, 60));
+    assertThat(Pipelines.runToCompletion(spark, yaml.formatted(kafka.bootstrapServers(), "{availableNow: true}"),
+        dir.resolve("cp"))).isZero();
+    // The committed real-time batch is not read again, and the micro-batch run reads what came after it.
+    assertThat(kafka.readAll("rt-back-out", 40, Duration.ofSeconds(30)).stream().map(ConsumerRecord::key))
+        .containsExactlyElementsOf(IntStream.range(0, 60).filter(i -> i % 3 != 0).mapToObj(i -> "p" + i).toList());
+  }
 }
+
