@@ -79,6 +79,16 @@ class RealTimeRulesTest {
   }
 
   @Test
+  void completeOutputIsRefusedAndAppendOrUpdateRunInUpdateMode() {
+    assertThat(problems("""
+        - {name: a, from: home, outputMode: complete, trigger: {realTime: 1m}, kafka: {bootstrapServers: k, topic: o}}
+        - {name: b, from: home, outputMode: update, trigger: {realTime: 1m}, kafka: {bootstrapServers: k, topic: o}}
+        - {name: c, from: home, outputMode: append, trigger: {realTime: 1m}, console: {}}""", false)).containsExactly(
+        // a real-time query never has one (windows and aggregations are refused), so complete never runs
+        "spec.sinks[0].outputMode: complete mode needs an aggregation upstream (use append, or read from a window transform)");
+  }
+
+  @Test
   void onKubernetesAGracefulStopMustOutlastABatchAndExecutorsMustStay() {
     assertThat(problems("- {name: out, from: home, trigger: {realTime: 5m}, console: {}}", true,
         "autoscaling: {maxExecutors: 3}")).containsExactly(
