@@ -136,7 +136,7 @@ public final class LatencyBench {
         c.seekToBeginning(List.of(tp));
         while (!done.get()) {
           for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(5))) {
-            long now = System.currentTimeMillis();
+            long now = System.nanoTime();
             var v = json.readTree(r.value());
             seen.incrementAndGet();
             int id = (int) v.get("id").asLong();
@@ -148,7 +148,7 @@ public final class LatencyBench {
             }
             if (v.get("id").asLong() >= firstMeasured) {
               synchronized (latencies) {
-                latencies.add((double) (now - v.get("sentAt").asLong()));
+                latencies.add((now - v.get("sentAt").asLong()) / 1e6); // in ms, from nanoseconds
                 firstLast[0] = Math.min(firstLast[0], now);
                 firstLast[1] = Math.max(firstLast[1], now);
               }
@@ -172,8 +172,10 @@ public final class LatencyBench {
         if (wait > 0) {
           Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
+        // sentAt: this JVM's nanosecond clock, which the consumer above reads too (the millisecond
+        // wall clock was too coarse for single-digit-millisecond latencies)
         producer.send(new ProducerRecord<>(in, Long.toString(id),
-            "{\"id\":" + id + ",\"sentAt\":" + System.currentTimeMillis() + ",\"amount\":" + (id % 100) + "}"));
+            "{\"id\":" + id + ",\"sentAt\":" + System.nanoTime() + ",\"amount\":" + (id % 100) + "}"));
       }
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -187,7 +189,7 @@ public final class LatencyBench {
           + " produced, " + repeated.get() + " repeated");
     }
     List<Double> sorted = latencies.stream().sorted().toList();
-    double span = Math.max(1, firstLast[1] - firstLast[0]) / 1000.0;
+    double span = Math.max(1, firstLast[1] - firstLast[0]) / 1e9; // seconds, from nanoseconds
     return new Result(name, Stats.percentile(sorted, 50), Stats.percentile(sorted, 99), Stats.percentile(sorted, 99.9),
         sorted.get(sorted.size() - 1), sorted.size() / span, sorted.size());
   }
