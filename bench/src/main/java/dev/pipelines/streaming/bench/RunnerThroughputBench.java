@@ -87,28 +87,21 @@ public final class RunnerThroughputBench {
             median(runs.get(who), Run::batchSeconds)));
       }
       if (!ours.isEmpty()) {
-        List<Double> wallRatios = ratios(ours, hand, Run::wallSeconds);
-        List<Double> batchRatios = ratios(ours, hand, Run::batchSeconds);
-        System.out.println(f("runner/hand-written per round: wall %s, time in batches %s", show(wallRatios), show(batchRatios)));
+        Ratios r = printRatios("runner", ours, hand);
         Stats.result("runner-overhead", f("runner/hand-written wall time %.3f (median of %d rounds; goal <= 1.03),"
-            + " time in batches %.3f (goal <= 1.02), %,.0f rows/s", Stats.median(wallRatios), rounds,
-            Stats.median(batchRatios), records / median(ours, Run::batchSeconds)));
+            + " time in batches %.3f (goal <= 1.02), %,.0f rows/s", r.medianWall(), rounds, r.medianBatches(),
+            records / median(ours, Run::batchSeconds)));
       }
       List<Run> unguarded = runs.get("runner-unguarded");
       if (!unguarded.isEmpty()) {
-        List<Double> unguardedWall = ratios(unguarded, hand, Run::wallSeconds);
-        List<Double> unguardedBatches = ratios(unguarded, hand, Run::batchSeconds);
-        System.out.println(f("runner-unguarded/hand-written per round: wall %s, time in batches %s", show(unguardedWall),
-            show(unguardedBatches)));
+        Ratios r = printRatios("runner-unguarded", unguarded, hand);
         Stats.result("runner-unguarded", f("the runner without its watermark guard (maxAhead: off): wall %.3f, time in"
-            + " batches %.3f of the hand-written job", Stats.median(unguardedWall), Stats.median(unguardedBatches)));
+            + " batches %.3f of the hand-written job", r.medianWall(), r.medianBatches()));
       }
       if (!guide.isEmpty()) {
-        List<Double> guideWall = ratios(guide, hand, Run::wallSeconds);
-        List<Double> guideBatches = ratios(guide, hand, Run::batchSeconds);
-        System.out.println(f("spark-guide/hand-written per round: wall %s, time in batches %s", show(guideWall), show(guideBatches)));
+        Ratios r = printRatios("spark-guide", guide, hand);
         Stats.result("spark-defaults", f("the same job with Spark's defaults (spark-guide) takes wall %.3f, time in"
-            + " batches %.3f of the job with the runner's defaults", Stats.median(guideWall), Stats.median(guideBatches)));
+            + " batches %.3f of the job with the runner's defaults", r.medianWall(), r.medianBatches()));
       }
 
       double raw = ClickTopic.rawConsumerRate(kafka.bootstrapServers(), TOPIC, records);
@@ -151,6 +144,24 @@ public final class RunnerThroughputBench {
 
   private static double median(List<Run> runs, ToDoubleFunction<Run> figure) {
     return Stats.median(runs.stream().map(figure::applyAsDouble).toList());
+  }
+
+  /** Per round, a contender's wall time and time in batches over the hand-written job's. */
+  private record Ratios(List<Double> wall, List<Double> batches) {
+    double medianWall() {
+      return Stats.median(wall);
+    }
+
+    double medianBatches() {
+      return Stats.median(batches);
+    }
+  }
+
+  /** {@code who}'s ratios to the hand-written job, every round printed. */
+  private static Ratios printRatios(String who, List<Run> runs, List<Run> hand) {
+    Ratios r = new Ratios(ratios(runs, hand, Run::wallSeconds), ratios(runs, hand, Run::batchSeconds));
+    System.out.println(f("%s/hand-written per round: wall %s, time in batches %s", who, show(r.wall()), show(r.batches())));
+    return r;
   }
 
   /** Per round, {@code a}'s figure over {@code b}'s. */

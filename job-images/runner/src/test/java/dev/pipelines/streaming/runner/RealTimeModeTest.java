@@ -133,32 +133,36 @@ class RealTimeModeTest {
     assertThat(spark.streams().active()).isEmpty();
   }
 
+  /** Payments with a positive amount from topic {@code <name>-in} to {@code <name>-out}, the sink's trigger {@code trigger}. */
+  private static String paidPipeline(String name, String trigger) {
+    return """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: %2$s}
+        spec:
+          sources:
+            - name: payments
+              kafka: {bootstrapServers: "%1$s", topic: %2$s-in, startingOffsets: earliest}
+              schema: [{name: paymentId, type: string}, {name: amount, type: double}]
+          transforms:
+            - {name: paid, from: payments, filter: "amount > 0"}
+          sinks:
+            - {name: out, from: paid, trigger: %3$s, kafka: {bootstrapServers: "%1$s", topic: %2$s-out, key: paymentId}}
+        """.formatted(KafkaBroker.shared().bootstrapServers(), name, trigger);
+  }
+
   @Test
   void aMicroBatchCheckpointResumesInRealTimeMode() {
     KafkaBroker kafka = KafkaBroker.shared();
     kafka.createTopic("rt-switch-in", 1);
     kafka.createTopic("rt-switch-out", 1);
     kafka.produce("rt-switch-in", payments(0, 30));
-    String yaml = """
-        apiVersion: streaming.pipelines.dev/v1alpha1
-        kind: StreamingPipeline
-        metadata: {name: rt-switch}
-        spec:
-          sources:
-            - name: payments
-              kafka: {bootstrapServers: "%1$s", topic: rt-switch-in, startingOffsets: earliest}
-              schema: [{name: paymentId, type: string}, {name: amount, type: double}]
-          transforms:
-            - {name: paid, from: payments, filter: "amount > 0"}
-          sinks:
-            - {name: out, from: paid, trigger: %2$s, kafka: {bootstrapServers: "%1$s", topic: rt-switch-out, key: paymentId}}
-        """;
-    assertThat(Pipelines.runToCompletion(spark, yaml.formatted(kafka.bootstrapServers(), "{availableNow: true}"),
+    assertThat(Pipelines.runToCompletion(spark, paidPipeline("rt-switch", "{availableNow: true}"),
         dir.resolve("cp"))).isZero();
     assertThat(kafka.readAll("rt-switch-out", 20, Duration.ofSeconds(30))).hasSize(20);
 
     kafka.produce("rt-switch-in", payments(30, 60));
-    List<StreamingQuery> realTime = Pipelines.start(spark, yaml.formatted(kafka.bootstrapServers(), "{realTime: 5s}"),
+    List<StreamingQuery> realTime = Pipelines.start(spark, paidPipeline("rt-switch", "{realTime: 5s}"),
         dir.resolve("cp"));
     List<ConsumerRecord<String, String>> all = kafka.readAll("rt-switch-out", 40, Duration.ofSeconds(90));
     realTime.forEach(PipelineRunner::stopNow);
@@ -173,21 +177,7 @@ class RealTimeModeTest {
     kafka.createTopic("rt-back-in", 1);
     kafka.createTopic("rt-back-out", 1);
     kafka.produce("rt-back-in", payments(0, 30));
-    String yaml = """
-        apiVersion: streaming.pipelines.dev/v1alpha1
-        kind: StreamingPipeline
-        metadata: {name: rt-back}
-        spec:
-          sources:
-            - name: payments
-              kafka: {bootstrapServers: "%1$s", topic: rt-back-in, startingOffsets: earliest}
-              schema: [{name: paymentId, type: string}, {name: amount, type: double}]
-          transforms:
-            - {name: paid, from: payments, filter: "amount > 0"}
-          sinks:
-            - {name: out, from: paid, trigger: %2$s, kafka: {bootstrapServers: "%1$s", topic: rt-back-out, key: paymentId}}
-        """;
-    List<StreamingQuery> realTime = Pipelines.start(spark, yaml.formatted(kafka.bootstrapServers(), "{realTime: 5s}"),
+    List<StreamingQuery> realTime = Pipelines.start(spark, paidPipeline("rt-back", "{realTime: 5s}"),
         dir.resolve("cp"));
     assertThat(kafka.readAll("rt-back-out", 20, Duration.ofSeconds(90))).hasSize(20);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -197,11 +187,10 @@ class RealTimeModeTest {
     assertThat(log.toString(UTF_8)).contains("[out] stopping after the current batch").containsPattern("\\[out\\] stopped at batch \\d+");
 
     kafka.produce("rt-back-in", payments(30, 60));
-    assertThat(Pipelines.runToCompletion(spark, yaml.formatted(kafka.bootstrapServers(), "{availableNow: true}"),
+    assertThat(Pipelines.runToCompletion(spark, paidPipeline("rt-back", "{availableNow: true}"),
         dir.resolve("cp"))).isZero();
     // The committed real-time batch is not read again, and the micro-batch run reads what came after it.
     assertThat(kafka.readAll("rt-back-out", 40, Duration.ofSeconds(30)).stream().map(ConsumerRecord::key))
         .containsExactlyElementsOf(IntStream.range(0, 60).filter(i -> i % 3 != 0).mapToObj(i -> "p" + i).toList());
   }
 }
-

@@ -78,7 +78,8 @@ final class RealTimeSlots {
    * each divided by spark.task.cpus (Spark's scheduler gives each task that many cores).
    */
   static int slots(SparkConf conf) {
-    long cores = localThreads(conf) != null ? localThreads(conf) : (long) executors(conf) * conf.getInt("spark.executor.cores", 1);
+    Integer local = localThreads(conf);
+    long cores = local != null ? local : (long) executors(conf) * conf.getInt("spark.executor.cores", 1);
     return (int) Math.min(Integer.MAX_VALUE, cores / taskCpus(conf));
   }
 
