@@ -95,10 +95,13 @@ class DriverPodGoldenTest {
 
   private static void compare(String file, String actual) throws IOException {
     Path golden = GOLDEN.resolve(file);
-    if (Boolean.getBoolean("golden.update") || !Files.exists(golden)) {
+    if (Boolean.getBoolean("golden.update")) {
       Files.createDirectories(GOLDEN);
       Files.writeString(golden, actual);
     }
+    // A missing golden file fails rather than being written from the output under test,
+    // which would pass on anything.
+    assertThat(golden).as("%s is missing: generate it with -Dgolden.update=true and review it", golden).exists();
     assertThat(actual).as("%s (regenerate with -Dgolden.update=true after an intended change)", golden)
         .isEqualTo(Files.readString(golden));
   }
