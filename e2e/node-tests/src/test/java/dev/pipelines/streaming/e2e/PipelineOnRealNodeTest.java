@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipelines.streaming.operator.testing.ClusterUser;
+import dev.pipelines.streaming.operator.why.Diagnosis;
+import dev.pipelines.streaming.operator.why.PipelineEvidence;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,77 +81,88 @@ class PipelineOnRealNodeTest {
     user = new ClusterUser(client, ns, "clicks");
     user.apply(PIPELINE.replace("NS", ns).replace("STORAGE", ns));
 
-    // 1. Ready only once a batch committed; Spark made the executors; rows arrive
-    user.awaitReady("first driver", "clicks-driver-1");
-    assertThat(user.pod("clicks-driver-1").getStatus().getPhase()).isEqualTo("Running");
-    user.await("2 executor pods Running", () -> user.runningExecutors() == 2, Duration.ofMinutes(3));
-    awaitRows(100);
-    assertThat(client.pods().inNamespace(ns).withName("clicks-driver-1").getLog())
-        .as("the driver logs as the runner does locally, not at Spark's INFO default")
-        .contains("[events] writing").doesNotContain(" INFO SparkContext:", "INFO  SparkContext:");
-    String executor = client.pods().inNamespace(ns).withLabel("spark-role", "executor").list().getItems().get(0)
-        .getMetadata().getName();
-    assertThat(client.pods().inNamespace(ns).withName(executor).getLog()).as("executors too")
-        .doesNotContain(" INFO Executor:", "INFO  Executor:");
-    user.check("Lease", () -> assertThat(user.leaseHolder()).as("the running driver holds the checkpoint Lease").isEqualTo("clicks-driver-1"));
+    user.step("1. Ready only once a batch committed; Spark made the executors; rows arrive", () -> {
+      user.awaitReady("first driver", "clicks-driver-1");
+      assertThat(user.pod("clicks-driver-1").getStatus().getPhase()).isEqualTo("Running");
+      user.await("2 executor pods Running", () -> user.runningExecutors() == 2, Duration.ofMinutes(3));
+      awaitRows(100);
+      assertThat(client.pods().inNamespace(ns).withName("clicks-driver-1").getLog())
+          .as("the driver logs as the runner does locally, not at Spark's INFO default")
+          .contains("[events] writing").doesNotContain(" INFO SparkContext:", "INFO  SparkContext:");
+      String executor = client.pods().inNamespace(ns).withLabel("spark-role", "executor").list().getItems().get(0)
+          .getMetadata().getName();
+      assertThat(client.pods().inNamespace(ns).withName(executor).getLog()).as("executors too")
+          .doesNotContain(" INFO Executor:", "INFO  Executor:");
+      user.check("Lease", () -> assertThat(user.leaseHolder()).as("the running driver holds the checkpoint Lease").isEqualTo("clicks-driver-1"));
+    });
 
-    // 2. kubectl delete pod <driver>: the next attempt resumes from the checkpoint
-    client.pods().inNamespace(ns).withName("clicks-driver-1").delete();
-    user.awaitReady("restarted driver", "clicks-driver-2");
-    long beforeRestart = maxEventId();
-    awaitRows(beforeRestart + 100);
-    assertExactlyOnce();
-    assertThat(user.status().restarts().count()).isEqualTo(1);
-    user.check("Lease", () -> assertThat(user.leaseHolder()).as("released by the stopped driver, taken by the next").isEqualTo("clicks-driver-2"));
+    user.step("2. kubectl delete pod <driver>: the next attempt resumes from the checkpoint", () -> {
+      client.pods().inNamespace(ns).withName("clicks-driver-1").delete();
+      user.awaitReady("restarted driver", "clicks-driver-2");
+      long beforeRestart = maxEventId();
+      awaitRows(beforeRestart + 100);
+      assertExactlyOnce();
+      assertThat(user.status().restarts().count()).isEqualTo(1);
+      user.check("Lease", () -> assertThat(user.leaseHolder()).as("released by the stopped driver, taken by the next").isEqualTo("clicks-driver-2"));
+    });
 
     // 3. a compatible change (a filter) rolls out on the same checkpoint, even though the
     //    operator pod is deleted in the middle of it: never two drivers at once
-    user.edit("filter: \"amount >= 0\"", "filter: \"amount >= -1\"");
-    user.await("the old driver stopping", () -> user.pod("clicks-driver-2") == null
-        || user.pod("clicks-driver-2").getMetadata().getDeletionTimestamp() != null, Duration.ofMinutes(1));
-    client.pods().inNamespace(OPERATOR_NS).withLabel("app.kubernetes.io/name", "streaming-pipeline-operator").delete();
-    user.await("generation 2 Ready, one driver at a time", () -> {
-      assertThat(user.activeDrivers()).as("drivers running at once").hasSizeLessThanOrEqualTo(1);
-      return "True".equals(user.ready().status()) && user.status().driver() != null
-          && "clicks-driver-3".equals(user.status().driver().podName());
-    }, Duration.ofMinutes(5));
-    assertThat(user.pod("clicks-driver-3").getMetadata().getLabels()).containsEntry("streaming.pipelines.dev/generation", "2");
-    awaitRows(maxEventId() + 100);
-    assertExactlyOnce();
+    user.step("3. a compatible rollout while the operator pod is deleted", () -> {
+      user.edit("filter: \"amount >= 0\"", "filter: \"amount >= -1\"");
+      user.await("the old driver stopping", () -> user.pod("clicks-driver-2") == null
+          || user.pod("clicks-driver-2").getMetadata().getDeletionTimestamp() != null, Duration.ofMinutes(1));
+      client.pods().inNamespace(OPERATOR_NS).withLabel("app.kubernetes.io/name", "streaming-pipeline-operator").delete();
+      user.await("generation 2 Ready, one driver at a time", () -> {
+        assertThat(user.activeDrivers()).as("drivers running at once").hasSizeLessThanOrEqualTo(1);
+        return "True".equals(user.ready().status()) && user.status().driver() != null
+            && "clicks-driver-3".equals(user.status().driver().podName());
+      }, Duration.ofMinutes(5));
+      assertThat(user.pod("clicks-driver-3").getMetadata().getLabels()).containsEntry("streaming.pipelines.dev/generation", "2");
+      awaitRows(maxEventId() + 100);
+      assertExactlyOnce();
+      // what spo why says of a healthy pipeline after a rollout (docs/operator.md shows one such report)
+      System.out.println("spo why after the rollout:\n" + Diagnosis.of(PipelineEvidence.read(client, ns, "clicks", OPERATOR_NS)).text());
+    });
 
-    // 4. an incompatible change is refused, naming the field; the running driver keeps producing
-    user.edit("groupBy: [page]", "groupBy: [userId]");
-    user.await("IncompatibleChange", () -> user.readyReason().equals("IncompatibleChange"), Duration.ofMinutes(2));
-    assertThat(user.ready().message()).contains("spec.transforms[1].window.groupBy");
-    long beforeRefusal = maxEventId();
-    awaitRows(beforeRefusal + 50);
-    assertThat(user.pod("clicks-driver-3").getStatus().getPhase()).isEqualTo("Running");
-    assertExactlyOnce();
+    user.step("4. an incompatible change is refused, naming the field; the running driver keeps producing", () -> {
+      user.edit("groupBy: [page]", "groupBy: [userId]");
+      user.await("IncompatibleChange", () -> user.readyReason().equals("IncompatibleChange"), Duration.ofMinutes(2));
+      assertThat(user.ready().message()).contains("spec.transforms[1].window.groupBy");
+      long beforeRefusal = maxEventId();
+      awaitRows(beforeRefusal + 50);
+      assertThat(user.pod("clicks-driver-3").getStatus().getPhase()).isEqualTo("Running");
+      assertExactlyOnce();
+    });
 
     // 5. asked for a fresh checkpoint (and new output paths: a file sink's log would skip the new
     //    epoch's first batches), the change starts over in epoch 1
-    user.edit("/checkpoints/out/events", "/checkpoints/out2/events", "/checkpoints/out/counts", "/checkpoints/out2/counts",
-        "upgrade: {stopTimeout: 20s}", "upgrade: {stopTimeout: 20s, onIncompatibleChange: resetCheckpoint}");
-    user.awaitReady("epoch 1", "clicks-driver-4");
-    assertThat(user.status().checkpoint().epoch()).isEqualTo(1);
-    sink = "out2/events";
-    awaitRows(100);
-    assertExactlyOnce();
+    user.step("5. a reset into checkpoint epoch 1", () -> {
+      user.edit("/checkpoints/out/events", "/checkpoints/out2/events", "/checkpoints/out/counts", "/checkpoints/out2/counts",
+          "upgrade: {stopTimeout: 20s}", "upgrade: {stopTimeout: 20s, onIncompatibleChange: resetCheckpoint}");
+      user.awaitReady("epoch 1", "clicks-driver-4");
+      assertThat(user.status().checkpoint().epoch()).isEqualTo(1);
+      sink = "out2/events";
+      awaitRows(100);
+      assertExactlyOnce();
+    });
 
-    // 6. suspend: driver and executors go, the checkpoint stays; resume continues from it
-    user.edit("  restartPolicy:", "  suspend: true\n  restartPolicy:");
-    user.await("suspended: no pods", () -> client.pods().inNamespace(ns).list().getItems().isEmpty(), Duration.ofMinutes(2));
-    assertThat(user.status().phase()).isEqualTo("Suspended");
-    assertThat(volume.resolve(ns + "/epoch-1/clicks/events/commits")).isDirectory();
-    long atSuspend = maxEventId();
-    user.edit("suspend: true", "suspend: false");
-    user.awaitReady("resumed driver", "clicks-driver-5");
-    awaitRows(atSuspend + 100);
-    assertExactlyOnce();
+    user.step("6. suspend: driver and executors go, the checkpoint stays; resume continues from it", () -> {
+      user.edit("  restartPolicy:", "  suspend: true\n  restartPolicy:");
+      user.await("suspended: no pods", () -> client.pods().inNamespace(ns).list().getItems().isEmpty(), Duration.ofMinutes(2));
+      assertThat(user.status().phase()).isEqualTo("Suspended");
+      assertThat(volume.resolve(ns + "/epoch-1/clicks/events/commits")).isDirectory();
+      long atSuspend = maxEventId();
+      user.edit("suspend: true", "suspend: false");
+      user.awaitReady("resumed driver", "clicks-driver-5");
+      awaitRows(atSuspend + 100);
+      assertExactlyOnce();
+    });
 
-    // 7. deleting the pipeline removes everything it created
-    user.delete();
-    user.await("everything gone", () -> user.leftovers().isEmpty(), Duration.ofMinutes(3));
+    user.step("7. deleting the pipeline removes everything it created", () -> {
+      user.delete();
+      user.await("everything gone", () -> user.leftovers().isEmpty(), Duration.ofMinutes(3));
+    });
   }
 
   /** The files sink whose rows are checked, relative to the checkpoint volume. */

@@ -52,6 +52,7 @@ public final class RealNode {
         }
         Assumptions.abort("no real node: " + why);
       }
+      NodeLock.acquire(STATE);
       if (!"1".equals(System.getenv("SPO_NODE_KEEP"))) {
         // whatever an earlier, killed run left (processes, mounts, the bridge) goes first
         run(Duration.ofMinutes(5), "down-before", "bash", ROOT.resolve("e2e/node/down.sh").toString());

@@ -27,7 +27,10 @@ import picocli.CommandLine.Command;
         "  spo explain examples/kafka-tumbling-window-to-kafka.yaml",
         "  spo plan pipeline.yaml pipeline-v2.yaml",
         "  spo preview examples/clickstream-sliding-window.yaml --rows 5",
-        "  spo test examples/clickstream-chained-windows.yaml examples/tests/clickstream-chained-windows.test.yaml"})
+        "  spo test examples/clickstream-chained-windows.yaml examples/tests/clickstream-chained-windows.test.yaml",
+        "",
+        "On Kubernetes (bin/spo runs it with the operator's classes; see spo why --help):",
+        "  spo why clicks -n streaming [--output why-clicks/]"})
 public final class RunnerCli {
 
   public static void main(String[] args) {

@@ -10,6 +10,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import dev.pipelines.streaming.operator.why.Diagnosis;
+import dev.pipelines.streaming.operator.why.PipelineEvidence;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,12 +106,16 @@ public final class ClusterUser {
         .filter(p -> "Running".equals(p.getStatus().getPhase())).count();
   }
 
-  /** Driver pods that are, or are about to be, running. */
+  /**
+   * Driver pods whose container runs, terminating ones included (a stopping driver can still
+   * commit its last batch), and pods not yet running that are not being deleted.
+   */
   public List<String> activeDrivers() {
-    return client.pods().inNamespace(ns).withLabel("spark-role", "driver").list().getItems().stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .filter(p -> "Running".equals(p.getStatus().getPhase()) || "Pending".equals(p.getStatus().getPhase()))
-        .map(p -> p.getMetadata().getName()).toList();
+    List<Pod> drivers = client.pods().inNamespace(ns).withLabel("spark-role", "driver").list().getItems();
+    List<String> active = new ArrayList<>(Diagnosis.runningDrivers(drivers));
+    drivers.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null && "Pending".equals(p.getStatus().getPhase()))
+        .map(p -> p.getMetadata().getName()).filter(n -> !active.contains(n)).forEach(active::add);
+    return active;
   }
 
   /** Who holds the pipeline's checkpoint Lease. */
@@ -120,22 +129,28 @@ public final class ClusterUser {
         && driver.equals(status().driver().podName()), Duration.ofMinutes(5));
   }
 
-  /** Polls until the condition holds; an assertion failing inside fails at once, with diagnostics. */
+  /**
+   * Polls until the condition holds; an assertion failing inside fails at once, with diagnostics.
+   * A timeout says the last exception the condition threw (an API server error, a file being
+   * written), so "timed out" never hides why the check could not see the condition.
+   */
   public void await(String what, Supplier<Boolean> condition, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
+    RuntimeException last = null;
     while (System.nanoTime() < deadline) {
       try {
         if (condition.get()) {
           return;
         }
       } catch (AssertionError e) {
-        throw new AssertionError(e.getMessage() + "\n" + diagnostics(), e);
+        throw failure(what + ": " + e.getMessage(), e);
       } catch (RuntimeException e) {
-        // the API server or a file being written: look again
+        last = e; // the API server or a file being written: look again
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("timed out after " + timeout + " waiting for " + what + "\n" + diagnostics());
+    throw failure("timed out after " + timeout + " waiting for " + what
+        + (last == null ? "" : "; the check last threw " + last), last);
   }
 
   /** An assertion that, when it fails, says what the cluster looked like. */
@@ -143,9 +158,68 @@ public final class ClusterUser {
     try {
       assertion.run();
     } catch (AssertionError e) {
-      throw new AssertionError(what + ": " + e.getMessage() + "\n" + diagnostics(), e);
+      throw failure(what + ": " + e.getMessage(), e);
     }
   }
+
+  /** A step of a scenario whose code can fail in any way (an NPE on a pod that vanished too). */
+  @FunctionalInterface
+  public interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs one scenario step; whatever it throws fails with {@code spo why}'s diagnosis as the
+   * first line of the message, the step and the error after it, and the report (with every log,
+   * the operator's whole log included) written under {@code target/why/}. A failure already
+   * carrying a diagnosis (from {@link #await} or {@link #check}) is passed on as it is.
+   */
+  public void step(String what, Step step) throws Exception {
+    try {
+      step.run();
+    } catch (DiagnosedFailure e) {
+      throw e;
+    } catch (Throwable e) {
+      throw failure(what + ": " + e, e);
+    }
+  }
+
+  /** A test failure whose message starts with the diagnosis. */
+  public static final class DiagnosedFailure extends AssertionError {
+    DiagnosedFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private DiagnosedFailure failure(String what, Throwable cause) {
+    return new DiagnosedFailure(diagnosed(what), cause);
+  }
+
+  /**
+   * "why: <diagnosis>", then what failed, then the report; the report and its evidence are
+   * written to {@code target/why/<namespace>-<name>-<n>/} and printed to standard output too.
+   */
+  private String diagnosed(String what) {
+    Diagnosis why;
+    try {
+      why = Diagnosis.of(PipelineEvidence.read(client, ns, name, null));
+    } catch (RuntimeException e) {
+      return "why: cannot diagnose (" + e + ")\n" + what + "\n" + diagnostics();
+    }
+    String written;
+    try {
+      Path dir = Path.of("target", "why", ns + "-" + name + "-" + DUMPS.incrementAndGet());
+      why.write(dir);
+      written = "spo why and every log written to " + dir.toAbsolutePath();
+    } catch (IOException | RuntimeException e) {
+      written = "could not write the report: " + e;
+    }
+    String message = "why: " + why.headline() + "\n" + what + "\n" + written + "\n\n" + why.text() + "\n" + allPods();
+    System.out.println(message);
+    return message;
+  }
+
+  private static final AtomicInteger DUMPS = new AtomicInteger();
 
   /** What is still in the namespace besides what Kubernetes (or Helm) put there. */
   public List<String> leftovers() {
@@ -173,7 +247,21 @@ public final class ClusterUser {
     } catch (RuntimeException e) {
       out.append("cannot list the namespace: ").append(e.getMessage()).append('\n');
     }
-    List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
+    out.append(allPods());
+    client.v1().events().inNamespace(ns).list().getItems().forEach(e -> out.append("event ").append(e.getReason())
+        .append(": ").append(e.getMessage()).append('\n'));
+    return out.toString();
+  }
+
+  /** Every pod of the cluster with its container states, and the last lines of the operator's and drivers' logs. */
+  private String allPods() {
+    StringBuilder out = new StringBuilder();
+    List<Pod> pods;
+    try {
+      pods = client.pods().inAnyNamespace().list().getItems();
+    } catch (RuntimeException e) {
+      return "cannot list pods: " + e.getMessage() + "\n";
+    }
     for (Pod p : pods) {
       out.append("pod ").append(p.getMetadata().getNamespace()).append('/').append(p.getMetadata().getName())
           .append(' ').append(p.getStatus().getPhase()).append(' ')
@@ -191,8 +279,6 @@ public final class ClusterUser {
         }
       }
     }
-    client.v1().events().inNamespace(ns).list().getItems().forEach(e -> out.append("event ").append(e.getReason())
-        .append(": ").append(e.getMessage()).append('\n'));
     return out.toString();
   }
 }
