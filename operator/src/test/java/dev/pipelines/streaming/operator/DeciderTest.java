@@ -11,6 +11,8 @@ import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.status.ProgressStatus;
 import dev.pipelines.streaming.api.validation.Problem;
 import dev.pipelines.streaming.operator.reconcile.Action;
+import dev.pipelines.streaming.operator.reconcile.Conditions;
+import dev.pipelines.streaming.operator.driver.DriverPodFactory;
 import dev.pipelines.streaming.api.upgrade.CheckpointRecord;
 import dev.pipelines.streaming.operator.reconcile.Decider;
 import dev.pipelines.streaming.operator.reconcile.Decision;
@@ -221,11 +223,38 @@ class DeciderTest {
     Decision waiting = decider.decide(input(spec, 2, stop.status(), pod(1, 1, Phase.TERMINATING), T0.plusSeconds(61)));
     assertThat(waiting.actions()).isEmpty();
     assertThat(waiting.status().phase()).isEqualTo("Upgrading");
+    assertThat(condition(waiting, "Ready").status()).as("a stopping driver is not Ready").isEqualTo("False");
 
     Decision start = decider.decide(input(spec, 2, waiting.status(), null, T0.plusSeconds(70)));
     assertStarts(start, 2, 0);
     assertThat(start.status().driver().specGeneration()).isEqualTo(2);
     assertThat(start.status().restarts().countOrZero()).isZero();
+  }
+
+  /**
+   * Ready=True is the old driver's until the upgrade decides to stop it; from then on it is False
+   * (reason Upgrading, then DriverStopping), so no reader pairs a Ready=True with the new attempt
+   * that status names before its pod exists (the real-node rollout step read exactly that).
+   */
+  @Test
+  void anUpgradeTakesReadyAwayFromTheStoppingDriver() {
+    PipelineSpec spec = spec("");
+    PipelineStatus running = running(spec);
+    PipelineStatus ready = new PipelineStatus(running.phase(), running.observedGeneration(), running.message(),
+        Conditions.set(running.conditionsOrEmpty(), "Ready", true, "Running", "driver clicks-driver-1 is running", T0, 1),
+        running.driver(), running.restarts(), running.checkpoint(), running.progress(), running.autoscaler());
+
+    Decision stop = decider.decide(input(spec, 2, ready, pod(1, 1, Phase.RUNNING), T0.plusSeconds(60)));
+    assertThat(stop.actions()).containsExactly(new Action.StopDriver("clicks-driver-1", DriverPodFactory.gracePeriodSeconds(spec)));
+    assertThat(condition(stop, "Ready").status()).isEqualTo("False");
+    assertThat(condition(stop, "Ready").reason()).isEqualTo("Upgrading");
+
+    Decision waiting = decider.decide(input(spec, 2, stop.status(), pod(1, 1, Phase.TERMINATING), T0.plusSeconds(61)));
+    assertThat(condition(waiting, "Ready").reason()).isEqualTo("DriverStopping");
+
+    Decision start = decider.decide(input(spec, 2, waiting.status(), null, T0.plusSeconds(70)));
+    assertThat(start.status().driver().podName()).isEqualTo("clicks-driver-2");
+    assertThat(condition(start, "Ready").status()).isEqualTo("False");
   }
 
   @Test

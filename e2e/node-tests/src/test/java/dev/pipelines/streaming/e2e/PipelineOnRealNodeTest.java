@@ -115,8 +115,7 @@ class PipelineOnRealNodeTest {
       client.pods().inNamespace(OPERATOR_NS).withLabel("app.kubernetes.io/name", "streaming-pipeline-operator").delete();
       user.await("generation 2 Ready, one driver at a time", () -> {
         assertThat(user.activeDrivers()).as("drivers running at once").hasSizeLessThanOrEqualTo(1);
-        return "True".equals(user.ready().status()) && user.status().driver() != null
-            && "clicks-driver-3".equals(user.status().driver().podName());
+        return user.readyWith("clicks-driver-3");
       }, Duration.ofMinutes(5));
       assertThat(user.pod("clicks-driver-3").getMetadata().getLabels()).containsEntry("streaming.pipelines.dev/generation", "2");
       awaitRows(maxEventId() + 100);

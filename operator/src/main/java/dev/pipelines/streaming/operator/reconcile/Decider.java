@@ -107,6 +107,8 @@ public final class Decider {
       } else if (in.driver() != null && in.driver().phase() == ObservedDriver.Phase.TERMINATING) {
         requeue = POLL_STOPPING;
         message = "waiting for driver " + in.driver().podName() + " to stop";
+        // Ready=True means a running driver of this generation that committed: not a stopping one.
+        condition(Condition.READY, false, "DriverStopping", message);
       } else if (in.driver() != null && in.driver().active()) {
         if (in.driver().specGeneration() != in.generation()) {
           upgrade();
@@ -211,6 +213,9 @@ public final class Decider {
       message = truncate("stopping driver " + d.podName() + " after its current batch to roll out generation "
           + in.generation() + " " + start.note());
       events.add(PipelineEvent.normal("Upgrading", message));
+      // Ready=False from the moment the stop is decided: a Ready=True kept from the old driver
+      // would read, next to status.driver naming the new attempt, as "the new driver is Ready".
+      condition(Condition.READY, false, "Upgrading", message);
       condition(Condition.PROGRESSING, true, "Upgrading", message);
       requeue = POLL_STOPPING;
     }

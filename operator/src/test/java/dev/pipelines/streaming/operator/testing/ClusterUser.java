@@ -124,9 +124,19 @@ public final class ClusterUser {
     return lease == null ? null : lease.getSpec().getHolderIdentity();
   }
 
+  /**
+   * Waits for Ready=True with status naming {@code driver}, both read from one copy of the
+   * pipeline (separate reads can pair one version's Ready with a later version's driver).
+   */
   public void awaitReady(String what, String driver) throws Exception {
-    await(what + " Ready", () -> "True".equals(ready().status()) && status().driver() != null
-        && driver.equals(status().driver().podName()), Duration.ofMinutes(5));
+    await(what + " Ready", () -> readyWith(driver), Duration.ofMinutes(5));
+  }
+
+  /** Whether one read of the pipeline says Ready=True and names {@code driver} as its driver. */
+  public boolean readyWith(String driver) {
+    PipelineStatus s = status();
+    return s.conditionsOrEmpty().stream().anyMatch(c -> c.type().equals("Ready") && "True".equals(c.status()))
+        && s.driver() != null && driver.equals(s.driver().podName());
   }
 
   /**
