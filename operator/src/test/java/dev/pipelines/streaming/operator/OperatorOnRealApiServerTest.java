@@ -113,13 +113,30 @@ class OperatorOnRealApiServerTest {
     await("Ready after the first committed batch", () -> "True".equals(user.ready().status()));
   }
 
-  /** No pod of the refused generation exists, now or after the restart backoff (1 s) has passed. */
-  void neverStarted(long refusedGeneration) throws InterruptedException {
-    Thread.sleep(3000); // past the 1 s backoff: a wrong start would have happened by now
+  /**
+   * No pod of the refused generation exists after the operator reconciled the pipeline again,
+   * once the restart backoff (1 s) was over. The positive signal, waited for before looking:
+   * the driver's Role, deleted after the backoff, put back by the operator; it does that after
+   * the start decision in the same reconcile, so a wrong start would be there by then.
+   */
+  void neverStarted(long refusedGeneration) throws Exception {
+    reconciledAfterTheBackoff();
     for (Pod p : client.pods().inNamespace(ns).list().getItems()) {
       assertThat(p.getMetadata().getLabels()).as(p.getMetadata().getName() + " runs the refused generation " + refusedGeneration)
           .doesNotContainEntry("streaming.pipelines.dev/generation", String.valueOf(refusedGeneration));
     }
+  }
+
+  /** Returns once a reconcile that began after the restart backoff (1 s) has finished. */
+  void reconciledAfterTheBackoff() throws Exception {
+    Instant backoffOver = Instant.now().plusSeconds(2);
+    await("the restart backoff over", () -> Instant.now().isAfter(backoffOver));
+    String role = client.rbac().roles().inNamespace(ns).withName("clicks-driver").get().getMetadata().getUid();
+    client.rbac().roles().inNamespace(ns).withName("clicks-driver").delete();
+    await("a reconcile after the backoff (the deleted Role put back)", () -> {
+      var back = client.rbac().roles().inNamespace(ns).withName("clicks-driver").get();
+      return back != null && !back.getMetadata().getUid().equals(role);
+    });
   }
 
   /** Probe B: one edit resumes a suspended pipeline and changes groupBy: refused, nothing starts on the old checkpoint. */
@@ -143,7 +160,7 @@ class OperatorOnRealApiServerTest {
     client.configMaps().inNamespace(ns).withName("clicks-spec").delete();
     kubelet.setPhase(ns, "clicks-driver-1", "Failed", 1);
     await("UnknownCheckpointSpec", () -> "UnknownCheckpointSpec".equals(user.ready().reason()));
-    Thread.sleep(3000);
+    reconciledAfterTheBackoff();
     assertThat(user.pod("clicks-driver-2")).as("no restart on a checkpoint whose spec is unknown").isNull();
   }
 

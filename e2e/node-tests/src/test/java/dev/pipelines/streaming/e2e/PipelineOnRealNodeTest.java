@@ -3,6 +3,9 @@ package dev.pipelines.streaming.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipelines.streaming.api.lease.CommitLedger;
+import dev.pipelines.streaming.api.lease.LeaseHolders;
+import dev.pipelines.streaming.operator.driver.DriverNames;
 import dev.pipelines.streaming.operator.testing.ClusterUser;
 import dev.pipelines.streaming.operator.why.Diagnosis;
 import dev.pipelines.streaming.operator.why.PipelineEvidence;
@@ -59,6 +62,7 @@ class PipelineOnRealNodeTest {
           - {name: counts, from: perPage, trigger: {processingTime: 5s}, files: {path: /checkpoints/out/counts, format: json}}
       """;
   static ClusterUser user;
+  static DriverLogs driverLogs;
 
   @BeforeAll
   static void installOperator() throws Exception {
@@ -73,12 +77,16 @@ class PipelineOnRealNodeTest {
     if (client == null) {
       return;
     }
+    if (driverLogs != null) {
+      driverLogs.close();
+    }
     RealNode.removePipelineNamespace(client, ns);
   }
 
   @Test
   void aPipelineLivesOnARealNode() throws Exception {
     user = new ClusterUser(client, ns, "clicks");
+    driverLogs = new DriverLogs(client, ns, Path.of("target", "driver-logs", ns));
     user.apply(PIPELINE.replace("NS", ns).replace("STORAGE", ns));
 
     user.step("1. Ready only once a batch committed; Spark made the executors; rows arrive", () -> {
@@ -104,6 +112,7 @@ class PipelineOnRealNodeTest {
       assertExactlyOnce();
       assertThat(user.status().restarts().count()).isEqualTo(1);
       user.check("Lease", () -> assertThat(user.leaseHolder()).as("released by the stopped driver, taken by the next").isEqualTo("clicks-driver-2"));
+      assertOneCommitterAtATime("clicks-driver-1", "clicks-driver-2");
     });
 
     // 3. a compatible change (a filter) rolls out on the same checkpoint, even though the
@@ -120,6 +129,7 @@ class PipelineOnRealNodeTest {
       assertThat(user.pod("clicks-driver-3").getMetadata().getLabels()).containsEntry("streaming.pipelines.dev/generation", "2");
       awaitRows(maxEventId() + 100);
       assertExactlyOnce();
+      assertOneCommitterAtATime("clicks-driver-1", "clicks-driver-2", "clicks-driver-3");
       // what spo why says of a healthy pipeline after a rollout (docs/operator.md shows one such report)
       System.out.println("spo why after the rollout:\n" + Diagnosis.of(PipelineEvidence.read(client, ns, "clicks", OPERATOR_NS)).text());
     });
@@ -152,13 +162,29 @@ class PipelineOnRealNodeTest {
       assertThat(user.status().phase()).isEqualTo("Suspended");
       assertThat(volume.resolve(ns + "/epoch-1/clicks/events/commits")).isDirectory();
       long atSuspend = maxEventId();
-      user.edit("suspend: true", "suspend: false");
+      // resumed with no restarts left, for step 7's broken driver
+      user.edit("suspend: true", "suspend: false", "restartPolicy: {initialBackoff: 1s}",
+          "restartPolicy: {initialBackoff: 1s, maxRestarts: 0}");
       user.awaitReady("resumed driver", "clicks-driver-5");
       awaitRows(atSuspend + 100);
       assertExactlyOnce();
+      assertOneCommitterAtATime("clicks-driver-1", "clicks-driver-2", "clicks-driver-3", "clicks-driver-4", "clicks-driver-5");
     });
 
-    user.step("7. deleting the pipeline removes everything it created", () -> {
+    // 7. a deliberately broken driver: it loses the checkpoint Lease (exit 4) and, with no
+    //    restarts left, stays down. A step that expects Ready fails, and its message says why first.
+    user.step("7. the driver loses its Lease and exits 4", () -> {
+      user.takeCheckpointLease("intruder", 600);
+      user.await("Failed", () -> "Failed".equals(user.status().phase()), Duration.ofMinutes(2));
+    });
+    Throwable broken = org.assertj.core.api.Assertions.catchThrowable(() -> user.step("7b. a step that expects Ready",
+        () -> assertThat(user.ready().status()).as("Ready").isEqualTo("True")));
+    assertThat(broken).isInstanceOf(ClusterUser.DiagnosedFailure.class);
+    assertThat(broken.getMessage()).startsWith("why: driver clicks-driver-5 exited 4 (another driver took the checkpoint"
+        + " Lease, or it could not be renewed)").contains("; the checkpoint Lease is now held by intruder since ");
+    System.out.println("the failing step's message:\n" + broken.getMessage());
+
+    user.step("8. deleting the pipeline removes everything it created", () -> {
       user.delete();
       user.await("everything gone", () -> user.leftovers().isEmpty(), Duration.ofMinutes(3));
     });
@@ -177,6 +203,24 @@ class PipelineOnRealNodeTest {
 
   static void awaitRows(long eventId) throws Exception {
     user.await("event " + eventId + " in the files sink", () -> maxEventId() >= eventId, Duration.ofMinutes(3));
+  }
+
+  /**
+   * After the fact, from what each driver logged as it committed and the checkpoint Lease's
+   * holder history: every batch committed once, by one holder at a time, in the order they took
+   * the Lease; and {@code drivers} are the holders so far, in that order (the live count of
+   * running drivers in step 3 can miss a short overlap; this cannot).
+   */
+  static void assertOneCommitterAtATime(String... drivers) throws Exception {
+    String last = drivers[drivers.length - 1];
+    user.await(last + "'s commit lines followed", () -> driverLogs.ledger().commits().stream()
+        .anyMatch(c -> c.holder().equals(last)), Duration.ofMinutes(1));
+    user.check("one committing driver at a time (commit lines and Lease holder history)", () -> {
+      List<LeaseHolders.Tenure> history = driverLogs.holderHistory(DriverNames.checkpointLease("clicks"));
+      assertThat(history).extracting(LeaseHolders.Tenure::holder).as("the checkpoint Lease's takings").containsExactly(drivers);
+      CommitLedger ledger = driverLogs.ledger();
+      assertThat(ledger.violations(history)).as("commits that contradict one holder at a time").isEmpty();
+    });
   }
 
   /** Every generated event id from 0 to the highest committed one, each exactly once. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import static dev.pipelines.streaming.runner.testing.FileSinkOutput.committedBatches;
 
+import dev.pipelines.streaming.api.lease.CommitLedger;
+import dev.pipelines.streaming.api.lease.LeaseHolders;
 import dev.pipelines.streaming.runner.testing.RunnerProcess;
 import dev.pipelines.streaming.runner.testing.SparkTestSession;
 import dev.pipelines.streaming.testing.RealApiServer;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.spark.sql.Dataset;
@@ -94,6 +97,19 @@ class CheckpointLeaseTest {
     }
     assertThat(b.awaitExit(Duration.ofMinutes(1))).as("exit code of a runner that lost its Lease").isEqualTo(4);
     assertThat(log(b)).contains("[lease] lost the checkpoint Lease " + lease + " to intruder: stopping, committing nothing more");
+
+    // after the fact: the Lease's holder history and the commits each runner logged agree that
+    // one runner committed at a time, runner-a's batches before runner-b's
+    var taken = admin.resources(Lease.class).inNamespace(ns).withName("fenced-checkpoint").get();
+    List<LeaseHolders.Tenure> history = LeaseHolders.parse(taken.getMetadata().getAnnotations().get(LeaseHolders.ANNOTATION));
+    assertThat(history).extracting(LeaseHolders.Tenure::holder).as("each taking by a runner, in order; renewals add nothing")
+        .containsExactly("runner-a", "runner-b");
+    assertThat(history.get(1).acquired()).isAfter(history.get(0).acquired());
+    CommitLedger ledger = CommitLedger.read(List.of(log(a), log(b)));
+    assertThat(ledger.commits()).extracting(CommitLedger.Commit::holder).as("both committed").contains("runner-a", "runner-b");
+    assertThat(ledger.commits()).extracting(CommitLedger.Commit::checkpoint).as("the sink's checkpoint")
+        .allMatch(c -> c.endsWith("/fenced/archive"));
+    assertThat(ledger.violations(history)).as("one committing runner at a time").isEmpty();
 
     SparkSession spark = SparkTestSession.create();
     try {

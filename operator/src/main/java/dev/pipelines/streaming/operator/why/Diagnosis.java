@@ -2,6 +2,8 @@ package dev.pipelines.streaming.operator.why;
 
 import dev.pipelines.streaming.api.RunnerExitCodes;
 import dev.pipelines.streaming.api.SpecRecordNames;
+import dev.pipelines.streaming.api.lease.CommitLedger;
+import dev.pipelines.streaming.api.lease.LeaseHolders;
 import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.driver.DriverNames;
@@ -48,6 +50,11 @@ public final class Diagnosis {
     if (running.size() > 1) {
       findings.add("two drivers have running containers at once: " + String.join(", ", running)
           + " (only the Lease holder may commit; see the checkpoint Lease below)");
+    }
+    if (e.checkpointLease() != null) {
+      // what the drivers' logs (as far as read) say they committed, against the Lease's takings
+      CommitLedger.read(e.logs().values()).violations(holderHistory(e.checkpointLease())).forEach(v ->
+          findings.add("commits from more than one driver at a time: " + v));
     }
     String named = status.driver() == null ? null : status.driver().podName();
     Pod driver = named == null ? null : e.pods().stream().filter(p -> named.equals(p.getMetadata().getName())).findFirst().orElse(null);
@@ -122,6 +129,10 @@ public final class Diagnosis {
         .append(ev.getInvolvedObject().getKind()).append('/').append(ev.getInvolvedObject().getName()).append(' ')
         .append(ev.getReason()).append(": ").append(ev.getMessage()).append('\n'));
     out.append("\n== checkpoint Lease ").append(DriverNames.checkpointLease(evidence.name())).append('\n').append(leaseLine(evidence.checkpointLease())).append('\n');
+    if (evidence.checkpointLease() != null) {
+      holderHistory(evidence.checkpointLease()).forEach(t -> out.append("  taken by ").append(t.holder()).append(" at ")
+          .append(t.acquired()).append('\n'));
+    }
     out.append("\n== spec record ").append(DriverNames.specConfigMap(evidence.name())).append('\n');
     if (evidence.specRecord() == null) {
       out.append("(none: no driver was started yet, or it was deleted)\n");
@@ -176,7 +187,9 @@ public final class Diagnosis {
       String line = "driver " + pod + " exited " + code + " (" + meaning(code, t.getReason()) + ")"
           + (t.getFinishedAt() == null ? "" : " at " + t.getFinishedAt()) + message;
       if (code == RunnerExitCodes.LEASE_LOST && e.checkpointLease() != null) {
-        line += "; the checkpoint Lease is now " + leaseLine(e.checkpointLease());
+        LeaseHolders.Tenure next = LeaseHolders.takenFrom(holderHistory(e.checkpointLease()), pod);
+        line += next == null ? "; the checkpoint Lease is now " + leaseLine(e.checkpointLease())
+            : "; " + next.holder() + " took the checkpoint Lease at " + next.acquired();
       }
       out.add(line);
     } else if (driver.getMetadata().getDeletionTimestamp() != null) {
@@ -246,6 +259,12 @@ public final class Diagnosis {
       b.append(" waiting=").append(s.getWaiting().getReason());
     }
     return b.toString();
+  }
+
+  /** The Lease's takings, oldest first ({@link LeaseHolders}); empty when the runner wrote none. */
+  static List<LeaseHolders.Tenure> holderHistory(Lease lease) {
+    Map<String, String> a = lease.getMetadata().getAnnotations();
+    return a == null ? List.of() : LeaseHolders.parse(a.get(LeaseHolders.ANNOTATION));
   }
 
   static String leaseLine(Lease lease) {

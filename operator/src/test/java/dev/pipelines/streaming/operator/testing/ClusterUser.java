@@ -125,6 +125,29 @@ public final class ClusterUser {
   }
 
   /**
+   * Takes the checkpoint Lease for {@code holder} for {@code seconds}, as a driver that
+   * outlived a partition would: the running driver loses it and exits 4. Its renewals race this
+   * write; a conflict (409) is tried again, as kubectl does.
+   */
+  public void takeCheckpointLease(String holder, int seconds) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(Lease.class).inNamespace(ns).withName(name + "-checkpoint").edit(l -> {
+          l.getSpec().setHolderIdentity(holder);
+          l.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+          l.getSpec().setLeaseDurationSeconds(seconds);
+          return l;
+        });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
    * Waits for Ready=True with status naming {@code driver}, both read from one copy of the
    * pipeline (separate reads can pair one version's Ready with a later version's driver).
    */

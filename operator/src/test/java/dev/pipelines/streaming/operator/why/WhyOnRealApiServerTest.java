@@ -3,6 +3,7 @@ package dev.pipelines.streaming.operator.why;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipelines.streaming.api.lease.LeaseHolders;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.apiserver.FakeKubelet;
 import dev.pipelines.streaming.operator.autoscale.ControlTokens;
@@ -77,9 +78,12 @@ class WhyOnRealApiServerTest {
 
   @Test
   void aDriverThatLostTheLeaseIsNamedWithItsExitCodeAndTheNewHolder() throws IOException {
+    // the Lease as runners leave it: the holder, and a line in its holder history per taking
     admin.resources(Lease.class).inNamespace(ns).withName("clicks-checkpoint").edit(l -> {
       l.getSpec().setHolderIdentity("clicks-driver-7");
       l.getSpec().setAcquireTime(ZonedDateTime.parse("2026-12-06T12:41:07Z"));
+      l.getMetadata().setAnnotations(java.util.Map.of(LeaseHolders.ANNOTATION,
+          "2026-12-06T12:40:00Z clicks-driver-1\n2026-12-06T12:41:07Z clicks-driver-7"));
       return l;
     });
     kubelet.setPhase(ns, "clicks-driver-1", "Failed", 4);
@@ -87,8 +91,11 @@ class WhyOnRealApiServerTest {
     Diagnosis why = Diagnosis.of(PipelineEvidence.read(admin, ns, "clicks", null));
 
     assertThat(why.headline()).startsWith("driver clicks-driver-1 exited 4 (another driver took the checkpoint Lease")
-        .contains("StreamingQueryException: broker down", "held by clicks-driver-7 since 2026-12-06T12:41:07Z");
+        .contains("StreamingQueryException: broker down")
+        .endsWith("; clicks-driver-7 took the checkpoint Lease at 2026-12-06T12:41:07Z");
     assertThat(why.text()).startsWith("why " + ns + "/clicks: driver clicks-driver-1 exited 4")
+        .contains("held by clicks-driver-7 since 2026-12-06T12:41:07Z",
+            "  taken by clicks-driver-1 at 2026-12-06T12:40:00Z\n  taken by clicks-driver-7 at 2026-12-06T12:41:07Z")
         .contains("== pods\nclicks-driver-1 Failed role=driver attempt=1 generation=1", "exited=4 (Error)",
             "DriverCreated: driver clicks-driver-1", "written for generation 1, epoch 0",
             "no operator pod found");

@@ -1,5 +1,9 @@
 package dev.pipelines.streaming.runner.fence;
 
+import dev.pipelines.streaming.api.lease.CommitLedger;
+import dev.pipelines.streaming.api.lease.LeaseHolders;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
@@ -110,6 +114,17 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
     return null;
   }
 
+  /**
+   * One line per committed micro-batch in the driver's log, naming this holder: with the Lease's
+   * holder history ({@link LeaseHolders}) it shows ({@link CommitLedger}) after the fact which driver committed each batch,
+   * and that no two of them committed in turns.
+   */
+  @Override
+  public void batchCommitted(String checkpoint, long batchId) {
+    log.println(CommitLedger.line(batchId, checkpoint, lock.identity()));
+    log.flush();
+  }
+
   /** Stops renewing and releases the Lease, so the next driver need not wait for it to expire. */
   @Override
   public void close() {
@@ -143,7 +158,10 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
   }
 
   /**
-   * fabric8's LeaseLock, remembering when its last successful renewal began. fabric8 takes the
+   * fabric8's LeaseLock, remembering when its last successful renewal began, and adding a line to
+   * the Lease's holder history ({@link LeaseHolders#ANNOTATION}) in the write that takes it from
+   * another holder (or creates it): the same resourceVersion-guarded update, so the history
+   * cannot miss a taking or record one that failed. fabric8 takes the
    * renewTime it writes just before it reads the Lease (LeaderElector.tryAcquireOrRenew: now(),
    * get, then create or update), so the clock starts before that read: a slow read or write
    * shortens this driver's window, never the margin before others may take over.
@@ -151,6 +169,9 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
   static final class RenewalRecordingLock extends LeaseLock {
     volatile long lastWriteStartedNanos;
     private volatile long readStartedNanos;
+    /** The holder and history of the Lease as last read; null when there was none. */
+    private volatile String seenHolder;
+    private volatile String seenHistory;
 
     RenewalRecordingLock(String namespace, String name, String identity) {
       super(namespace, name, identity);
@@ -159,7 +180,26 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
     @Override
     public synchronized LeaderElectionRecord get(KubernetesClient client) {
       readStartedNanos = System.nanoTime();
+      seenHolder = null;
+      seenHistory = null;
       return super.get(client);
+    }
+
+    @Override
+    protected LeaderElectionRecord toRecord(Lease lease) {
+      seenHolder = lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+      var annotations = lease.getMetadata().getAnnotations();
+      seenHistory = annotations == null ? null : annotations.get(LeaseHolders.ANNOTATION);
+      return super.toRecord(lease);
+    }
+
+    @Override
+    protected Lease toResource(LeaderElectionRecord record, ObjectMetaBuilder meta) {
+      if (!record.getHolderIdentity().equals(seenHolder)) {
+        meta.addToAnnotations(LeaseHolders.ANNOTATION, LeaseHolders.append(seenHistory,
+            new LeaseHolders.Tenure(record.getHolderIdentity(), record.getAcquireTime().toInstant())));
+      }
+      return super.toResource(record, meta);
     }
 
     @Override

@@ -11,6 +11,12 @@ public final class CommitFence {
   @FunctionalInterface
   public interface Fence {
     String refusal();
+
+    /**
+     * Called after a micro-batch's entry in Spark's commit log ({@code <checkpoint>/commits/<batchId>})
+     * became visible: the batch is committed, by this driver. Nothing by default.
+     */
+    default void batchCommitted(String checkpoint, long batchId) {}
   }
 
   private static volatile Fence current;
@@ -25,6 +31,14 @@ public final class CommitFence {
   /** Commits go ahead unchecked again. */
   public static void clear() {
     current = null;
+  }
+
+  /** Tells the installed fence (if any) that this JVM committed {@code batchId} to {@code checkpoint}. */
+  public static void batchCommitted(String checkpoint, long batchId) {
+    Fence fence = current;
+    if (fence != null) {
+      fence.batchCommitted(checkpoint, batchId);
+    }
   }
 
   /** Null when a commit may go ahead now, else why not (one line). */

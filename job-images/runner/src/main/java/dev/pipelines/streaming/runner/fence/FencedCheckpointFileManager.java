@@ -110,7 +110,28 @@ public final class FencedCheckpointFileManager implements CheckpointFileManager 
         throw new FencedCommitException(target, refusal);
       }
       super.close();
+      long batch = committedBatch(target);
+      if (batch >= 0) {
+        CommitFence.batchCommitted(target.getParent().getParent().toString(), batch);
+      }
     }
+  }
+
+  /**
+   * The batch id when {@code file} is an entry of a query's commit log
+   * ({@code <checkpoint>/commits/<batchId>}, Spark's {@code CommitLog}), else -1. The entry is
+   * the batch's commit point: its offsets are logged before, its sink output is final after.
+   */
+  static long committedBatch(Path file) {
+    Path parent = file.getParent();
+    if (parent == null || parent.getParent() == null || !"commits".equals(parent.getName())) {
+      return -1;
+    }
+    String name = file.getName();
+    if (name.isEmpty() || name.length() > 18 || !name.chars().allMatch(Character::isDigit)) {
+      return -1;
+    }
+    return Long.parseLong(name);
   }
 
   /** A commit the fence refused; fails the streaming query that tried it. */
