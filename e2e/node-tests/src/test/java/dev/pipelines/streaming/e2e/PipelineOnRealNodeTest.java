@@ -181,7 +181,8 @@ class PipelineOnRealNodeTest {
         () -> assertThat(user.ready().status()).as("Ready").isEqualTo("True")));
     assertThat(broken).isInstanceOf(ClusterUser.DiagnosedFailure.class);
     assertThat(broken.getMessage()).startsWith("why: driver clicks-driver-5 exited 4 (another driver took the checkpoint"
-        + " Lease, or it could not be renewed)").contains("; the checkpoint Lease is now held by intruder since ");
+        + " Lease, or it could not be renewed) at ").contains(": [lease] lost the checkpoint Lease " + ns
+        + "/clicks-checkpoint to intruder; the checkpoint Lease is now held by intruder since ");
     System.out.println("the failing step's message:\n" + broken.getMessage());
 
     user.step("8. deleting the pipeline removes everything it created", () -> {

@@ -65,7 +65,9 @@ class CheckpointLeaseTest {
     RunnerProcess a = started(RunnerProcess.start(env, spec, checkpoints, dir.resolve("a.log"), "--lease", lease,
         "--lease-holder", "runner-a"));
     a.await("runner-a committing", () -> committedBatches(out) >= 2, Duration.ofMinutes(3));
-    RunnerProcess b = started(RunnerProcess.start(env, spec, checkpoints, dir.resolve("b.log"), "--lease", lease,
+    Path terminationLog = Files.createFile(dir.resolve("b-termination-log")); // the kubelet makes it in a container
+    Map<String, String> envB = Map.of("KUBECONFIG", env.get("KUBECONFIG"), "SPO_TERMINATION_MESSAGE_PATH", terminationLog.toString());
+    RunnerProcess b = started(RunnerProcess.start(envB, spec, checkpoints, dir.resolve("b.log"), "--lease", lease,
         "--lease-holder", "runner-b"));
     b.await("runner-b waiting for the Lease", () -> log(b).contains("[lease] waiting for the checkpoint Lease " + lease
         + ", held by runner-a"), Duration.ofMinutes(2));
@@ -97,6 +99,8 @@ class CheckpointLeaseTest {
     }
     assertThat(b.awaitExit(Duration.ofMinutes(1))).as("exit code of a runner that lost its Lease").isEqualTo(4);
     assertThat(log(b)).contains("[lease] lost the checkpoint Lease " + lease + " to intruder: stopping, committing nothing more");
+    assertThat(terminationLog).as("the pod's status says to whom (terminated.message)")
+        .hasContent("[lease] lost the checkpoint Lease " + lease + " to intruder");
 
     // after the fact: the Lease's holder history and the commits each runner logged agree that
     // one runner committed at a time, runner-a's batches before runner-b's

@@ -133,8 +133,10 @@ public final class ClusterUser {
     for (int attempt = 1; ; attempt++) {
       try {
         client.resources(Lease.class).inNamespace(ns).withName(name + "-checkpoint").edit(l -> {
+          var now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
           l.getSpec().setHolderIdentity(holder);
-          l.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+          l.getSpec().setAcquireTime(now);
+          l.getSpec().setRenewTime(now);
           l.getSpec().setLeaseDurationSeconds(seconds);
           return l;
         });

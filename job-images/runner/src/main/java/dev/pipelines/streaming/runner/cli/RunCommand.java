@@ -97,7 +97,8 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     message = new TerminationMessage(spec.commandLine().getErr());
     int exit = run(message.writer());
-    if (exit == ExitCodes.INVALID || exit == ExitCodes.INCOMPATIBLE_CHECKPOINT || exit == ExitCodes.QUERY_FAILED) {
+    if (exit == ExitCodes.INVALID || exit == ExitCodes.INCOMPATIBLE_CHECKPOINT || exit == ExitCodes.QUERY_FAILED
+        || exit == ExitCodes.LEASE_LOST) {
       message.publish();
     }
     return exit;
@@ -132,7 +133,11 @@ public final class RunCommand implements Callable<Integer> {
       // refused, whatever is still running (a query a failed start left behind, a shutdown hook).
       CommitFence.install(held);
       int exit = runPipeline(pipeline, new Fencing(held, running), err, timeout);
-      return held.lost() ? ExitCodes.LEASE_LOST : exit;
+      if (held.lost()) {
+        message.failure("[lease] " + held.lostBecause()); // the pod's status then says to whom
+        return ExitCodes.LEASE_LOST;
+      }
+      return exit;
     }
   }
 

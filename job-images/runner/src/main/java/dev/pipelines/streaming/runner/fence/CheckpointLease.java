@@ -99,6 +99,11 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
     return lostBecause != null;
   }
 
+  /** "lost the checkpoint Lease ns/name to other-driver", or null while not lost. */
+  public String lostBecause() {
+    return lostBecause;
+  }
+
   @Override
   public String refusal() {
     if (lostBecause != null) {
