@@ -337,6 +337,24 @@ class BrokenSpecsTest {
         "spec.sources[0].kafka.credentials.password: set exactly one of secretKeyRef, env");
   }
 
+  /** Spark's includeHeaders alone added a binary column nothing read (accepted, did nothing): the field is the way. */
+  @Test
+  void kafkaHeadersComeThroughTheirField() {
+    assertProblems(HEADER + """
+        spec:
+          sources:
+            - name: b
+              kafka: {bootstrapServers: "k:9092", topic: t, options: {includeHeaders: "true"}}
+              format: text
+            - name: c
+              kafka: {bootstrapServers: "k:9092", topic: t, includeHeaders: true}
+              format: text
+          sinks: [{name: out, from: b, console: {}}, {name: out2, from: c, console: {}}]
+        """,
+        "spec.sources[0].kafka.options[\"includeHeaders\"]: set by the pipeline itself (use includeHeaders: true (adds the"
+            + " kafkaHeaders column))");
+  }
+
   @Test
   void watermarkColumnMustBeATimestampOfTheSource() {
     assertProblems(HEADER + """
@@ -476,6 +494,22 @@ class BrokenSpecsTest {
         "spec.transforms[2].anomaly.stateTtl: '7 days' is not a duration (write a whole number and a unit: 500ms, 30s, 5m, 1h, 1d)",
         "spec.transforms[3].expectations[1].name: duplicate expectation 'positive'",
         "spec.transforms[3].expectations[1].condition: required (a SQL condition every row should meet, e.g. amount >= 0)");
+  }
+
+  /** The user's spec: it validated, then every run failed in Spark after ~90 lines, naming no field. */
+  @Test
+  void anAnomalyStepNeedsTheRocksDbStateStore() {
+    assertProblems(HEADER + """
+        spec:
+          sparkConf: {spark.sql.streaming.stateStore.providerClass: org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider}
+          sources: [{name: clicks, generator: {}, watermark: {column: eventTime, delay: 10s}}]
+          transforms:
+            - {name: scored, from: clicks, anomaly: {column: amount, keys: [page]}}
+          sinks: [{name: out, from: scored, console: {}}]
+        """,
+        "spec.sparkConf[\"spark.sql.streaming.stateStore.providerClass\"]: the anomaly step 'scored' (spec.transforms[0])"
+            + " runs on Spark's transformWithState, which needs the RocksDB state store; HDFSBackedStateStoreProvider cannot"
+            + " run it (remove the setting: RocksDB is the default)");
   }
 
   @Test

@@ -59,7 +59,9 @@ public final class CheckpointCompatibility {
 
   public static CompatibilityReport check(StreamingPipeline before, StreamingPipeline after) {
     CheckpointCompatibility c = new CheckpointCompatibility(before.spec(), after.spec());
-    c.checkFrozenSettings();
+    if (c.stateResumes()) {
+      c.checkFrozenSettings();
+    }
     for (int i = 0; i < after.spec().sinksOrEmpty().size(); i++) {
       SinkSpec sink = after.spec().sinksOrEmpty().get(i);
       SinkSpec old = find(before.spec().sinksOrEmpty(), sink.name());
@@ -68,6 +70,23 @@ public final class CheckpointCompatibility {
       }
     }
     return new CompatibilityReport(List.copyOf(c.found));
+  }
+
+  /**
+   * Whether a sink kept from the old spec has a stateful step in what it read: only state is
+   * partitioned by {@code spark.sql.shuffle.partitions} and kept by the state store provider, so
+   * a stateless query resumes with any of the frozen settings (Spark takes the checkpoint's
+   * value, which changes nothing for it).
+   */
+  private boolean stateResumes() {
+    for (SinkSpec sink : after.sinksOrEmpty()) {
+      SinkSpec old = find(before.sinksOrEmpty(), sink.name());
+      if (old != null && lineage(before, old.from()).stream().map(name -> find(before.transformsOrEmpty(), name))
+          .anyMatch(t -> t != null && stateful(t))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void checkFrozenSettings() {

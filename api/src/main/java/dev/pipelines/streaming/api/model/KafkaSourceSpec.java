@@ -12,6 +12,9 @@ public record KafkaSourceSpec(
     @JsonPropertyDescription("earliest, latest (default) or a JSON offsets object.") String startingOffsets,
     @JsonPropertyDescription("Add kafkaKey, kafkaTopic, kafkaPartition, kafkaOffset, kafkaTimestamp columns.")
     Boolean includeMetadata,
+    @JsonPropertyDescription("Add a kafkaHeaders column: the record's headers, an array of {key, value} in the order"
+        + " sent (a key may repeat; values as UTF-8 text).")
+    Boolean includeHeaders,
     @JsonPropertyDescription("Extra Spark Kafka source options, e.g. maxOffsetsPerTrigger, kafka.security.protocol.")
     Map<String, String> options,
     KafkaCredentials credentials) {
@@ -22,6 +25,10 @@ public record KafkaSourceSpec(
 
   public boolean includeMetadataOrDefault() {
     return Boolean.TRUE.equals(includeMetadata);
+  }
+
+  public boolean includeHeadersOrDefault() {
+    return Boolean.TRUE.equals(includeHeaders);
   }
 
   public Map<String, String> optionsOrEmpty() {

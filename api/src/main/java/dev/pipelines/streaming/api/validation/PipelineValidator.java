@@ -55,6 +55,7 @@ public final class PipelineValidator {
   private static final Set<String> RESERVED_JDBC_OPTIONS = Set.of(
       "url", "dbtable", "query", "driver", "user", "password");
 
+  private static final String ROCKSDB_PROVIDER = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider";
   private final List<Problem> problems = new ArrayList<>();
   /** Source and transform names (one namespace: both can be read by transforms and sinks). */
   private final Map<String, String> inputPaths = new LinkedHashMap<>();
@@ -147,8 +148,32 @@ public final class PipelineValidator {
         SparkConfPolicy.check(key, value).ifPresent(r -> add(path, r.message(), r.hint()));
       }
     });
+    checkStateStoreForAnomalySteps(spec);
     problems.addAll(SecretReferences.collisions(spec));
     problems.addAll(RealTimeRules.check(spec));
+  }
+
+  /**
+   * An anomaly step runs on Spark's transformWithState, which only the RocksDB state store
+   * provider supports (Structured Streaming guide, "transformWithState"): with another provider
+   * every start fails in Spark, however often it is retried.
+   */
+  private void checkStateStoreForAnomalySteps(PipelineSpec spec) {
+    String key = "spark.sql.streaming.stateStore.providerClass";
+    String provider = spec.sparkConfOrEmpty().get(key);
+    if (provider == null || provider.equals(ROCKSDB_PROVIDER)) {
+      return;
+    }
+    List<TransformSpec> transforms = spec.transformsOrEmpty();
+    for (int i = 0; i < transforms.size(); i++) {
+      TransformSpec t = transforms.get(i);
+      if (t != null && t.anomaly() != null) {
+        add("spec.sparkConf[\"" + key + "\"]", "the anomaly step '" + t.name() + "' (spec.transforms[" + i
+            + "]) runs on Spark's transformWithState, which needs the RocksDB state store; "
+            + provider.substring(provider.lastIndexOf('.') + 1) + " cannot run it",
+            "remove the setting: RocksDB is the default");
+      }
+    }
   }
 
   // ---- sources -------------------------------------------------------------------------
@@ -211,7 +236,10 @@ public final class PipelineValidator {
     options.forEach((key, value) -> {
       String lower = key.toLowerCase(Locale.ROOT);
       String optionPath = path + ".options[\"" + key + "\"]";
-      if (RESERVED_KAFKA_OPTIONS.contains(lower)) {
+      if (lower.equals("includeheaders")) {
+        // Spark's option alone adds a binary column that no step reads: the field makes it one
+        add(optionPath, "set by the pipeline itself", "use includeHeaders: true (adds the kafkaHeaders column)");
+      } else if (RESERVED_KAFKA_OPTIONS.contains(lower)) {
         add(optionPath, "set by the pipeline itself", "use the dedicated field (bootstrapServers, topic, pattern, startingOffsets)");
       } else if (lower.contains("jaas") || lower.contains("password")) {
         add(optionPath, "secrets must not be written in the spec", "use credentials with secretKeyRef or env");
@@ -499,6 +527,9 @@ public final class PipelineValidator {
       columns.put("kafkaPartition", "int");
       columns.put("kafkaOffset", "long");
       columns.put("kafkaTimestamp", "timestamp");
+    }
+    if (s.kafka() != null && s.kafka().includeHeadersOrDefault()) {
+      columns.put("kafkaHeaders", "array<struct<key:string,value:string>>");
     }
     return columns;
   }

@@ -154,6 +154,25 @@ class CheckpointCompatibilityTest {
     assertThat(CheckpointCompatibility.check(off, byDefault).compatible()).isTrue();
   }
 
+  /** A stateless pipeline resumes with other shuffle partitions: only state is partitioned by them. */
+  @org.junit.jupiter.api.Test
+  void frozenSettingsMatterOnlyWhereTheCheckpointHasState() {
+    String stateless = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: copy}
+        spec:
+          sparkConf: {spark.sql.shuffle.partitions: "%s"}
+          sources: [{name: clicks, kafka: {bootstrapServers: "k:9092", topic: clicks}, format: text}]
+          transforms: [{name: kept, from: clicks, filter: "length(value) > 0"}]
+          sinks: [{name: out, from: kept, files: {path: /data/out, format: json}}]
+        """;
+    StreamingPipeline eight = PipelineLoader.parse(stateless.formatted("8")).orThrow();
+    StreamingPipeline sixteen = PipelineLoader.parse(stateless.formatted("16")).orThrow();
+    assertThat(CheckpointCompatibility.check(eight, sixteen).incompatibilities()).isEmpty();
+    // the same change where a kept sink reads a window: refused (the "shuffle partitions changed" case above)
+  }
+
   static final String CHECKED = """
       apiVersion: streaming.pipelines.dev/v1alpha1
       kind: StreamingPipeline

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.spark.metrics.source.CodegenMetrics;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.streaming.runtime.StreamingQueryWrapper;
@@ -89,6 +90,50 @@ class KafkaPipelineTest {
     assertThat(out).extracting(r -> r.key() + " " + r.value()).containsExactlyInAnyOrder(
         "U1 {\"userId\":\"u1\",\"amount\":12.5,\"fromTopic\":\"orders-in\"}",
         "U3 {\"userId\":\"u3\",\"amount\":99.0,\"fromTopic\":\"orders-in\"}");
+  }
+
+  /** includeHeaders: each record's headers reach the steps as text, in the order sent; a record without any has null. */
+  @Test
+  void headersReachTheStepsAsTextWhenAsked() {
+    kafka.createTopic("tagged-in", 1);
+    kafka.send(List.of(
+        withHeaders(new ProducerRecord<>("tagged-in", "k1", "one"), "tenant", "acme", "trace", "t-1"),
+        withHeaders(new ProducerRecord<>("tagged-in", "k2", "two"), "tenant", "other", "trace", "t-2"),
+        new ProducerRecord<>("tagged-in", "k3", "three"),
+        withHeaders(new ProducerRecord<>("tagged-in", "k4", "four"), "trace", "t-4a", "tenant", "acme", "trace", "t-4b")));
+    String yaml = """
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: tagged}
+        spec:
+          sources:
+            - name: records
+              kafka: {bootstrapServers: "%1$s", topic: tagged-in, startingOffsets: earliest, includeHeaders: true}
+              format: text
+          transforms:
+            - {name: acme, from: records, filter: "exists(kafkaHeaders, h -> h.key = 'tenant' AND h.value = 'acme')"}
+            - name: out
+              from: acme
+              select: [value, "transform(filter(kafkaHeaders, h -> h.key = 'trace'), h -> h.value) AS traces", "size(kafkaHeaders) AS headerCount"]
+          sinks:
+            - name: toKafka
+              from: out
+              trigger: {availableNow: true}
+              kafka: {bootstrapServers: "%1$s", topic: tagged-out}
+        """.formatted(kafka.bootstrapServers());
+
+    assertThat(Pipelines.runToCompletion(spark, yaml, dir)).isZero();
+
+    assertThat(kafka.readAll("tagged-out", 2, Duration.ofSeconds(30))).extracting(ConsumerRecord::value).containsExactlyInAnyOrder(
+        "{\"value\":\"one\",\"traces\":[\"t-1\"],\"headerCount\":2}",
+        "{\"value\":\"four\",\"traces\":[\"t-4a\",\"t-4b\"],\"headerCount\":3}");
+  }
+
+  private static ProducerRecord<String, String> withHeaders(ProducerRecord<String, String> record, String... keysAndValues) {
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      record.headers().add(keysAndValues[i], keysAndValues[i + 1].getBytes(UTF_8));
+    }
+    return record;
   }
 
   @Test

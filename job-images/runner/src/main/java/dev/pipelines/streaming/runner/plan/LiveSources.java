@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.from_csv;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
@@ -86,7 +87,8 @@ public final class LiveSources implements SourceFactory {
         .option("startingOffsets", k.startingOffsetsOrDefault())
         // A topic deleted or truncated under a running query should not kill it silently;
         // Spark's default (true) fails the query, which the operator then reports.
-        .options(k.optionsOrEmpty());
+        .options(k.optionsOrEmpty())
+        .option("includeHeaders", k.includeHeadersOrDefault());
     reader = k.topic() != null ? reader.option("subscribe", k.topic()) : reader.option("subscribePattern", k.pattern());
     reader = reader.options(secrets.kafkaSaslOptions(k.credentials(), path + ".kafka.credentials"));
     return reader.load();
@@ -169,6 +171,12 @@ public final class LiveSources implements SourceFactory {
       columns.add(col("partition").as("kafkaPartition"));
       columns.add(col("offset").as("kafkaOffset"));
       columns.add(col("timestamp").as("kafkaTimestamp"));
+    }
+    if (kafka && source.kafka().includeHeadersOrDefault()) {
+      // Spark's headers (array<struct<key: string, value: binary>>, null when a record has none)
+      // with text values: what a filter or select can compare with a literal
+      columns.add(transform(col("headers"), h -> struct(h.getField("key").as("key"),
+          h.getField("value").cast("string").as("value"))).as("kafkaHeaders"));
     }
     Dataset<Row> selected = raw.select(columns.toArray(Column[]::new));
     if (format == DataFormat.TEXT) {

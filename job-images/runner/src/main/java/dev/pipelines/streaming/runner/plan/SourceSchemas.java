@@ -38,6 +38,10 @@ public final class SourceSchemas {
     return problems;
   }
 
+  /** The {@code kafkaHeaders} column: Spark's {@code headers} with each value as UTF-8 text. */
+  public static final DataType KAFKA_HEADERS = DataTypes.createArrayType(new StructType()
+      .add("key", DataTypes.StringType).add("value", DataTypes.StringType));
+
   /** Every column the source's DataFrame has, in order. */
   public static StructType output(SourceSpec source) {
     if (source.generator() != null) {
@@ -56,6 +60,9 @@ public final class SourceSchemas {
           .add("kafkaPartition", DataTypes.IntegerType)
           .add("kafkaOffset", DataTypes.LongType)
           .add("kafkaTimestamp", DataTypes.TimestampType);
+    }
+    if (source.kafka() != null && source.kafka().includeHeadersOrDefault()) {
+      schema = schema.add("kafkaHeaders", KAFKA_HEADERS);
     }
     return schema;
   }

@@ -162,6 +162,17 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /** Sends records as built (headers, partitions, timestamps) and waits for the broker to acknowledge them all. */
+  public void send(List<ProducerRecord<String, String>> records) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      records.forEach(producer::send);
+      producer.flush();
+    }
+  }
+
   /** Every record of the topic from the beginning, waiting until at least {@code atLeast} arrived. */
   public List<ConsumerRecord<String, String>> readAll(String topic, int atLeast, Duration timeout) {
     Properties p = new Properties();
