@@ -84,6 +84,27 @@ class JdbcSinkTest {
         .containsExactly(fresh + " 0", checkpoint + " 1");
   }
 
+  /**
+   * docs/spec.md: a key repeated within one batch is written in the batch's order, so within one
+   * input partition (one Kafka partition, one file) the last row wins.
+   */
+  @Test
+  void aKeyRepeatedInOneBatchKeepsItsLastRowOfAPartition() throws Exception {
+    String url = postgres.createDatabase("repeats");
+    JdbcSinkSpec spec = new JdbcSinkSpec(url, "latest", JdbcSinkSpec.JdbcWriteMode.UPSERT, List.of("id"), null, null);
+    JdbcBatchWriter writer = new JdbcBatchWriter("demo", "latest", spec, Map.of());
+    Dataset<Row> batch = spark.sql("SELECT * FROM VALUES (1L, 'first'), (2L, 'only'), (1L, 'second'), (1L, 'third')"
+        + " AS t(id, status)").coalesce(1);
+    spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID,
+        UUID.randomUUID().toString());
+    try {
+      writer.call(batch, 0L);
+    } finally {
+      spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID, null);
+    }
+    assertThat(query(url, "SELECT id, status FROM latest ORDER BY id")).containsExactly("1 third", "2 only");
+  }
+
   @Test
   void windowedCountsUpsertedFromAPipeline() throws Exception {
     String url = postgres.createDatabase("windows");
