@@ -122,8 +122,12 @@ public final class RunCommand implements Callable<Integer> {
     if (leaseName == LeaseName.INVALID) {
       return ExitCodes.INVALID;
     }
+    // Stop handling before anything slow (the Lease, Spark): a stop during start-up exits 0
+    GracefulShutdown shutdown = new GracefulShutdown(List.of(), timeout, System.err);
+    shutdown.install();
+    System.err.println("[" + pipeline.name() + "] starting; Ctrl-C or SIGTERM stops it (the running batch finishes first)");
     if (leaseName == null) {
-      return runPipeline(pipeline, null, err, timeout);
+      return runPipeline(pipeline, null, err, shutdown);
     }
     List<StreamingQuery> running = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (KubernetesClient client = new KubernetesClientBuilder().build();
@@ -132,7 +136,7 @@ public final class RunCommand implements Callable<Integer> {
       // Never cleared: once the Lease is released or lost, every later commit in this JVM is
       // refused, whatever is still running (a query a failed start left behind, a shutdown hook).
       CommitFence.install(held);
-      int exit = runPipeline(pipeline, new Fencing(held, running), err, timeout);
+      int exit = runPipeline(pipeline, new Fencing(held, running), err, shutdown);
       if (held.lost()) {
         message.failure("[lease] " + held.lostBecause()); // the pod's status then says to whom
         return ExitCodes.LEASE_LOST;
@@ -149,7 +153,7 @@ public final class RunCommand implements Callable<Integer> {
         ? "spo-" + ProcessHandle.current().pid() : leaseHolder;
   }
 
-  private int runPipeline(StreamingPipeline pipeline, Fencing fencing, PrintWriter err, Duration timeout)
+  private int runPipeline(StreamingPipeline pipeline, Fencing fencing, PrintWriter err, GracefulShutdown shutdown)
       throws IOException {
     SparkSession session = SparkSessionFactory.create(pipeline, spark.effectiveMaster(), spark.conf);
     SecretResolver secrets = SecretResolver.fromSystemEnvironment();
@@ -157,8 +161,11 @@ public final class RunCommand implements Callable<Integer> {
     List<StreamingQuery> queries;
     try {
       PlannedPipeline planned = PipelinePlanner.plan(session, pipeline, new LiveSources(session, secrets));
-      if (fencing != null && !awaitLease(fencing.lease(), session)) {
-        return ExitCodes.QUERY_FAILED;
+      if (fencing != null && !awaitLease(fencing.lease(), session, shutdown)) {
+        return shutdown.requested() ? stoppedDuringStartUp(session, err) : ExitCodes.QUERY_FAILED;
+      }
+      if (shutdown.requested()) {
+        return stoppedDuringStartUp(session, err);
       }
       // Every checkpoint file goes through the runner's manager: fenced under a Lease, and
       // written in place (no rename) on object stores.
@@ -168,7 +175,11 @@ public final class RunCommand implements Callable<Integer> {
         session.stop();
         return refused;
       }
+      if (shutdown.requested()) {
+        return stoppedDuringStartUp(session, err);
+      }
       queries = runner.start(planned);
+      shutdown.started(queries); // a stop asked while they started: now, after their first batch
       if (fencing != null) {
         fencing.running().addAll(queries);
         if (fencing.lease().lost()) {
@@ -184,8 +195,6 @@ public final class RunCommand implements Callable<Integer> {
       session.stop();
       return ExitCodes.QUERY_FAILED;
     }
-    GracefulShutdown shutdown = runner.gracefulShutdown(queries, timeout);
-    shutdown.install();
     ControlServer control = null;
     if (controlPort > 0) {
       ExecutorScaler scaler = new ExecutorScaler(session.sparkContext());
@@ -210,17 +219,26 @@ public final class RunCommand implements Callable<Integer> {
 
   /**
    * Waits for the checkpoint Lease before anything touches the checkpoint (the guard may move it
-   * aside). False when interrupted.
+   * aside). False (the session stopped) when interrupted or asked to stop meanwhile.
    */
-  private static boolean awaitLease(CheckpointLease lease, SparkSession session) {
+  private static boolean awaitLease(CheckpointLease lease, SparkSession session, GracefulShutdown shutdown) {
     try {
-      lease.awaitHeld();
+      if (lease.awaitHeld(shutdown::requested)) {
+        return true;
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      session.stop();
-      return false;
     }
-    return true;
+    session.stop();
+    return false;
+  }
+
+  /** A stop (SIGTERM, Ctrl-C) before any query started: a clean exit, nothing committed. */
+  private static int stoppedDuringStartUp(SparkSession session, PrintWriter err) {
+    err.println("stopped during start-up: no query was started, nothing was committed");
+    err.flush();
+    session.stop(); // idempotent: awaitLease may have stopped it already
+    return ExitCodes.OK;
   }
 
   /**

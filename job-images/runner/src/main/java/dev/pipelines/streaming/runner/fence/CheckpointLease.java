@@ -52,7 +52,7 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
 
   /**
    * Starts taking the Lease {@code namespace/name} for {@code identity} in the background;
-   * {@link #awaitHeld()} waits for it. {@code onLost} runs (once, on fabric8's thread) if the
+   * {@link #awaitHeld} waits for it. {@code onLost} runs (once, on fabric8's thread) if the
    * Lease is lost after it was held.
    */
   public static CheckpointLease start(KubernetesClient client, String namespace, String name, String identity,
@@ -61,25 +61,33 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
     LeaderElectionConfig config = new LeaderElectionConfig(lease.lock, LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD,
         new LeaderCallbacks(lease::started, lease::stopped, lease::observed), true, "spo-checkpoint");
     CompletableFuture<?> election = client.leaderElector().withConfig(config).build().start();
-    // an election that ends before the Lease was ever held must not leave awaitHeld() waiting forever
+    // an election that ends before the Lease was ever held must not leave awaitHeld waiting forever
     election.whenComplete((ignored, failure) -> lease.acquired.completeExceptionally(failure != null ? failure
         : new IllegalStateException("the leader election ended before the Lease was taken")));
     lease.election = election;
     return lease;
   }
 
-  /** Blocks until the Lease is held, saying every 30 s who holds it. */
-  public void awaitHeld() throws InterruptedException {
+  /**
+   * Blocks until the Lease is held (true), saying after 3 s and then every 30 s who holds it, or
+   * until {@code stop} says to give up (false; checked every second).
+   */
+  public boolean awaitHeld(java.util.function.BooleanSupplier stop) throws InterruptedException {
     boolean said = false;
-    while (true) {
+    long sayAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (!stop.getAsBoolean()) {
       try {
-        acquired.get(said ? WAIT_LOG_PERIOD.toSeconds() : 3, TimeUnit.SECONDS);
+        acquired.get(1, TimeUnit.SECONDS);
         if (said) {
           log.println("[lease] took the checkpoint " + description);
           log.flush();
         }
-        return;
+        return true;
       } catch (TimeoutException e) {
+        if (System.nanoTime() < sayAt) {
+          continue;
+        }
+        sayAt = System.nanoTime() + WAIT_LOG_PERIOD.toNanos();
         String by = holder;
         log.println(by == null || by.isEmpty()
             ? "[lease] cannot take the checkpoint " + description + " yet (it is free; the API server refused or"
@@ -92,6 +100,7 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
         throw new IllegalStateException("cannot take the checkpoint " + description + ": " + e.getCause(), e.getCause());
       }
     }
+    return false;
   }
 
   /** True once the Lease was lost after being held; the run must end with exit code 4. */

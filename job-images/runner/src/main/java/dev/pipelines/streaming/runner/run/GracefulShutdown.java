@@ -19,18 +19,25 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
  * (a second signal, System.exit elsewhere) still runs {@link #stopAll} from a hook registered
  * with Hadoop's shutdown hook manager at a priority above Spark's own hook (which Spark
  * registers there at priority 40), so it runs first.
+ *
+ * <p>Installed before Spark starts ({@code spo run} does, with no queries yet): a stop during
+ * start-up is recorded ({@link #requested}); the runner then starts no query and exits 0, or,
+ * if the queries were being started, {@link #started} stops them at once after their batch.
+ * Left to the JVM, a signal in those seconds exited 143/130, sometimes with Spark's "Shutdown
+ * hooks cannot be modified during shutdown" while it was still registering its own hook.
  */
 public final class GracefulShutdown {
   static final int PRIORITY = 100;
-  private final List<StreamingQuery> queries;
+  private final List<StreamingQuery> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Duration timeout;
   private final PrintStream log;
   private final AtomicBoolean requested = new AtomicBoolean();
   private final AtomicBoolean jvmExiting = new AtomicBoolean();
   private StopSignals signals;
 
+  /** @param queries the queries to stop (more may follow through {@link #started}) */
   public GracefulShutdown(List<StreamingQuery> queries, Duration timeout, PrintStream log) {
-    this.queries = queries;
+    this.queries.addAll(queries);
     this.timeout = timeout;
     this.log = log;
   }
@@ -52,6 +59,22 @@ public final class GracefulShutdown {
     }
   }
 
+  /** Whether a stop was asked (a signal, or {@link #stopAll}); from then on no query should start. */
+  public boolean requested() {
+    return requested.get();
+  }
+
+  /**
+   * Adds queries that started after {@link #install}; if a stop was asked meanwhile (during
+   * start-up), stops them now, after their current batch.
+   */
+  public synchronized void started(List<StreamingQuery> more) {
+    queries.addAll(more);
+    if (requested.get()) {
+      stopQueries();
+    }
+  }
+
   /** True when the JVM is already shutting down: Spark's own hook stops the session then. */
   public boolean jvmExiting() {
     return jvmExiting.get();
@@ -67,9 +90,12 @@ public final class GracefulShutdown {
    * that {@link #uninstall} (called before the session stops) waits for a stop in progress.
    */
   public synchronized void stopAll() {
-    if (!requested.compareAndSet(false, true)) {
-      return;
+    if (requested.compareAndSet(false, true)) {
+      stopQueries();
     }
+  }
+
+  private void stopQueries() {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (StreamingQuery q : queries) {
       if (!q.isActive()) {

@@ -11,7 +11,6 @@ import dev.pipelines.streaming.runner.plan.Sinks;
 import dev.pipelines.streaming.runner.plan.WatermarkGuard;
 import dev.pipelines.streaming.runner.spark.SparkErrors;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -140,10 +139,6 @@ public final class PipelineRunner {
   /** The {@code [sink] failed: ...} lines of the query that made {@link #awaitTermination} return 1, if one did. */
   public java.util.Optional<String> failure() {
     return java.util.Optional.ofNullable(failure);
-  }
-
-  public GracefulShutdown gracefulShutdown(List<StreamingQuery> queries, Duration timeout) {
-    return new GracefulShutdown(queries, timeout, log);
   }
 
   /** {@code spec.sinks[i]} with the sink's index in the spec (not every sink is a query of its own). */
