@@ -49,17 +49,13 @@ class JdbcSinkTest {
         + " TIMESTAMP'2026-01-01 11:00:00' AS at, array('z') AS tags UNION ALL "
         + "SELECT 2L, 'c', CAST(3.00 AS DECIMAL(10,2)), TIMESTAMP'2026-01-01 12:00:00', array()");
 
-    // foreachBatch runs on the query's thread, where Spark sets the query id; so does this test.
     UUID checkpoint = UUID.randomUUID();
-    spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID, checkpoint.toString());
-    try {
+    asQuery(checkpoint, () -> {
       writer.call(first, 0L);
       writer.call(second, 1L);
       writer.call(first, 1L);  // a replay of batch 1 after a crash: must change nothing
       writer.call(first, 0L);
-    } finally {
-      spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID, null);
-    }
+    });
 
     assertThat(query(url, "SELECT column_name, data_type FROM information_schema.columns "
         + "WHERE table_name = 'scores' ORDER BY ordinal_position")).containsExactly(
@@ -72,13 +68,8 @@ class JdbcSinkTest {
     // A new checkpoint (reset, or the same pipeline name in another namespace) has a new query
     // id and starts again at batch 0: its batches are new, not replays of the old ones.
     UUID fresh = UUID.randomUUID();
-    spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID, fresh.toString());
-    try {
-      writer.call(spark.sql("SELECT 3L AS id, 'd' AS name, CAST(4.00 AS DECIMAL(10,2)) AS amount,"
-          + " TIMESTAMP'2026-01-01 13:00:00' AS at, array('w') AS tags"), 0L);
-    } finally {
-      spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID, null);
-    }
+    asQuery(fresh, () -> writer.call(spark.sql("SELECT 3L AS id, 'd' AS name, CAST(4.00 AS DECIMAL(10,2)) AS amount,"
+        + " TIMESTAMP'2026-01-01 13:00:00' AS at, array('w') AS tags"), 0L));
     assertThat(query(url, "SELECT id, name FROM scores ORDER BY id")).containsExactly("1 b", "2 c", "3 d");
     assertThat(query(url, "SELECT query_id, batch_id FROM spo_query_commits ORDER BY batch_id"))
         .containsExactly(fresh + " 0", checkpoint + " 1");
@@ -95,14 +86,26 @@ class JdbcSinkTest {
     JdbcBatchWriter writer = new JdbcBatchWriter("demo", "latest", spec, Map.of());
     Dataset<Row> batch = spark.sql("SELECT * FROM VALUES (1L, 'first'), (2L, 'only'), (1L, 'second'), (1L, 'third')"
         + " AS t(id, status)").coalesce(1);
-    spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID,
-        UUID.randomUUID().toString());
+    asQuery(UUID.randomUUID(), () -> writer.call(batch, 0L));
+    assertThat(query(url, "SELECT id, status FROM latest ORDER BY id")).containsExactly("1 third", "2 only");
+  }
+
+  /** What the sink writes from foreachBatch; the calls here run on this thread. */
+  interface SinkCalls {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code calls} as the streaming query {@code queryId}: foreachBatch runs on the query's
+   * thread, where Spark sets the query id, and the sink reads it there.
+   */
+  static void asQuery(UUID queryId, SinkCalls calls) throws Exception {
+    spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID, queryId.toString());
     try {
-      writer.call(batch, 0L);
+      calls.run();
     } finally {
       spark.sparkContext().setLocalProperty(dev.pipelines.streaming.runner.spark.StreamingJobProperties.QUERY_ID, null);
     }
-    assertThat(query(url, "SELECT id, status FROM latest ORDER BY id")).containsExactly("1 third", "2 only");
   }
 
   @Test
