@@ -6,6 +6,7 @@ import dev.pipelines.streaming.runner.cli.PreviewCommand;
 import dev.pipelines.streaming.runner.cli.TestCommand;
 import dev.pipelines.streaming.runner.cli.RunCommand;
 import dev.pipelines.streaming.runner.cli.ValidateCommand;
+import dev.pipelines.streaming.runner.run.SparkErrorLog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -34,6 +35,7 @@ import picocli.CommandLine.Command;
 public final class RunnerCli {
 
   public static void main(String[] args) {
+    SparkErrorLog.choose(); // before anything logs: log4j2.properties names the file from it
     System.exit(commandLine().execute(args));
   }
 

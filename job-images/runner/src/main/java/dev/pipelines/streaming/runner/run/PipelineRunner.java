@@ -126,6 +126,7 @@ public final class PipelineRunner {
             .findFirst().orElse("query");
         failure = "[" + failed + "] failed: " + SparkErrors.queryFailure(e.cause());
         log.println(failure);
+        SparkErrorLog.note(log);
         queries.forEach(PipelineRunner::stopNow);
         return ExitCodes.QUERY_FAILED;
       }
