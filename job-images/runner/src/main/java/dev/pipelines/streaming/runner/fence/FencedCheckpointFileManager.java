@@ -19,6 +19,9 @@ import org.apache.spark.sql.execution.streaming.checkpointing.CheckpointFileMana
  * the fence is checked when the write starts and again just before that rename or close. A refused commit cancels the temporary file and fails the
  * query, so a driver that lost its checkpoint Lease adds nothing more to the checkpoint.
  *
+ * <p>A batch's entry in the offsets log (the moment Spark plans it) also waits at the
+ * {@link BatchGate} while a graceful stop is under way, so the stop never cuts a new batch.
+ *
  * <p>Installed with the SQL conf {@value #CONF} (the hook Spark reads in
  * {@code CheckpointFileManager.create}); every other operation goes to the manager Spark would
  * have chosen without it, or on object stores to {@link AbortableCheckpointFileManager}.
@@ -39,6 +42,13 @@ public final class FencedCheckpointFileManager implements CheckpointFileManager 
 
   @Override
   public CancellableFSDataOutputStream createAtomic(Path path, boolean overwriteIfPossible) {
+    if (isLogEntry(path, "offsets")) {
+      try {
+        BatchGate.awaitOpen(path.getName()); // a graceful stop plans no new batch
+      } catch (java.io.InterruptedIOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
     String refusal = CommitFence.refusal();
     if (refusal != null) {
       throw new FencedCommitException(path, refusal);
@@ -123,15 +133,17 @@ public final class FencedCheckpointFileManager implements CheckpointFileManager 
    * the batch's commit point: its offsets are logged before, its sink output is final after.
    */
   static long committedBatch(Path file) {
+    return isLogEntry(file, "commits") ? Long.parseLong(file.getName()) : -1;
+  }
+
+  /** Whether {@code file} is a batch's entry in the query's {@code log} ({@code <checkpoint>/<log>/<batchId>}). */
+  static boolean isLogEntry(Path file, String log) {
     Path parent = file.getParent();
-    if (parent == null || parent.getParent() == null || !"commits".equals(parent.getName())) {
-      return -1;
+    if (parent == null || parent.getParent() == null || !log.equals(parent.getName())) {
+      return false;
     }
     String name = file.getName();
-    if (name.isEmpty() || name.length() > 18 || !name.chars().allMatch(Character::isDigit)) {
-      return -1;
-    }
-    return Long.parseLong(name);
+    return !name.isEmpty() && name.length() <= 18 && name.chars().allMatch(Character::isDigit);
   }
 
   /** A commit the fence refused; fails the streaming query that tried it. */

@@ -1,5 +1,6 @@
 package dev.pipelines.streaming.runner.run;
 
+import dev.pipelines.streaming.runner.fence.BatchGate;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -95,28 +96,38 @@ public final class GracefulShutdown {
     }
   }
 
+  /**
+   * Lets each query's running batch finish, then stops it. The {@link BatchGate} is closed
+   * meanwhile, so no query plans another batch in the instant between the two: a query whose
+   * batch is done waits at the gate, which is the moment to stop it.
+   */
   private void stopQueries() {
     long deadline = System.nanoTime() + timeout.toNanos();
-    for (StreamingQuery q : queries) {
-      if (!q.isActive()) {
-        continue;
+    BatchGate.close();
+    try {
+      for (StreamingQuery q : queries) {
+        if (!q.isActive()) {
+          continue;
+        }
+        log.printf("[%s] stopping after the current batch%n", q.name());
+        // A busy query starts its next batch right after the last one, so an idle moment may
+        // never come: a new progress report also means the running batch has committed.
+        StreamingQueryProgress running = q.lastProgress();
+        while (q.isActive() && q.status().isTriggerActive() && q.lastProgress() == running
+            && !BatchGate.holds(q.id()) && System.nanoTime() < deadline) {
+          sleep();
+        }
+        try {
+          q.stop();
+        } catch (Exception e) {
+          log.printf("[%s] stop: %s%n", q.name(), e.getMessage());
+        }
+        if (q.lastProgress() != null) {
+          log.printf("[%s] stopped at batch %d%n", q.name(), q.lastProgress().batchId());
+        }
       }
-      log.printf("[%s] stopping after the current batch%n", q.name());
-      // A busy query starts its next batch right after the last one, so an idle moment may
-      // never come: a new progress report also means the running batch has committed.
-      StreamingQueryProgress running = q.lastProgress();
-      while (q.isActive() && q.status().isTriggerActive() && q.lastProgress() == running
-          && System.nanoTime() < deadline) {
-        sleep();
-      }
-      try {
-        q.stop();
-      } catch (Exception e) {
-        log.printf("[%s] stop: %s%n", q.name(), e.getMessage());
-      }
-      if (q.lastProgress() != null) {
-        log.printf("[%s] stopped at batch %d%n", q.name(), q.lastProgress().batchId());
-      }
+    } finally {
+      BatchGate.open(); // these queries have stopped; any other query of this JVM goes on
     }
   }
 

@@ -3,6 +3,7 @@ package dev.pipelines.streaming.runner.run;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.runner.ExitCodes;
 import dev.pipelines.streaming.runner.control.QualityTotals;
+import dev.pipelines.streaming.runner.fence.FencedCheckpointFileManager;
 import dev.pipelines.streaming.runner.plan.GuardDrops;
 import dev.pipelines.streaming.runner.plan.PlannedPipeline;
 import dev.pipelines.streaming.runner.plan.PlanningException;
@@ -83,6 +84,10 @@ public final class PipelineRunner {
             sink.name(), planned.pipeline().spec().deadLetteringHttpSinks());
       }
     }
+    // Every checkpoint file through the runner's manager (also when spo run did not set it: tests,
+    // spo test): graceful stops plan no new batch, commits are fenced under a Lease, and object
+    // stores are written in place.
+    spark.conf().set(FencedCheckpointFileManager.CONF, FencedCheckpointFileManager.class.getName());
     List<StreamingQuery> started = new ArrayList<>();
     for (int i = 0; i < sinks.size(); i++) {
       SinkSpec sink = sinks.get(i);
