@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * once show up as holders taking turns, or as one batch committed twice. No clock is compared.
  */
 public final class CommitLedger {
-  private static final Pattern LINE = Pattern.compile("\\[commit] batch (\\d+) of (\\S+) by (\\S+)");
+  private static final Pattern LINE = Pattern.compile("\\[commit] batch (\\d+) of (.+) by (\\S+)$", Pattern.MULTILINE);
 
   /** One committed batch: its checkpoint (a query's checkpoint directory), batch id, and holder. */
   public record Commit(String checkpoint, long batchId, String holder) {}
@@ -73,7 +73,10 @@ public final class CommitLedger {
           out.add("batch " + c.batchId() + " of " + checkpoint + " was committed twice, by " + previous.holder()
               + " and by " + c.holder());
         } else if (runs.isEmpty() || !runs.get(runs.size() - 1).equals(c.holder())) {
-          if (runs.contains(c.holder())) {
+          // a holder back after another: only the history can say it took the Lease again
+          List<String> withReturn = new ArrayList<>(runs);
+          withReturn.add(c.holder());
+          if (runs.contains(c.holder()) && (takenInOrder.isEmpty() || !inOrder(withReturn, takenInOrder))) {
             out.add(c.holder() + " committed batch " + c.batchId() + " of " + checkpoint + " after "
                 + runs.get(runs.size() - 1) + " had committed earlier batches: two holders took turns");
             turns = true;

@@ -62,11 +62,11 @@ public final class LeaseHolders {
     return out.toString();
   }
 
-  /** The holder who took the Lease right after {@code holder}'s last taking, or null. */
+  /** The holder who took the Lease right after {@code holder}'s last taking, or null (none since, or never held). */
   public static Tenure takenFrom(List<Tenure> history, String holder) {
-    for (int i = history.size() - 2; i >= 0; i--) {
+    for (int i = history.size() - 1; i >= 0; i--) {
       if (history.get(i).holder().equals(holder)) {
-        return history.get(i + 1);
+        return i + 1 < history.size() ? history.get(i + 1) : null;
       }
     }
     return null;

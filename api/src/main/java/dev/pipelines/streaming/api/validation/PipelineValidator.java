@@ -227,16 +227,16 @@ public final class PipelineValidator {
       add(kp + ".startingOffsets", "unknown value '" + offsets + "'",
           "earliest, latest, or a JSON object such as {\"topic\":{\"0\":23}}");
     }
-    checkKafkaOptions(k.optionsOrEmpty(), kp);
+    checkKafkaOptions(k.optionsOrEmpty(), kp, true);
     checkCredentials(k.credentials(), kp + ".credentials");
     checkValueFormat(s, path);
   }
 
-  private void checkKafkaOptions(Map<String, String> options, String path) {
+  private void checkKafkaOptions(Map<String, String> options, String path, boolean source) {
     options.forEach((key, value) -> {
       String lower = key.toLowerCase(Locale.ROOT);
       String optionPath = path + ".options[\"" + key + "\"]";
-      if (lower.equals("includeheaders")) {
+      if (source && lower.equals("includeheaders")) {
         // Spark's option alone adds a binary column that no step reads: the field makes it one
         add(optionPath, "set by the pipeline itself", "use includeHeaders: true (adds the kafkaHeaders column)");
       } else if (RESERVED_KAFKA_OPTIONS.contains(lower)) {
@@ -892,7 +892,7 @@ public final class PipelineValidator {
         if (s.kafka().key() != null && s.kafka().key().isBlank()) {
           add(path + ".kafka.key", "must not be empty", "a SQL expression such as userId, or remove key");
         }
-        checkKafkaOptions(s.kafka().optionsOrEmpty(), path + ".kafka");
+        checkKafkaOptions(s.kafka().optionsOrEmpty(), path + ".kafka", false);
         checkCredentials(s.kafka().credentials(), path + ".kafka.credentials");
       }
       case JDBC -> checkJdbcSink(s, path);

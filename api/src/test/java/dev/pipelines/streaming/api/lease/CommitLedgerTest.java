@@ -28,6 +28,20 @@ class CommitLedgerTest {
   }
 
   @Test
+  void aHolderThatTookTheLeaseBackMayCommitAgain() {
+    List<Tenure> backAndForth = history("clicks-driver-1", "clicks-driver-2", "clicks-driver-1");
+    CommitLedger ledger = CommitLedger.read(List.of(log("clicks-driver-1", 0, 1, 4), log("clicks-driver-2", 2, 3)));
+    assertThat(ledger.violations(backAndForth)).isEmpty();
+    assertThat(ledger.violations(HISTORY)).as("not by this history").hasSize(1);
+  }
+
+  @Test
+  void checkpointPathsMayHoldSpaces() {
+    CommitLedger ledger = CommitLedger.read(List.of(CommitLedger.line(3, "/data/my checkpoints/out", "clicks-driver-1") + "\n"));
+    assertThat(ledger.commits()).containsExactly(new CommitLedger.Commit("/data/my checkpoints/out", 3, "clicks-driver-1"));
+  }
+
+  @Test
   void aBatchCommittedTwiceIsNamed() {
     CommitLedger ledger = CommitLedger.read(List.of(log("clicks-driver-1", 0, 1), log("clicks-driver-2", 1, 2)));
     assertThat(ledger.violations(HISTORY))
@@ -53,7 +67,9 @@ class CommitLedgerTest {
     assertThat(kept).hasSize(LeaseHolders.KEPT);
     assertThat(kept.get(0)).isEqualTo(new Tenure("d-4", Instant.ofEpochSecond(4)));
     assertThat(LeaseHolders.takenFrom(kept, "d-5")).isEqualTo(new Tenure("d-6", Instant.ofEpochSecond(6)));
-    assertThat(LeaseHolders.takenFrom(kept, "d-" + (LeaseHolders.KEPT + 3))).isNull();
+    assertThat(LeaseHolders.takenFrom(kept, "d-" + (LeaseHolders.KEPT + 3))).as("holds it now").isNull();
+    assertThat(LeaseHolders.takenFrom(history("a", "b", "a"), "a")).as("a took it back last").isNull();
+    assertThat(LeaseHolders.takenFrom(history("a", "b", "a", "c"), "a").holder()).isEqualTo("c");
     assertThat(LeaseHolders.parse(null)).isEmpty();
   }
 

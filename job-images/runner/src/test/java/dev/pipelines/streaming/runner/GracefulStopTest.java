@@ -55,7 +55,7 @@ class GracefulStopTest {
     await("two batches committed", () -> lastBatch(commits) >= 1);
 
     // the instant a stop begins: the running batch may finish, the next one must not be planned
-    BatchGate.close();
+    BatchGate.close(query.id());
     try {
       await("the query waiting at the gate to plan its next batch", () -> BatchGate.holds(query.id()));
       long committed = lastBatch(commits);
@@ -69,7 +69,7 @@ class GracefulStopTest {
       assertThat(lastBatch(cp.resolve("busy/out/offsets"))).as("the last planned batch is the last committed one")
           .isEqualTo(committed);
     } finally {
-      BatchGate.open();
+      BatchGate.open(query.id());
     }
   }
 

@@ -209,9 +209,11 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
 
     @Override
     protected Lease toResource(LeaderElectionRecord record, ObjectMetaBuilder meta) {
-      if (!record.getHolderIdentity().equals(seenHolder)) {
+      // fabric8 releases the Lease with no holder (LeaderElector.release): no taking to record
+      String taker = record.getHolderIdentity();
+      if (taker != null && !taker.isEmpty() && !taker.equals(seenHolder)) {
         meta.addToAnnotations(LeaseHolders.ANNOTATION, LeaseHolders.append(seenHistory,
-            new LeaseHolders.Tenure(record.getHolderIdentity(), record.getAcquireTime().toInstant())));
+            new LeaseHolders.Tenure(taker, record.getAcquireTime().toInstant())));
       }
       return super.toResource(record, meta);
     }

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.util.ShutdownHookManager;
+import org.apache.spark.sql.execution.streaming.RealTimeTrigger;
+import org.apache.spark.sql.execution.streaming.runtime.StreamingQueryWrapper;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
@@ -97,13 +99,14 @@ public final class GracefulShutdown {
   }
 
   /**
-   * Lets each query's running batch finish, then stops it. The {@link BatchGate} is closed
-   * meanwhile, so no query plans another batch in the instant between the two: a query whose
-   * batch is done waits at the gate, which is the moment to stop it.
+   * Lets each query's running batch finish, then stops it. Its {@link BatchGate} is closed
+   * meanwhile, so it plans no other batch in the instant between the two: a query whose batch is
+   * done waits at the gate, which is the moment to stop it.
    */
   private void stopQueries() {
     long deadline = System.nanoTime() + timeout.toNanos();
-    BatchGate.close();
+    List<StreamingQuery> gated = queries.stream().filter(GracefulShutdown::plansAhead).toList();
+    gated.forEach(q -> BatchGate.close(q.id()));
     try {
       for (StreamingQuery q : queries) {
         if (!q.isActive()) {
@@ -127,8 +130,16 @@ public final class GracefulShutdown {
         }
       }
     } finally {
-      BatchGate.open(); // these queries have stopped; any other query of this JVM goes on
+      gated.forEach(q -> BatchGate.open(q.id()));
     }
+  }
+
+  /**
+   * Whether the query writes a batch's offsets before running it (micro-batch triggers): a
+   * real-time batch writes them when it ends, so its gate would hold the batch it must finish.
+   */
+  static boolean plansAhead(StreamingQuery q) {
+    return !(q instanceof StreamingQueryWrapper w && w.streamingQuery().trigger() instanceof RealTimeTrigger);
   }
 
   private static void sleep() {
