@@ -101,6 +101,39 @@ class WhyOnRealApiServerTest {
             "no operator pod found");
   }
 
+  /**
+   * The pipeline author's access: reads in their namespace only (no operator namespace, no
+   * cluster-wide list). The diagnosis still comes first, and the report says what it could not read.
+   */
+  @Test
+  void aPipelineAuthorWithReadsInTheirNamespaceGetsTheDiagnosisAndIsToldWhatWasRefused() {
+    admin.rbac().roles().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.rbac.RoleBuilder()
+        .withNewMetadata().withName("pipeline-reader").endMetadata()
+        .addNewRule().withApiGroups("").withResources("pods", "pods/log", "events", "configmaps")
+            .withVerbs("get", "list", "watch").endRule()
+        .addNewRule().withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("get", "list").endRule()
+        .addNewRule().withApiGroups("streaming.pipelines.dev").withResources("streamingpipelines").withVerbs("get", "list")
+            .endRule()
+        .build()).create();
+    admin.rbac().roleBindings().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+        .withNewMetadata().withName("alice-reads").endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("pipeline-reader").endRoleRef()
+        .addNewSubject().withKind("User").withName("alice").withApiGroup("rbac.authorization.k8s.io").endSubject()
+        .build()).create();
+    kubelet.setPhase(ns, "clicks-driver-1", "Failed", 4);
+    var config = new io.fabric8.kubernetes.client.ConfigBuilder(admin.getConfiguration()).withImpersonateUsername("alice")
+        .withImpersonateGroups("system:authenticated").build();
+    try (KubernetesClient alice = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
+      Diagnosis why = Diagnosis.of(PipelineEvidence.read(alice, ns, "clicks", null));
+
+      assertThat(why.headline()).startsWith("driver clicks-driver-1 exited 4 (another driver took the checkpoint Lease");
+      assertThat(why.text()).contains("== checkpoint Lease clicks-checkpoint", "written for generation 1, epoch 0",
+          "== could not read\n", "no operator pod found (its namespace cannot be read with these credentials)");
+      assertThat(why.text().lines()).as("refused, not missing")
+          .anyMatch(l -> l.startsWith("the operator's pods (in any namespace): ") && l.contains("forbidden"));
+    }
+  }
+
   /** A scenario step failing on a broken rollout: the test's message starts with the diagnosis. */
   @Test
   void aFailingScenarioStepStartsWithTheDiagnosis() {
