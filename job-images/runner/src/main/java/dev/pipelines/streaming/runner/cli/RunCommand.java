@@ -29,7 +29,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import picocli.CommandLine.Command;
@@ -170,7 +173,7 @@ public final class RunCommand implements Callable<Integer> {
       // Every checkpoint file goes through the runner's manager: fenced under a Lease, and
       // written in place (no rename) on object stores.
       session.conf().set(FencedCheckpointFileManager.CONF, FencedCheckpointFileManager.class.getName());
-      Integer refused = guardCheckpoint(pipeline, session, err);
+      Integer refused = guardCheckpoint(pipeline, planned, session, err);
       if (refused != null) {
         session.stop();
         return refused;
@@ -246,11 +249,14 @@ public final class RunCommand implements Callable<Integer> {
    * else the exit code after printing why (3: refused; 1: the checkpoint storage failed,
    * which a retry may fix).
    */
-  private Integer guardCheckpoint(StreamingPipeline pipeline, SparkSession session, PrintWriter err) {
+  private Integer guardCheckpoint(StreamingPipeline pipeline, PlannedPipeline planned, SparkSession session,
+      PrintWriter err) {
     CheckpointGuard.Outcome guard;
+    Map<String, Dataset<Row>> queries = new java.util.HashMap<>();
+    planned.sinks().forEach((sink, rows) -> queries.put(sink.name(), rows));
     try {
       guard = new CheckpointGuard(new CheckpointLayout(checkpointRoot), session.sparkContext().hadoopConfiguration(),
-          Clock.systemUTC()).open(pipeline, start());
+          Clock.systemUTC()).open(pipeline, start(), queries);
     } catch (IOException e) {
       err.println(file + ": cannot read or record the checkpoint under " + checkpointRoot + ": " + e);
       err.flush();

@@ -12,11 +12,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 /**
  * Decides, before any query starts, whether a pipeline may run on the checkpoints under
@@ -72,6 +75,15 @@ public final class CheckpointGuard {
 
   /** Checks, then (only when allowed) resets and records. Writes nothing when it refuses. */
   public Outcome open(StreamingPipeline pipeline, Start start) throws IOException {
+    return open(pipeline, start, Map.of());
+  }
+
+  /**
+   * As {@link #open(StreamingPipeline, Start)}, also holding each sink's query ({@code queries}:
+   * sink name to its planned rows) to the number of sources its checkpoint holds, as Spark counts
+   * them ({@link SourceReads}): a spec that reads a source once more or once less is refused.
+   */
+  public Outcome open(StreamingPipeline pipeline, Start start, Map<String, Dataset<Row>> queries) throws IOException {
     Path dir = new Path(layout.forPipeline(pipeline.name()));
     FileSystem fs = dir.getFileSystem(hadoop);
     SpecRecord record = new SpecRecord(dir, hadoop);
@@ -110,6 +122,16 @@ public final class CheckpointGuard {
     for (int i = 0; i < sinks.size(); i++) {
       SinkSpec sink = sinks.get(i);
       boolean freshQuery = !hasState || !queryHasState(fs, new Path(dir, sink.name()));
+      Dataset<Row> query = queries.get(sink.name());
+      int held = freshQuery || query == null ? -1 : SourceReads.inCheckpoint(fs, new Path(dir, sink.name()));
+      int reads = held < 0 ? held : SourceReads.of(query);
+      if (held >= 0 && reads != held) {
+        problems.add("spec.sinks[" + i + "] (" + sink.name() + "): reads " + reads + " streaming source"
+            + (reads == 1 ? "" : "s") + " as Spark counts them, the checkpoint holds " + held + "; Spark resumes a"
+            + " query only with the sources it was started with (a source read twice, e.g. in a union in a sql"
+            + " step, counts twice)");
+        hints.add("Undo these changes to resume the checkpoint, or " + RESET_HINT + ".");
+      }
       if (sink.files() != null && freshQuery && hasCommittedBatches(new Path(sink.files().path()))) {
         problems.add("spec.sinks[" + i + "].files.path: '" + sink.files().path() + "' already holds another"
             + " checkpoint's batches (its _spark_metadata log); Spark would skip this new checkpoint's first"
