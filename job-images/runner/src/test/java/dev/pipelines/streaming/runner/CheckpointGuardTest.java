@@ -113,7 +113,8 @@ class CheckpointGuardTest {
     Files.writeString(in.resolve("2.json"), "{\"sensor\":\"s1\",\"value\":2,\"ts\":\"2026-01-01T10:00:01Z\"}\n");
     Files.writeString(spec, yaml.formatted(in, "", dir.resolve("out")));
     RunnerProcess byDefault = RunnerProcess.start(spec, checkpoints, logs.resolve("default-ttl.log"));
-    assertThat(byDefault.awaitExit(Duration.ofMinutes(2))).as(byDefault.log()).isEqualTo(ExitCodes.QUERY_FAILED);
+    assertThat(byDefault.awaitExit(Duration.ofMinutes(2))).as(byDefault.log())
+        .as("Spark refuses the state on every run: not retried").isEqualTo(ExitCodes.INCOMPATIBLE_CHECKPOINT);
     assertThat(byDefault.log()).contains("  An anomaly transform's state was written without a time to live "
         + "(stateTtl: off, or a runner before stateTtl): set stateTtl: \"off\" on it to resume this checkpoint, or "
         + "start over in a new checkpoint.");

@@ -102,6 +102,37 @@ class PlanCommandTest {
     assertThat(newPath.exit()).isEqualTo(3);
   }
 
+  /**
+   * The user's case (#36): a sql step changed to read its one source twice (a union of two
+   * filters). No field changed by name, so a comparison of YAML says it resumes; Spark's plans
+   * hold one source read against two, as {@code spo run}'s guard counts them against the
+   * checkpoint. {@code spo plan} now says what the runner says.
+   */
+  @Test
+  void aSourceReadTwiceCannotResumeAsTheRunnerSays() throws Exception {
+    String once = OLD.replace("window: {column: ts, size: 1m, groupBy: [page], aggregations: [{fn: count, as: views}]}",
+        "sql: \"SELECT page, userId, ts FROM clicks WHERE page LIKE '/a%'\"");
+    String twice = once.replace("WHERE page LIKE '/a%'",
+        "WHERE page LIKE '/a%' UNION ALL SELECT page, userId, ts FROM clicks WHERE page LIKE '/b%'");
+
+    Result r = plan(once, twice);
+
+    assertThat(lines(r)).as(r.err()).containsExactly(
+        "new.yaml: cannot resume old.yaml's checkpoint:",
+        "  spec.sinks[0] (archive): reads 2 streaming sources as Spark counts them, the checkpoint holds 1; Spark "
+            + "resumes a query only with the sources it was started with (a source read twice, e.g. in a union in a "
+            + "sql step, counts twice)",
+        "On apply: the operator sees no incompatible field, so a running driver stops after its current batch, then "
+            + "the new driver refuses the checkpoint (exit 3; Ready=False, reason IncompatibleCheckpoint) and nothing "
+            + "runs until the change is undone or the pipeline starts over in a new checkpoint.");
+    assertThat(r.exit()).isEqualTo(3);
+
+    Result same = plan(twice, twice.replace("'/b%'", "'/c%'"));
+    assertThat(same.exit()).as(same.out() + same.err()).isZero();
+    Result specOnly = spo("plan", "--spec-only", dir.resolve("old.yaml").toString(), dir.resolve("new.yaml").toString());
+    assertThat(specOnly.exit()).as("--spec-only compares the YAML only").isZero();
+  }
+
   @Test
   void invalidFilesAndAnotherPipelineAreSaidSo() throws Exception {
     Result invalid = plan(OLD, OLD.replace("size: 1m", "size: soon"));

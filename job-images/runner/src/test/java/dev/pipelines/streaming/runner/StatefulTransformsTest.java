@@ -279,7 +279,7 @@ class StatefulTransformsTest {
     Files.writeString(in.resolve("2.json"), "{\"sensor\":\"s1\",\"value\":1,\"ts\":\"2026-01-01T10:00:01Z\"}\n");
     var log = new java.io.ByteArrayOutputStream();
     assertThat(Pipelines.runToCompletion(spark, yaml.formatted(in, "1h", dir.resolve("po")), dir.resolve("pcp"),
-        new java.io.PrintStream(log, true))).isEqualTo(ExitCodes.QUERY_FAILED);
+        new java.io.PrintStream(log, true))).isEqualTo(ExitCodes.INCOMPATIBLE_CHECKPOINT);
     assertThat(log.toString().lines().dropWhile(l -> !l.startsWith("[out] failed:"))).containsExactly(
         "[out] failed: [STATE_STORE_INVALID_CONFIG_AFTER_RESTART] Cannot change timeMode from NoTime to EventTime between "
             + "restarts. Please set timeMode to NoTime, or restart with a new checkpoint directory.",

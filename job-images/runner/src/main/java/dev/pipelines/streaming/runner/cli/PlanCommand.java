@@ -7,8 +7,13 @@ import dev.pipelines.streaming.api.compat.UpgradeDecision;
 import dev.pipelines.streaming.api.upgrade.CheckpointRecord;
 import dev.pipelines.streaming.api.upgrade.StartPlan;
 import dev.pipelines.streaming.api.upgrade.UpgradePlanner;
+import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.runner.ExitCodes;
+import dev.pipelines.streaming.runner.plan.PipelinePlanner;
+import dev.pipelines.streaming.runner.plan.StandInSources;
+import dev.pipelines.streaming.runner.run.SourceReads;
+import dev.pipelines.streaming.runner.spark.SparkSessionFactory;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,9 +22,11 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -29,7 +36,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code spo plan}: before applying a spec, says whether it can resume the checkpoint of the spec
  * that ran before, naming every incompatible field, and what the operator will do on apply. The
- * same rule as the operator ({@link UpgradeDecision}) and as {@code spo run}'s checkpoint guard.
+ * same rule as the operator ({@link UpgradeDecision}) and as {@code spo run}'s checkpoint guard,
+ * including the guard's count of streaming sources in each sink's Spark plan ({@link SourceReads}),
+ * which no comparison of YAML can make.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
     description = {
@@ -37,7 +46,9 @@ import picocli.CommandLine.Spec;
         "incompatible field, and what the operator does when NEW is applied: a graceful restart on the same",
         "checkpoint, a refusal, or a new checkpoint epoch (spec.upgrade.onIncompatibleChange).",
         "With --from-cluster, OLD is the spec the operator last handed to a driver (ConfigMap <name>-spec),",
-        "read through your kubeconfig."},
+        "read through your kubeconfig.",
+        "Both specs are planned by Spark (sources stand in by their declared schema) to compare the",
+        "streaming sources each sink's query reads, as spo run does against the checkpoint."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:NEW resumes the checkpoint (or nothing has run yet)",
         "2:a file is invalid, or the command line is wrong",
@@ -58,6 +69,11 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(names = {"-n", "--namespace"},
       description = "With --from-cluster: the pipeline's namespace (default: NEW's metadata.namespace, else the kubeconfig's).")
   String namespace;
+
+  @Option(names = "--spec-only",
+      description = "Compare the specs only: skip planning them with Spark (faster; a change in how many times a query "
+          + "reads its sources, e.g. a union in a sql step, is then not seen).")
+  boolean specOnly;
 
   @Override
   public Integer call() {
@@ -92,7 +108,7 @@ public final class PlanCommand implements Callable<Integer> {
         err.printf("%s: cannot be compared (%s)%n", files.get(0), broken);
         return ExitCodes.INVALID;
       }
-      return report(out, newFile, files.get(0) + "'s checkpoint", decision);
+      return report(out, newFile, files.get(0) + "'s checkpoint", decision, sourceReadChanges(old, desired, err));
     }
     try (KubernetesClient client = new KubernetesClientBuilder().build()) {
       return fromCluster(client, desired, newFile, out, err);
@@ -125,16 +141,19 @@ public final class PlanCommand implements Callable<Integer> {
     String location = checkpoint.get("location") instanceof String l ? l : "(not started yet)";
 
     String against = "the checkpoint of the spec that last ran (ConfigMap " + ns + "/" + configMap + ")";
+    List<String> sourceReads = List.of();
     if (record.state() == CheckpointRecord.State.PRESENT && record.epoch() != null && record.epoch() < statusEpoch) {
       out.printf("%s: checkpoint epoch %d of %s/%s is new (a reset); no spec has run on it yet.%n", newFile, statusEpoch,
           ns, desired.name());
     } else if (record.state() == CheckpointRecord.State.PRESENT) {
       UpgradeDecision decision = UpgradeDecision.decide(record.spec(), desired);
-      if (decision.outcome() == UpgradeDecision.Outcome.RESUME) {
+      sourceReads = sourceReadChanges(record.spec(), desired, err);
+      if (decision.outcome() == UpgradeDecision.Outcome.RESUME && sourceReads.isEmpty()) {
         out.printf("%s: resumes %s.%n", newFile, against);
       } else {
         out.printf("%s: cannot resume %s:%n", newFile, against);
         decision.report().incompatibilities().forEach(i -> out.println("  " + i));
+        sourceReads.forEach(line -> out.println("  " + line));
       }
     } else if (driverRan) {
       out.printf("%s: a driver of %s/%s ran, but the spec it ran (ConfigMap %s/%s) is %s.%n", newFile, ns,
@@ -148,6 +167,10 @@ public final class PlanCommand implements Callable<Integer> {
       return ExitCodes.INCOMPATIBLE_CHECKPOINT;
     }
     StartPlan.Start start = (StartPlan.Start) plan;
+    if (!start.reset() && !sourceReads.isEmpty()) {
+      out.println(driverRefuses(driverRan));
+      return ExitCodes.INCOMPATIBLE_CHECKPOINT;
+    }
     out.printf("On apply: %sthe operator starts it %s.%n",
         driverRan ? "a running driver stops after its current batch, then " : "", start.note());
     return start.reset() ? ExitCodes.INCOMPATIBLE_CHECKPOINT : ExitCodes.OK;
@@ -171,8 +194,51 @@ public final class PlanCommand implements Callable<Integer> {
     }
   }
 
-  private static int report(PrintWriter out, Path newFile, String checkpoint, UpgradeDecision decision) {
-    if (decision.outcome() == UpgradeDecision.Outcome.RESUME) {
+  /**
+   * A line per sink both specs run whose query reads another number of streaming sources in NEW's
+   * Spark plan than in OLD's (what OLD's checkpoint then holds): {@code spo run}'s refusal lines.
+   * Empty with {@code --spec-only}, or, with a note, when a spec cannot be planned here (e.g. a
+   * jdbc table this machine cannot reach).
+   */
+  private List<String> sourceReadChanges(StreamingPipeline old, StreamingPipeline desired, PrintWriter err) {
+    if (specOnly) {
+      return List.of();
+    }
+    SparkSession session = SparkSessionFactory.create(null, "local[1]", Map.of());
+    try {
+      Map<String, Integer> before = SourceReads.perSink(PipelinePlanner.plan(session, old, new StandInSources(session)).sinks());
+      Map<String, Integer> after = SourceReads.perSink(
+          PipelinePlanner.plan(session, desired, new StandInSources(session)).sinks());
+      List<String> changes = new ArrayList<>();
+      List<SinkSpec> sinks = desired.spec().sinksOrEmpty();
+      for (int i = 0; i < sinks.size(); i++) {
+        Integer held = before.get(sinks.get(i).name());
+        Integer reads = after.get(sinks.get(i).name());
+        if (held != null && reads != null && !held.equals(reads)) {
+          changes.add(SourceReads.mismatch(i, sinks.get(i).name(), reads, held));
+        }
+      }
+      return changes;
+    } catch (RuntimeException e) { // planning needs what StandInSources reads (a jdbc table's columns)
+      err.println("note: the specs could not be planned by Spark here, so the streaming sources each query reads were"
+          + " not compared (spo run still compares them with the checkpoint): " + e.getMessage());
+      return List.of();
+    } finally {
+      session.stop();
+    }
+  }
+
+  /** What apply does when the specs agree but the plans do not: the operator compares specs, the driver plans. */
+  private static String driverRefuses(boolean driverRunning) {
+    return "On apply: the operator sees no incompatible field, so " + (driverRunning
+        ? "a running driver stops after its current batch, then " : "") + "the new driver refuses the checkpoint "
+        + "(exit 3; Ready=False, reason IncompatibleCheckpoint) and nothing runs until the change is undone or the "
+        + "pipeline starts over in a new checkpoint.";
+  }
+
+  private static int report(PrintWriter out, Path newFile, String checkpoint, UpgradeDecision decision,
+      List<String> sourceReads) {
+    if (decision.outcome() == UpgradeDecision.Outcome.RESUME && sourceReads.isEmpty()) {
       out.printf("%s: resumes %s.%n", newFile, checkpoint);
       out.println("On apply: the running driver stops after its current batch and the new spec starts on the same "
           + "checkpoint (state and source positions kept).");
@@ -180,7 +246,9 @@ public final class PlanCommand implements Callable<Integer> {
     }
     out.printf("%s: cannot resume %s:%n", newFile, checkpoint);
     decision.report().incompatibilities().forEach(i -> out.println("  " + i));
+    sourceReads.forEach(line -> out.println("  " + line));
     out.println(switch (decision.outcome()) {
+      case RESUME -> driverRefuses(true);
       case RESET -> "On apply: the operator starts it in a new checkpoint epoch (spec.upgrade.onIncompatibleChange: "
           + "resetCheckpoint): state and source positions start over (Kafka from startingOffsets); the old checkpoint "
           + "is kept.";

@@ -15,6 +15,7 @@ import dev.pipelines.streaming.runner.run.CheckpointGuard;
 import dev.pipelines.streaming.runner.run.CheckpointLayout;
 import dev.pipelines.streaming.runner.run.GracefulShutdown;
 import dev.pipelines.streaming.runner.run.PipelineRunner;
+import dev.pipelines.streaming.runner.spark.SparkErrors;
 import dev.pipelines.streaming.runner.spark.SparkSessionFactory;
 import dev.pipelines.streaming.runner.control.ControlServer;
 import dev.pipelines.streaming.runner.control.ExecutorScaler;
@@ -194,9 +195,14 @@ public final class RunCommand implements Callable<Integer> {
       session.stop();
       return ExitCodes.INVALID;
     } catch (IllegalStateException e) { // a sink's query did not start; the started ones were stopped
+      int exit = SparkErrors.exitBeforeFirstBatch(e.getCause());
+      String never = SparkErrors.neverRuns(e.getCause(), exit);
       err.println(file + ": " + e.getMessage());
+      if (never != null) {
+        err.println(never);
+      }
       session.stop();
-      return ExitCodes.QUERY_FAILED;
+      return exit;
     }
     ControlServer control = null;
     if (controlPort > 0) {

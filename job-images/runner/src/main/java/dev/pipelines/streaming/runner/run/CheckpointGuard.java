@@ -126,10 +126,7 @@ public final class CheckpointGuard {
       int held = freshQuery || query == null ? -1 : SourceReads.inCheckpoint(fs, new Path(dir, sink.name()));
       int reads = held < 0 ? held : SourceReads.of(query);
       if (held >= 0 && reads != held) {
-        problems.add("spec.sinks[" + i + "] (" + sink.name() + "): reads " + reads + " streaming source"
-            + (reads == 1 ? "" : "s") + " as Spark counts them, the checkpoint holds " + held + "; Spark resumes a"
-            + " query only with the sources it was started with (a source read twice, e.g. in a union in a sql"
-            + " step, counts twice)");
+        problems.add(SourceReads.mismatch(i, sink.name(), reads, held));
         hints.add("Undo these changes to resume the checkpoint, or " + RESET_HINT + ".");
       }
       if (sink.files() != null && freshQuery && hasCommittedBatches(new Path(sink.files().path()))) {

@@ -110,7 +110,9 @@ public final class PipelineRunner {
   /**
    * Waits until every query has ended. Returns 0 when they ended normally (availableNow
    * finished, or a graceful stop), {@link ExitCodes#QUERY_FAILED} as soon as one fails, after
-   * stopping the others.
+   * stopping the others; {@link ExitCodes#INVALID} or {@link ExitCodes#INCOMPATIBLE_CHECKPOINT}
+   * instead when it failed before its first batch with an error Spark raises on every run
+   * ({@link SparkErrors#exitBeforeFirstBatch}).
    */
   public int awaitTermination(List<StreamingQuery> queries) {
     try {
@@ -127,13 +129,18 @@ public final class PipelineRunner {
       try {
         spark.streams().awaitAnyTermination();
       } catch (StreamingQueryException e) {
-        String failed = queries.stream().filter(q -> q.exception().isDefined()).map(StreamingQuery::name)
-            .findFirst().orElse("query");
-        failure = "[" + failed + "] failed: " + SparkErrors.queryFailure(e.cause());
+        StreamingQuery failed = queries.stream().filter(q -> q.exception().isDefined()).findFirst().orElse(null);
+        // A query that completed a batch in this run did run: whatever failed later may not fail again.
+        int exit = failed != null && failed.lastProgress() == null
+            ? SparkErrors.exitBeforeFirstBatch(e.cause()) : ExitCodes.QUERY_FAILED;
+        String summary = SparkErrors.queryFailure(e.cause());
+        String never = summary.contains(System.lineSeparator()) ? null : SparkErrors.neverRuns(e.cause(), exit);
+        failure = "[" + (failed == null ? "query" : failed.name()) + "] failed: " + summary
+            + (never == null ? "" : System.lineSeparator() + never); // a summary with its own way out says enough
         log.println(failure);
         SparkErrorLog.note(log);
         queries.forEach(PipelineRunner::stopNow);
-        return ExitCodes.QUERY_FAILED;
+        return exit;
       }
       if (queries.stream().noneMatch(StreamingQuery::isActive)) {
         return ExitCodes.OK;

@@ -1,9 +1,12 @@
 package dev.pipelines.streaming.runner.run;
 
+import dev.pipelines.streaming.api.model.SinkSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -19,10 +22,29 @@ import scala.jdk.javaapi.CollectionConverters;
  * two filters of one input) is two sources; a checkpoint
  * whose offsets log holds another number cannot be resumed ("There are [1] sources in the
  * checkpoint offsets and now there are [2] sources"). Names in YAML cannot tell this; the plan
- * and the checkpoint can.
+ * and the checkpoint can. {@code spo run}'s checkpoint guard holds a plan to its checkpoint;
+ * {@code spo plan} holds NEW's plan to OLD's (what OLD's checkpoint then holds).
  */
-final class SourceReads {
+public final class SourceReads {
   private SourceReads() {}
+
+  /** Each sink's query (sink name to its planned rows, as PlannedPipeline.sinks() holds them) to its {@link #of} count. */
+  public static Map<String, Integer> perSink(Map<SinkSpec, Dataset<Row>> queries) {
+    Map<String, Integer> reads = new LinkedHashMap<>();
+    queries.forEach((sink, rows) -> reads.put(sink.name(), of(rows)));
+    return reads;
+  }
+
+  /**
+   * The refusal line for {@code spec.sinks[index]} whose query reads {@code reads} streaming
+   * sources where its checkpoint holds {@code held}: the one wording for {@code spo run} and
+   * {@code spo plan}.
+   */
+  public static String mismatch(int index, String sink, int reads, int held) {
+    return "spec.sinks[" + index + "] (" + sink + "): reads " + reads + " streaming source" + (reads == 1 ? "" : "s")
+        + " as Spark counts them, the checkpoint holds " + held + "; Spark resumes a query only with the sources it"
+        + " was started with (a source read twice, e.g. in a union in a sql step, counts twice)";
+  }
 
   /**
    * The streaming relations (StreamingRelation, StreamingRelationV2) in the query's analysed
@@ -30,7 +52,7 @@ final class SourceReads {
    * reads of one view that the analyser left equal (checked with a union of two filters of one
    * files source: one distinct relation, two sources in the offsets log).
    */
-  static int of(Dataset<Row> query) {
+  public static int of(Dataset<Row> query) {
     int reads = 0;
     for (LogicalPlan leaf : CollectionConverters.asJava(query.queryExecution().analyzed().collectLeaves())) {
       String kind = leaf.getClass().getSimpleName();

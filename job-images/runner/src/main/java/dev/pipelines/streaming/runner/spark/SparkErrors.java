@@ -1,11 +1,75 @@
 package dev.pipelines.streaming.runner.spark;
 
+import dev.pipelines.streaming.api.RunnerExitCodes;
+import java.util.Set;
 import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.AnalysisException;
 
-/** Turns Spark's exceptions into the one line a user needs. */
+/** Turns Spark's exceptions into the one line a user needs, and says whether a retry can help. */
 public final class SparkErrors {
   private SparkErrors() {}
+
+  /**
+   * Spark's error conditions (error-conditions.json) that say the checkpoint's state was written
+   * by a query of another shape or configuration: every run on that checkpoint fails the same way.
+   */
+  private static final Set<String> STATE_DOES_NOT_FIT = Set.of(
+      "STATE_STORE_INVALID_CONFIG_AFTER_RESTART", "STATE_STORE_KEY_SCHEMA_NOT_COMPATIBLE",
+      "STATE_STORE_VALUE_SCHEMA_NOT_COMPATIBLE", "STATE_STORE_INVALID_VALUE_SCHEMA_EVOLUTION",
+      "STATE_STORE_INVALID_VARIABLE_TYPE_CHANGE", "STATE_STORE_COLUMN_FAMILY_SCHEMA_INCOMPATIBLE",
+      "STATE_STORE_CHECKPOINT_LOCATION_NOT_EMPTY", "STATE_STORE_STATE_SCHEMA_FILES_THRESHOLD_EXCEEDED",
+      "STATE_STORE_VALUE_SCHEMA_EVOLUTION_THRESHOLD_EXCEEDED",
+      "STREAMING_STATEFUL_OPERATOR_NOT_MATCH_IN_STATE_METADATA", "STREAMING_STATEFUL_OPERATOR_MISSING_STATE_DIRECTORY");
+
+  /** transformWithState (the anomaly step) on a state store other than RocksDB. */
+  private static final String TWS_NEEDS_ROCKSDB = "UNSUPPORTED_FEATURE.STORE_BACKEND_NOT_SUPPORTED_FOR_TWS";
+
+  /**
+   * What a query's failure before its first batch of this run completed means, as the runner's
+   * exit code ({@link RunnerExitCodes}): {@code INCOMPATIBLE_CHECKPOINT} (3) when Spark says the
+   * checkpoint's state does not fit this query; {@code INVALID} (2) when Spark's SQLSTATE says
+   * the query itself can never run (class {@code 0A}, feature not supported; class {@code 42},
+   * a syntax or analysis rule: the SQL standard's classes, which Spark's error conditions use);
+   * else {@code QUERY_FAILED} (1): a source, sink or machine that may work next time. After a
+   * batch has completed the same query did run, so the caller keeps 1.
+   */
+  public static int exitBeforeFirstBatch(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof SparkThrowable t && t.getCondition() != null) {
+        if (STATE_DOES_NOT_FIT.contains(t.getCondition())) {
+          return RunnerExitCodes.INCOMPATIBLE_CHECKPOINT;
+        }
+        String sqlState = t.getSqlState();
+        if (sqlState != null && (sqlState.startsWith("0A") || sqlState.startsWith("42"))) {
+          return RunnerExitCodes.INVALID;
+        }
+      }
+    }
+    return RunnerExitCodes.QUERY_FAILED;
+  }
+
+  /**
+   * The line under a failure's summary for an {@link #exitBeforeFirstBatch} of 2 or 3: why a
+   * retry cannot help and what to change; null for any other exit.
+   */
+  public static String neverRuns(Throwable error, int exit) {
+    if (exit == RunnerExitCodes.INCOMPATIBLE_CHECKPOINT) {
+      return "  Spark cannot resume this checkpoint's state with this query (a retry fails the same way, exit 3): "
+          + "undo the change, or start over in a new checkpoint.";
+    }
+    if (exit != RunnerExitCodes.INVALID) {
+      return null;
+    }
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof SparkThrowable t && TWS_NEEDS_ROCKSDB.equals(t.getCondition())) {
+        return "  An anomaly step runs on Spark's transformWithState, which needs the RocksDB state store: remove "
+            + "spark.sql.streaming.stateStore.providerClass (from --conf, or spec.sparkConf) to run it (exit 2: a "
+            + "retry fails the same way).";
+      }
+    }
+    return "  Spark refuses this query before its first batch, on every run (a retry fails the same way, exit 2): "
+        + "change the spec.";
+  }
 
   /**
    * The first line of Spark's message without the SQLSTATE suffix and plan dump, e.g.
