@@ -195,14 +195,13 @@ public final class RunCommand implements Callable<Integer> {
       session.stop();
       return ExitCodes.INVALID;
     } catch (IllegalStateException e) { // a sink's query did not start; the started ones were stopped
-      int exit = SparkErrors.exitBeforeFirstBatch(e.getCause());
-      String never = SparkErrors.neverRuns(e.getCause(), exit);
+      SparkErrors.Verdict verdict = SparkErrors.beforeFirstBatch(e.getCause());
       err.println(file + ": " + e.getMessage());
-      if (never != null) {
-        err.println(never);
+      if (verdict.hint() != null) {
+        err.println(verdict.hint());
       }
       session.stop();
-      return exit;
+      return verdict.exit();
     }
     ControlServer control = null;
     if (controlPort > 0) {

@@ -112,7 +112,7 @@ public final class PipelineRunner {
    * finished, or a graceful stop), {@link ExitCodes#QUERY_FAILED} as soon as one fails, after
    * stopping the others; {@link ExitCodes#INVALID} or {@link ExitCodes#INCOMPATIBLE_CHECKPOINT}
    * instead when it failed before its first batch with an error Spark raises on every run
-   * ({@link SparkErrors#exitBeforeFirstBatch}).
+   * ({@link SparkErrors#beforeFirstBatch}).
    */
   public int awaitTermination(List<StreamingQuery> queries) {
     try {
@@ -131,16 +131,17 @@ public final class PipelineRunner {
       } catch (StreamingQueryException e) {
         StreamingQuery failed = queries.stream().filter(q -> q.exception().isDefined()).findFirst().orElse(null);
         // A query that completed a batch in this run did run: whatever failed later may not fail again.
-        int exit = failed != null && failed.lastProgress() == null
-            ? SparkErrors.exitBeforeFirstBatch(e.cause()) : ExitCodes.QUERY_FAILED;
+        SparkErrors.Verdict verdict = failed != null && failed.lastProgress() == null
+            ? SparkErrors.beforeFirstBatch(e.cause()) : SparkErrors.Verdict.RETRY;
         String summary = SparkErrors.queryFailure(e.cause());
-        String never = summary.contains(System.lineSeparator()) ? null : SparkErrors.neverRuns(e.cause(), exit);
+        // a summary with a way out of its own (more than one line) says enough
+        boolean hinted = verdict.hint() != null && !summary.contains(System.lineSeparator());
         failure = "[" + (failed == null ? "query" : failed.name()) + "] failed: " + summary
-            + (never == null ? "" : System.lineSeparator() + never); // a summary with its own way out says enough
+            + (hinted ? System.lineSeparator() + verdict.hint() : "");
         log.println(failure);
         SparkErrorLog.note(log);
         queries.forEach(PipelineRunner::stopNow);
-        return exit;
+        return verdict.exit();
       }
       if (queries.stream().noneMatch(StreamingQuery::isActive)) {
         return ExitCodes.OK;

@@ -25,41 +25,43 @@ public final class SparkErrors {
   private static final String TWS_NEEDS_ROCKSDB = "UNSUPPORTED_FEATURE.STORE_BACKEND_NOT_SUPPORTED_FOR_TWS";
 
   /**
-   * What a query's failure before its first batch of this run completed means, as the runner's
-   * exit code ({@link RunnerExitCodes}): {@code INCOMPATIBLE_CHECKPOINT} (3) when Spark says the
-   * checkpoint's state does not fit this query; {@code INVALID} (2) when Spark's SQLSTATE says
-   * the query itself can never run (class {@code 0A}, feature not supported; class {@code 42},
-   * a syntax or analysis rule: the SQL standard's classes, which Spark's error conditions use);
-   * else {@code QUERY_FAILED} (1): a source, sink or machine that may work next time. After a
-   * batch has completed the same query did run, so the caller keeps 1.
+   * What a query's failure before its first batch of this run completed means for the runner:
+   * its exit code ({@link RunnerExitCodes}) and, when a retry cannot help, the line to print
+   * under the failure saying so and what to change ({@code hint}; null otherwise).
    */
-  public static int exitBeforeFirstBatch(Throwable error) {
-    for (Throwable e = error; e != null; e = e.getCause()) {
-      if (e instanceof SparkThrowable t && t.getCondition() != null) {
-        if (STATE_DOES_NOT_FIT.contains(t.getCondition())) {
-          return RunnerExitCodes.INCOMPATIBLE_CHECKPOINT;
-        }
-        String sqlState = t.getSqlState();
-        if (sqlState != null && (sqlState.startsWith("0A") || sqlState.startsWith("42"))) {
-          return RunnerExitCodes.INVALID;
-        }
-      }
-    }
-    return RunnerExitCodes.QUERY_FAILED;
+  public record Verdict(int exit, String hint) {
+    /** A failure a retry may fix: exit 1, nothing to add. */
+    public static final Verdict RETRY = new Verdict(RunnerExitCodes.QUERY_FAILED, null);
   }
 
   /**
-   * The line under a failure's summary for an {@link #exitBeforeFirstBatch} of 2 or 3: why a
-   * retry cannot help and what to change; null for any other exit.
+   * The {@link Verdict} on a failure before the query's first batch of this run completed:
+   * {@code INCOMPATIBLE_CHECKPOINT} (3) when Spark says the checkpoint's state does not fit this
+   * query; {@code INVALID} (2) when Spark's SQLSTATE says the query itself can never run (class
+   * {@code 0A}, feature not supported; class {@code 42}, a syntax or analysis rule: the SQL
+   * standard's classes, which Spark's error conditions use); else {@link Verdict#RETRY}: a source,
+   * sink or machine that may work next time. After a batch has completed the same query did run,
+   * so the caller keeps {@link Verdict#RETRY}.
    */
-  public static String neverRuns(Throwable error, int exit) {
-    if (exit == RunnerExitCodes.INCOMPATIBLE_CHECKPOINT) {
-      return "  Spark cannot resume this checkpoint's state with this query (a retry fails the same way, exit 3): "
-          + "undo the change, or start over in a new checkpoint.";
+  public static Verdict beforeFirstBatch(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof SparkThrowable t && t.getCondition() != null) {
+        if (STATE_DOES_NOT_FIT.contains(t.getCondition())) {
+          return new Verdict(RunnerExitCodes.INCOMPATIBLE_CHECKPOINT, "  Spark cannot resume this checkpoint's state "
+              + "with this query (a retry fails the same way, exit 3): undo the change, or start over in a new "
+              + "checkpoint.");
+        }
+        String sqlState = t.getSqlState();
+        if (sqlState != null && (sqlState.startsWith("0A") || sqlState.startsWith("42"))) {
+          return new Verdict(RunnerExitCodes.INVALID, invalidHint(error));
+        }
+      }
     }
-    if (exit != RunnerExitCodes.INVALID) {
-      return null;
-    }
+    return Verdict.RETRY;
+  }
+
+  /** The exit-2 line: the setting to remove when it is transformWithState on another store, else a general one. */
+  private static String invalidHint(Throwable error) {
     for (Throwable e = error; e != null; e = e.getCause()) {
       if (e instanceof SparkThrowable t && TWS_NEEDS_ROCKSDB.equals(t.getCondition())) {
         return "  An anomaly step runs on Spark's transformWithState, which needs the RocksDB state store: remove "
