@@ -50,43 +50,50 @@ public final class CheckpointCompatibility {
 
   private final PipelineSpec before;
   private final PipelineSpec after;
-  private final Set<Incompatibility> found = new LinkedHashSet<>();
+  private final Set<Incompatibility> found;
 
-  private CheckpointCompatibility(PipelineSpec before, PipelineSpec after) {
+  private CheckpointCompatibility(PipelineSpec before, PipelineSpec after, Set<Incompatibility> found) {
     this.before = before;
     this.after = after;
+    this.found = found;
   }
 
+  /** Whether every query {@code before} and {@code after} both have can resume: one spec recorded for all of them. */
   public static CompatibilityReport check(StreamingPipeline before, StreamingPipeline after) {
-    CheckpointCompatibility c = new CheckpointCompatibility(before.spec(), after.spec());
-    if (c.stateResumes()) {
-      c.checkFrozenSettings();
-    }
-    for (int i = 0; i < after.spec().sinksOrEmpty().size(); i++) {
-      SinkSpec sink = after.spec().sinksOrEmpty().get(i);
-      SinkSpec old = find(before.spec().sinksOrEmpty(), sink.name());
-      if (old != null) {
-        c.checkSink(old, sink, "spec.sinks[" + i + "]");
-      }
-    }
-    return new CompatibilityReport(List.copyOf(c.found));
+    return check(QueryRecords.allFrom(before), after);
   }
 
   /**
-   * Whether a sink kept from the old spec has a stateful step in what it read: only state is
-   * partitioned by {@code spark.sql.shuffle.partitions} and kept by the state store provider, so
-   * a stateless query resumes with any of the frozen settings (Spark takes the checkpoint's
-   * value, which changes nothing for it).
+   * Whether each of {@code after}'s queries can resume its checkpoint, judged against the spec
+   * that last wrote that query ({@code recorded}); a query no record names is new. A sink removed
+   * and later added back is therefore held to the spec that last ran it, whatever ran in between.
    */
-  private boolean stateResumes() {
-    for (SinkSpec sink : after.sinksOrEmpty()) {
-      SinkSpec old = find(before.sinksOrEmpty(), sink.name());
-      if (old != null && lineage(before, old.from()).stream().map(name -> find(before.transformsOrEmpty(), name))
-          .anyMatch(t -> t != null && stateful(t))) {
-        return true;
+  public static CompatibilityReport check(QueryRecords recorded, StreamingPipeline after) {
+    Set<Incompatibility> found = new LinkedHashSet<>();
+    for (int i = 0; i < after.spec().sinksOrEmpty().size(); i++) {
+      SinkSpec sink = after.spec().sinksOrEmpty().get(i);
+      StreamingPipeline lastWrote = recorded.lastWrote(sink.name());
+      SinkSpec old = lastWrote == null ? null : find(lastWrote.spec().sinksOrEmpty(), sink.name());
+      if (old != null) {
+        CheckpointCompatibility c = new CheckpointCompatibility(lastWrote.spec(), after.spec(), found);
+        if (c.stateResumes(old)) {
+          c.checkFrozenSettings();
+        }
+        c.checkSink(old, sink, "spec.sinks[" + i + "]");
       }
     }
-    return false;
+    return new CompatibilityReport(List.copyOf(found));
+  }
+
+  /**
+   * Whether a kept sink's query has a stateful step in what it read: only state is partitioned by
+   * {@code spark.sql.shuffle.partitions} and kept by the state store provider, so a stateless
+   * query resumes with any of the frozen settings (Spark takes the checkpoint's value, which
+   * changes nothing for it).
+   */
+  private boolean stateResumes(SinkSpec old) {
+    return lineage(before, old.from()).stream().map(name -> find(before.transformsOrEmpty(), name))
+        .anyMatch(t -> t != null && stateful(t));
   }
 
   private void checkFrozenSettings() {

@@ -37,6 +37,14 @@ public record UpgradeDecision(Outcome outcome, CompatibilityReport report, List<
 
   /** The decision for {@code desired} applied over {@code recorded}, the spec that last ran on the checkpoint. */
   public static UpgradeDecision decide(StreamingPipeline recorded, StreamingPipeline desired) {
+    return decide(QueryRecords.allFrom(recorded), desired);
+  }
+
+  /**
+   * The decision for {@code desired} applied over the checkpoints {@code recorded} describes: each
+   * query judged against the spec that last wrote it (a sink removed and added back included).
+   */
+  public static UpgradeDecision decide(QueryRecords recorded, StreamingPipeline desired) {
     CompatibilityReport report = CheckpointCompatibility.check(recorded, desired);
     if (report.compatible()) {
       return new UpgradeDecision(Outcome.RESUME, report, List.of());
@@ -48,10 +56,12 @@ public record UpgradeDecision(Outcome outcome, CompatibilityReport report, List<
     return new UpgradeDecision(reused.isEmpty() ? Outcome.RESET : Outcome.REFUSE_REUSED_OUTPUT_PATH, report, reused);
   }
 
-  /** Files sinks of the desired spec writing where the recorded spec's files sinks wrote, as field paths. */
-  static List<String> reusedOutputPaths(StreamingPipeline recorded, StreamingPipeline desired) {
-    List<String> before = recorded.spec().sinksOrEmpty().stream()
-        .filter(s -> s.files() != null).map(s -> s.files().path()).filter(Objects::nonNull).toList();
+  /**
+   * Files sinks of the desired spec writing where a recorded query's files sink wrote (a removed
+   * sink's too: its batch log stays in the path), as field paths.
+   */
+  static List<String> reusedOutputPaths(QueryRecords recorded, StreamingPipeline desired) {
+    List<String> before = recorded.lastSinks().stream().filter(s -> s.files() != null).map(s -> s.files().path()).filter(Objects::nonNull).toList();
     List<String> out = new ArrayList<>();
     List<SinkSpec> sinks = desired.spec().sinksOrEmpty();
     for (int i = 0; i < sinks.size(); i++) {

@@ -10,8 +10,9 @@ import dev.pipelines.streaming.api.model.UpgradeSpec.OnIncompatibleChange;
  * after suspend, rollout of a new generation), never only while a driver runs: a refused change
  * must not start on the old checkpoint because the old driver failed or was suspended meanwhile.
  *
- * <p>The desired spec is checked against the spec the operator last handed to a driver on the
- * current epoch ({@link CheckpointRecord}) with the same checker the runner and the CLI use
+ * <p>The desired spec is checked, query by query, against the spec the operator last handed to
+ * a driver on the current epoch, or for a sink removed and added back within it, against the
+ * spec that last ran that sink ({@link CheckpointRecord#queries()}), with the same checker the runner and the CLI use
  * (Spark guide, "Recovery Semantics after Changes in a Streaming Query"). It fails closed: when
  * a driver has started before but that spec is missing or unreadable, nothing starts
  * ({@code UnknownCheckpointSpec}) unless the author asked for a fresh checkpoint. Pure: no I/O.
@@ -50,7 +51,7 @@ public final class UpgradePlanner {
     }
     // A record newer than status means status was lost or is stale: the record is written before every start.
     int epoch = recordedEpoch;
-    UpgradeDecision decision = UpgradeDecision.decide(record.spec(), desired);
+    UpgradeDecision decision = UpgradeDecision.decide(record.queries(), desired);
     String why = "generation " + generation + " cannot resume from the checkpoint: " + decision.report().summary();
     return switch (decision.outcome()) {
       case RESUME -> new StartPlan.Start(epoch, false, "on the same checkpoint", true);

@@ -51,11 +51,11 @@ class CheckpointGuardTest {
     first.await("two committed batches", () -> batchFiles(commits).size() >= 2, Duration.ofMinutes(3));
     assertThat(first.stop()).as("exit code of a graceful stop (SIGTERM)\n" + first.log()).isZero();
     assertThat(first.log()).contains("[counts] stopping after the current batch");
-    assertThat(checkpoints.resolve("guarded/spo-spec.json")).content().contains("\"page\"");
+    assertThat(checkpoints.resolve("guarded/counts/spo-query.json")).content().contains("\"page\"");
 
     List<String> commitsBefore = batchFiles(commits);
     List<String> offsetsBefore = batchFiles(checkpoints.resolve("guarded/counts/offsets"));
-    String recordBefore = Files.readString(checkpoints.resolve("guarded/spo-spec.json"));
+    String recordBefore = Files.readString(checkpoints.resolve("guarded/counts/spo-query.json"));
 
     Files.writeString(spec, SPEC.formatted("[page, userId]"));
     Path terminationLog = Files.writeString(dir.resolve("termination-log"), ""); // the kubelet's /dev/termination-log
@@ -74,7 +74,7 @@ class CheckpointGuardTest {
     assertThat(second.log()).doesNotContain("\tat ", "StreamingQueryException", "[counts] started");
     assertThat(batchFiles(commits)).as("no batch committed").isEqualTo(commitsBefore);
     assertThat(batchFiles(checkpoints.resolve("guarded/counts/offsets"))).as("no batch planned").isEqualTo(offsetsBefore);
-    assertThat(checkpoints.resolve("guarded/spo-spec.json")).as("record unchanged").hasContent(recordBefore);
+    assertThat(checkpoints.resolve("guarded/counts/spo-query.json")).as("record unchanged").hasContent(recordBefore);
     assertThat(Files.readString(terminationLog)).as("the refusal, for the pod's terminated.message")
         .contains("spec.transforms[0].window.groupBy: changed from [page] to [page, userId]").doesNotContain("\tat ");
   }

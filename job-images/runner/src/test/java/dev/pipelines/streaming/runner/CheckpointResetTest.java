@@ -97,24 +97,25 @@ class CheckpointResetTest {
     Path checkpoint = dir.resolve("cp/lines");
     String root = dir.resolve("cp").toString();
     assertThat(spo("run", spec.toString(), "--master", "local[2]", "--checkpoint-root", root).exit()).isZero();
-    assertThat(checkpoint.resolve("spo-spec.json")).exists();
+    Path record = checkpoint.resolve("out/spo-query.json");
+    assertThat(record).exists();
 
-    // A checkpoint an older runner wrote has no record: unknown, refused until adopted.
-    Files.delete(checkpoint.resolve("spo-spec.json"));
-    Files.deleteIfExists(checkpoint.resolve(".spo-spec.json.crc"));
+    // A checkpoint whose record is lost has none: unknown, refused until adopted.
+    Files.delete(record);
+    Files.deleteIfExists(checkpoint.resolve("out/.spo-query.json.crc"));
     Result unknown = spo("run", spec.toString(), "--master", "local[2]", "--checkpoint-root", root);
     assertThat(unknown.exit()).isEqualTo(ExitCodes.INCOMPATIBLE_CHECKPOINT);
     assertThat(unknown.err()).isEqualTo(spec + ": refusing to start on checkpoint " + checkpoint
         + " (nothing was started or written):\n"
-        + "  " + checkpoint + " has query state but no recorded spec (spo-spec.json; an older runner wrote it),"
-        + " so whether this spec may resume it is unknown\n"
+        + "  " + checkpoint.resolve("out") + " has query state but no record of the spec that wrote it"
+        + " (spo-query.json; an older runner wrote it), so whether this spec may resume it is unknown\n"
         + "Run with --adopt-checkpoint if this spec, or a compatible change of it, wrote that checkpoint;"
         + " or run with --reset-checkpoint to start over (the old checkpoint is moved aside, not deleted).\n");
-    assertThat(checkpoint.resolve("spo-spec.json")).doesNotExist();
+    assertThat(record).doesNotExist();
     Result adopted = spo("run", spec.toString(), "--master", "local[2]", "--checkpoint-root", root, "--adopt-checkpoint");
     assertThat(adopted.exit()).as(adopted.err()).isZero();
-    assertThat(adopted.err()).contains("--adopt-checkpoint: recorded this spec as the one that wrote " + checkpoint);
-    assertThat(checkpoint.resolve("spo-spec.json")).exists();
+    assertThat(adopted.err()).contains("--adopt-checkpoint: recorded this spec as the one that wrote " + checkpoint.resolve("out"));
+    assertThat(record).exists();
 
     // A reset into the same path: the new checkpoint's batch 0 is in out/_spark_metadata already.
     Result samePath = spo("run", spec.toString(), "--master", "local[2]", "--checkpoint-root", root, "--reset-checkpoint");

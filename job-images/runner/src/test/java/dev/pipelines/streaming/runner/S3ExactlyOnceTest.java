@@ -76,7 +76,7 @@ class S3ExactlyOnceTest {
 
     var checkpoint = new org.apache.hadoop.fs.Path("s3a://" + bucket + "/checkpoints/crashy-s3");
     try (FileSystem fs = s3.fileSystem(bucket)) {
-      assertThat(fs.getFileStatus(new org.apache.hadoop.fs.Path(checkpoint, "spo-spec.json")).isFile()).as("the spec record, on S3").isTrue();
+      assertThat(fs.getFileStatus(new org.apache.hadoop.fs.Path(checkpoint, "archive/spo-query.json")).isFile()).as("the spec record, on S3").isTrue();
       List<String> names = new ArrayList<>();
       RemoteIterator<LocatedFileStatus> files = fs.listFiles(checkpoint, true);
       while (files.hasNext()) {

@@ -37,7 +37,7 @@ class SourceReadsGuardTest {
     Files.writeString(in.resolve("a.txt"), "hello\nworld\n");
     Path spec = dir.resolve("words.yaml");
     String root = dir.resolve("cp").toString();
-    Path record = dir.resolve("cp/words/spo-spec.json");
+    Path record = dir.resolve("cp/words/out/spo-query.json");
 
     Files.writeString(spec, PIPELINE.formatted(in, "SELECT value FROM lines WHERE length(value) > 0", dir.resolve("out")));
     Result first = spo("run", spec.toString(), "--master", "local[2]", "--checkpoint-root", root);

@@ -77,7 +77,7 @@ class SparkRefusalsTest {
     RunnerProcess first = RunnerProcess.start(spec, checkpoints, dir.resolve("first.log"));
     assertThat(first.awaitExit(Duration.ofMinutes(2))).as(first.log()).isZero();
 
-    Files.delete(checkpoints.resolve("views/spo-spec.json"));
+    Files.delete(checkpoints.resolve("views/out/spo-query.json"));
     Files.writeString(spec, yaml.replace("groupBy: [page]", "groupBy: [page, userId]"));
     Files.writeString(in.resolve("b.json"), "{\"page\":\"/b\",\"userId\":\"u2\",\"ts\":\"2026-01-01T10:05:00Z\"}\n");
     RunnerProcess adopted = RunnerProcess.start(spec, checkpoints, dir.resolve("adopted.log"), "--adopt-checkpoint");

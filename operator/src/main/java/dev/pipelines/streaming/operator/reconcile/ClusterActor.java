@@ -1,8 +1,8 @@
 package dev.pipelines.streaming.operator.reconcile;
 
-import dev.pipelines.streaming.api.PipelineLoader;
 import dev.pipelines.streaming.api.SpecRecordNames;
 import dev.pipelines.streaming.api.model.CheckpointSpec;
+import dev.pipelines.streaming.api.upgrade.CheckpointRecord;
 import dev.pipelines.streaming.operator.autoscale.ControlTokens;
 import dev.pipelines.streaming.operator.children.PipelineAccess;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
@@ -10,7 +10,7 @@ import dev.pipelines.streaming.operator.driver.DriverNames;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
 import dev.pipelines.streaming.operator.driver.DriverRequest;
 import dev.pipelines.streaming.operator.driver.DriverResources;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -145,20 +145,21 @@ public final class ClusterActor {
     }
   }
 
-  /** The spec the new driver runs; also the "running spec" the next upgrade is checked against. */
+  /**
+   * The spec the new driver runs; also the "running spec" the next upgrade is checked against.
+   * The last spec of each sink removed in this epoch is carried over from the record it replaces
+   * ({@link CheckpointRecord#configMapData}): that sink's query directory is still in the checkpoint.
+   */
   private void applySpec(StreamingPipelineResource p, String ns, String name, OwnerReference owner, int epoch) {
-    String yaml;
-    try {
-      yaml = PipelineLoader.yamlMapper().writeValueAsString(p.toPipeline());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the spec of " + name, e);
-    }
+    ConfigMap existing = client.configMaps().inNamespace(ns).withName(DriverNames.specConfigMap(name)).get();
+    CheckpointRecord previous = existing == null ? CheckpointRecord.MISSING
+        : CheckpointRecord.fromConfigMap(existing.getMetadata().getAnnotations(), existing.getData());
     apply(new ConfigMapBuilder().withNewMetadata().withName(DriverNames.specConfigMap(name)).withNamespace(ns)
         .withLabels(labels(name))
         .withAnnotations(Map.of(SpecRecordNames.ANNOTATION_GENERATION, String.valueOf(generation(p)),
             SpecRecordNames.ANNOTATION_EPOCH, String.valueOf(epoch)))
         .withOwnerReferences(owner).endMetadata()
-        .withData(Map.of(DriverNames.SPEC_FILE, yaml)).build());
+        .withData(previous.configMapData(p.toPipeline(), epoch)).build());
   }
 
   /** Keeps the previous attempt's pod for `kubectl logs`; older ones go. */

@@ -146,7 +146,7 @@ public final class PlanCommand implements Callable<Integer> {
       out.printf("%s: checkpoint epoch %d of %s/%s is new (a reset); no spec has run on it yet.%n", newFile, statusEpoch,
           ns, desired.name());
     } else if (record.state() == CheckpointRecord.State.PRESENT) {
-      UpgradeDecision decision = UpgradeDecision.decide(record.spec(), desired);
+      UpgradeDecision decision = UpgradeDecision.decide(record.queries(), desired);
       sourceReads = sourceReadChanges(record.spec(), desired, err);
       if (decision.outcome() == UpgradeDecision.Outcome.RESUME && sourceReads.isEmpty()) {
         out.printf("%s: resumes %s.%n", newFile, against);

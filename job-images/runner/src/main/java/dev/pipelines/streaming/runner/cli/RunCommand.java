@@ -47,8 +47,9 @@ import picocli.CommandLine.Spec;
     description = {
         "Runs a pipeline: one streaming query per sink, checkpointed at <checkpoint-root>/<pipeline>/<sink>.",
         "Run it again after a crash and it continues from the last committed batch.",
-        "The spec that runs is recorded in <checkpoint-root>/<pipeline>/spo-spec.json; a spec that cannot"
-            + " resume that checkpoint (Spark's recovery rules) is refused before anything starts (exit 3).",
+        "Each query records the spec that writes it in <checkpoint-root>/<pipeline>/<sink>/spo-query.json; a spec"
+            + " that cannot resume a query's checkpoint (Spark's recovery rules) is refused before anything starts"
+            + " (exit 3).",
         "Ctrl-C (or SIGTERM) stops each query after its current batch (exit 0)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCodes.OK_HELP, ExitCodes.QUERY_FAILED_HELP, ExitCodes.INVALID_HELP,

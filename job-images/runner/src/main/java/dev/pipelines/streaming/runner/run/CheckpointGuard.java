@@ -2,6 +2,7 @@ package dev.pipelines.streaming.runner.run;
 
 import dev.pipelines.streaming.api.compat.CheckpointCompatibility;
 import dev.pipelines.streaming.api.compat.Incompatibility;
+import dev.pipelines.streaming.api.compat.QueryRecords;
 import dev.pipelines.streaming.api.model.SinkSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.runner.storage.DirectoryRenames;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,19 +28,21 @@ import org.apache.spark.sql.Row;
  * {@code <root>/<pipeline>}, and refuses when it may not (exit code 3) with nothing written:
  *
  * <ul>
- *   <li>the spec recorded beside the checkpoint ({@link SpecRecord}) and this one must be
- *       compatible by {@link CheckpointCompatibility}, which follows Spark's "Recovery Semantics
- *       after Changes in a Streaming Query"; otherwise Spark would fail mid-start with a stack
- *       trace, or worse, resume state built for another query;
- *   <li>a checkpoint with query state but no record (an older runner wrote it) is unknown and
- *       refused unless the user adopts it or resets it (fail closed);
+ *   <li>each query's checkpoint is judged against the spec recorded in that query's own
+ *       directory ({@link SpecRecord}), by {@link CheckpointCompatibility}, which follows Spark's
+ *       "Recovery Semantics after Changes in a Streaming Query"; otherwise Spark would fail
+ *       mid-start with a stack trace, or worse, resume state built for another query (a sink
+ *       removed and added back with other keys);
+ *   <li>a query checkpoint with state but no record (an older runner wrote it, or its sink was
+ *       removed and added back under one) is unknown and refused unless the user adopts it or
+ *       resets it (fail closed);
  *   <li>a files sink on a fresh checkpoint must not write into a path whose
  *       {@code _spark_metadata} log already lists batches: Spark's file sink skips every batch
  *       id the log holds, so the new checkpoint's first batches would silently vanish.
  * </ul>
  *
  * When the pipeline may run, the guard moves the old checkpoint aside on a reset (renamed with
- * a UTC timestamp, never deleted) and records this spec as the checkpoint's.
+ * a UTC timestamp, never deleted) and records this spec in each of its queries' directories.
  */
 public final class CheckpointGuard {
   /** How the user asked to treat an existing checkpoint. */
@@ -73,44 +77,70 @@ public final class CheckpointGuard {
     this.clock = clock;
   }
 
-  /** Checks, then (only when allowed) resets and records. Writes nothing when it refuses. */
-  public Outcome open(StreamingPipeline pipeline, Start start) throws IOException {
-    return open(pipeline, start, Map.of());
-  }
-
   /**
-   * As {@link #open(StreamingPipeline, Start)}, also holding each sink's query ({@code queries}:
-   * sink name to its planned rows) to the number of sources its checkpoint holds, as Spark counts
-   * them ({@link SourceReads}): a spec that reads a source once more or once less is refused.
+   * Checks each query of {@code pipeline} ({@code queries}: sink name to its planned rows; sinks
+   * without a query of their own are absent) against its checkpoint, then, only when every one
+   * may start, resets (on {@link Start#RESET}) and records this spec in each query's directory.
+   * Writes nothing when it refuses. A query is judged against the spec that last wrote its own
+   * directory ({@link SpecRecord}), and held to the number of sources its checkpoint holds, as
+   * Spark counts them ({@link SourceReads}).
    */
   public Outcome open(StreamingPipeline pipeline, Start start, Map<String, Dataset<Row>> queries) throws IOException {
     Path dir = new Path(layout.forPipeline(pipeline.name()));
     FileSystem fs = dir.getFileSystem(hadoop);
-    SpecRecord record = new SpecRecord(dir, hadoop);
     List<String> problems = new ArrayList<>();
     Set<String> hints = new LinkedHashSet<>();
     List<String> notes = new ArrayList<>();
-    boolean hasState = start != Start.RESET && pipelineHasState(fs, dir);
-
-    if (hasState) {
-      StreamingPipeline recorded = record.exists() ? record.read() : null;
-      if (recorded != null) {
-        CheckpointCompatibility.check(recorded, pipeline).incompatibilities().stream()
-            .map(Incompatibility::toString).forEach(problems::add);
-        if (!problems.isEmpty()) {
-          hints.add("Undo these changes to resume the checkpoint, or " + RESET_HINT + ".");
+    List<SinkSpec> sinks = pipeline.spec().sinksOrEmpty().stream().filter(s -> queries.containsKey(s.name())).toList();
+    Map<String, Boolean> resumes = new LinkedHashMap<>(); // sink -> whether its query resumes state
+    Map<String, StreamingPipeline> recorded = new LinkedHashMap<>();
+    List<Path> adopted = new ArrayList<>();
+    SpecRecord legacy = SpecRecord.legacy(dir, hadoop);
+    StreamingPipeline legacySpec = null;
+    boolean legacyRead = false;
+    for (SinkSpec sink : sinks) {
+      Path queryDir = new Path(dir, sink.name());
+      boolean hasState = start != Start.RESET && queryHasState(fs, queryDir);
+      resumes.put(sink.name(), hasState);
+      if (!hasState) {
+        continue;
+      }
+      SpecRecord own = SpecRecord.forQuery(queryDir, hadoop);
+      StreamingPipeline wrote;
+      String unknown;
+      if (own.exists()) {
+        wrote = own.read();
+        unknown = "its record " + own.file() + " cannot be read";
+      } else {
+        if (!legacyRead) {
+          legacySpec = legacy.exists() ? legacy.read() : null;
+          legacyRead = true;
         }
+        boolean named = legacySpec != null && legacySpec.spec().sinksOrEmpty().stream().anyMatch(s -> sink.name().equals(s.name()));
+        wrote = named ? legacySpec : null;
+        unknown = "no record of the spec that wrote it (" + SpecRecord.FILE_NAME + (legacySpec == null
+            ? "; an older runner wrote it)" : "; " + legacy.file() + " has no sink '" + sink.name()
+            + "': it was removed and added back since)");
+      }
+      if (wrote != null) {
+        recorded.put(sink.name(), wrote);
         if (start == Start.ADOPT) {
-          notes.add("--adopt-checkpoint: not needed, " + record.file() + " records the spec that wrote " + dir);
+          notes.add("--adopt-checkpoint: not needed for " + queryDir + ", "
+              + (own.exists() ? own.file() : legacy.file()) + " records the spec that wrote it");
         }
-      } else if (start != Start.ADOPT) {
-        problems.add(dir + " has query state but " + (record.exists()
-            ? "its recorded spec " + record.file() + " cannot be read"
-            : "no recorded spec (" + SpecRecord.FILE_NAME + "; an older runner wrote it)")
-            + ", so whether this spec may resume it is unknown");
+      } else if (start == Start.ADOPT) {
+        adopted.add(queryDir);
+      } else {
+        problems.add(queryDir + " has query state but " + unknown + ", so whether this spec may resume it is unknown");
         hints.add("Run with --adopt-checkpoint if this spec, or a compatible change of it, wrote that checkpoint;"
             + " or " + RESET_HINT + ".");
       }
+    }
+    List<String> changes = CheckpointCompatibility.check(new QueryRecords(recorded), pipeline).incompatibilities()
+        .stream().map(Incompatibility::toString).toList();
+    if (!changes.isEmpty()) {
+      problems.addAll(0, changes);
+      hints.add("Undo these changes to resume the checkpoint, or " + RESET_HINT + ".");
     }
     if (start == Start.RESET && !DirectoryRenames.atomic(fs) && fs.exists(dir)) {
       problems.add("--reset-checkpoint: " + dir + " is on " + fs.getScheme() + "://, where moving a directory aside"
@@ -118,13 +148,15 @@ public final class CheckpointGuard {
       hints.add("To start over, run with a new --checkpoint-root (on Kubernetes: upgrade.onIncompatibleChange:"
           + " resetCheckpoint), and delete or move the old checkpoint with the object store's own tools.");
     }
-    List<SinkSpec> sinks = pipeline.spec().sinksOrEmpty();
-    for (int i = 0; i < sinks.size(); i++) {
-      SinkSpec sink = sinks.get(i);
-      boolean freshQuery = !hasState || !queryHasState(fs, new Path(dir, sink.name()));
-      Dataset<Row> query = queries.get(sink.name());
-      int held = freshQuery || query == null ? -1 : SourceReads.inCheckpoint(fs, new Path(dir, sink.name()));
-      int reads = held < 0 ? held : SourceReads.of(query);
+    List<SinkSpec> all = pipeline.spec().sinksOrEmpty();
+    for (int i = 0; i < all.size(); i++) {
+      SinkSpec sink = all.get(i);
+      if (!resumes.containsKey(sink.name())) {
+        continue; // no query of its own
+      }
+      boolean freshQuery = !resumes.get(sink.name());
+      int held = freshQuery ? -1 : SourceReads.inCheckpoint(fs, new Path(dir, sink.name()));
+      int reads = held < 0 ? held : SourceReads.of(queries.get(sink.name()));
       if (held >= 0 && reads != held) {
         problems.add(SourceReads.mismatch(i, sink.name(), reads, held));
         hints.add("Undo these changes to resume the checkpoint, or " + RESET_HINT + ".");
@@ -147,10 +179,11 @@ public final class CheckpointGuard {
       Path aside = moveAside(fs, dir);
       notes.add("--reset-checkpoint: moved the old checkpoint " + dir + " to " + aside
           + " (kept; delete it when you no longer need it)");
-    } else if (start == Start.ADOPT && hasState && !record.exists()) {
-      notes.add("--adopt-checkpoint: recorded this spec as the one that wrote " + dir);
     }
-    record.write(pipeline);
+    adopted.forEach(q -> notes.add("--adopt-checkpoint: recorded this spec as the one that wrote " + q));
+    for (SinkSpec sink : sinks) { // before any query starts, so before its first commit
+      SpecRecord.forQuery(new Path(dir, sink.name()), hadoop).write(pipeline);
+    }
     return new Outcome(List.of(), notes);
   }
 
@@ -165,19 +198,6 @@ public final class CheckpointGuard {
       throw new IOException("cannot move " + dir + " to " + aside);
     }
     return aside;
-  }
-
-  /** Whether any query under a pipeline's directory holds state (moved-aside copies live elsewhere). */
-  static boolean pipelineHasState(FileSystem fs, Path dir) throws IOException {
-    if (!fs.exists(dir) || !fs.getFileStatus(dir).isDirectory()) {
-      return false;
-    }
-    for (FileStatus child : fs.listStatus(dir)) {
-      if (child.isDirectory() && queryHasState(fs, child.getPath())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Whether one query's checkpoint holds state: a query that planned a batch has an {@code offsets/} entry. */

@@ -3,13 +3,13 @@ package dev.pipelines.streaming.runner.run;
 /**
  * Where each query keeps its checkpoint: {@code <root>/<pipeline>/<sink>}. One directory per
  * sink because each sink is its own query; stable across restarts and upgrades so that a new
- * driver resumes from the committed offsets and state. Beside the sinks' directories,
- * {@code <root>/<pipeline>/spo-spec.json} records the spec that runs on them ({@link SpecRecord}).
+ * driver resumes from the committed offsets and state. In each of them,
+ * {@code spo-query.json} records the spec that last wrote it ({@link SpecRecord}).
  */
 public record CheckpointLayout(String root) {
   public static final String DEFAULT_ROOT = "./checkpoints";
 
-  /** {@code <root>/<pipeline>}: every checkpoint of one pipeline, and its spec record. */
+  /** {@code <root>/<pipeline>}: every checkpoint of one pipeline. */
   public String forPipeline(String pipeline) {
     String base = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
     return base + "/" + pipeline;

@@ -17,22 +17,41 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
 
 /**
- * The spec that last ran on a pipeline's checkpoints, kept beside them as
- * {@code <checkpoint-root>/<pipeline>/spo-spec.json} (the whole StreamingPipeline as JSON;
- * sink directories cannot clash with it: sink names have no dots). Read and written through
- * Hadoop's FileSystem API with the session's configuration, so s3a:// and hdfs:// roots work
- * like local ones. Written atomically (a hidden temp file renamed over the old record), so a
- * crash leaves the old record or the new one, never half of one.
+ * The spec that last wrote one query's checkpoint, kept in the query's own directory as
+ * {@code <checkpoint-root>/<pipeline>/<sink>/spo-query.json} (the whole StreamingPipeline as
+ * JSON; Spark ignores files of its checkpoint it does not know). Kept where the state is, per
+ * query: a sink removed from the spec keeps its directory and this record, so when it is added
+ * back it is judged against the spec that last wrote it ({@link
+ * dev.pipelines.streaming.api.compat.QueryRecords}).
+ *
+ * <p>Earlier runners kept one record per pipeline, {@code <root>/<pipeline>/spo-spec.json}
+ * ({@link #legacy}); it is read, never written, for query directories that have no record of
+ * their own. Read and written through Hadoop's FileSystem API with the session's configuration,
+ * so s3a:// and hdfs:// roots work like local ones. Written atomically (a hidden temp file
+ * renamed over the old record), so a crash leaves the old record or the new one, never half of one.
  */
 public final class SpecRecord {
-  public static final String FILE_NAME = "spo-spec.json";
+  /** The record's file name in a query's checkpoint directory. */
+  public static final String FILE_NAME = "spo-query.json";
+  /** The pipeline-wide record earlier runners wrote beside the query directories. */
+  public static final String LEGACY_FILE_NAME = "spo-spec.json";
 
   private final Path file;
   private final Configuration hadoop;
 
-  public SpecRecord(Path pipelineDir, Configuration hadoop) {
-    this.file = new Path(pipelineDir, FILE_NAME);
+  private SpecRecord(Path file, Configuration hadoop) {
+    this.file = file;
     this.hadoop = hadoop;
+  }
+
+  /** The record of the query whose checkpoint is {@code queryDir}. */
+  public static SpecRecord forQuery(Path queryDir, Configuration hadoop) {
+    return new SpecRecord(new Path(queryDir, FILE_NAME), hadoop);
+  }
+
+  /** The pipeline-wide record an older runner kept in {@code pipelineDir}. */
+  public static SpecRecord legacy(Path pipelineDir, Configuration hadoop) {
+    return new SpecRecord(new Path(pipelineDir, LEGACY_FILE_NAME), hadoop);
   }
 
   public Path file() {
@@ -57,7 +76,10 @@ public final class SpecRecord {
     return result.pipeline();
   }
 
-  /** Records {@code pipeline} as the checkpoint's spec: temp file, then rename over the old one. */
+  /**
+   * Records {@code pipeline} as the spec that writes the checkpoint: temp file, then rename over
+   * the old one (the query directory is created when it does not exist yet).
+   */
   public void write(StreamingPipeline pipeline) throws IOException {
     byte[] json;
     try {
