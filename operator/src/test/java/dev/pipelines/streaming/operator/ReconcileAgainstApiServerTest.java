@@ -339,6 +339,32 @@ abstract class ReconcileAgainstApiServerTest {
   }
 
 
+  /**
+   * #29: a driver that vanishes while still Pending (evicted, deleted, its node gone) was taken
+   * for a start the operator never carried out and created again under the same name and attempt,
+   * with no backoff and no restart counted, forever. A pod the operator has seen (its UID is in
+   * status) and that is gone is a failed attempt: counted, backed off, and the next pod is a new one.
+   */
+  @Test
+  void aDriverThatVanishesWhilePendingIsAFailedAttempt() {
+    create(PIPELINE);
+    reconcile();
+    reconcile(); // observes clicks-driver-1, Pending
+    String uid = client.pods().inNamespace(ns).withName("clicks-driver-1").get().getMetadata().getUid();
+    assertThat(current().getStatus().driver().podUid()).isEqualTo(uid);
+    client.pods().inNamespace(ns).withName("clicks-driver-1").withGracePeriod(0).delete();
+    kubelet.finishTerminations(ns);
+
+    Decision d = reconcile();
+    assertThat(drivers()).as("nothing is re-created at once under the same name").isEmpty();
+    assertThat(d.status().phase()).isEqualTo("Restarting");
+    assertThat(d.status().restarts().lastReason()).isEqualTo("driver pod clicks-driver-1 disappeared (deleted or evicted)");
+    clock.advance(Duration.ofSeconds(11));
+    reconcile();
+    assertThat(drivers()).extracting(p -> p.getMetadata().getName()).containsExactly("clicks-driver-2");
+    assertThat(current().getStatus().restarts().count()).isEqualTo(1);
+  }
+
   // ---- issue 17 probes A-E: a refused spec never starts on the old checkpoint -------------
 
   void runningGeneration1() {

@@ -242,14 +242,19 @@ public final class Decider {
         // A driver found by its labels that status does not know (the operator died after
         // creating it): adopt it rather than start a second one.
         // First seen now: restartPolicy.startTimeout counts from here for a pod that stays pending.
-        driver = new DriverStatus(d.podName(), d.attempt(), in.now().toString(), d.specGeneration(), null);
+        driver = new DriverStatus(d.podName(), d.attempt(), in.now().toString(), d.specGeneration(), null, d.uid());
+      } else if (driver.podUid() == null && d.uid() != null) {
+        // Seen for the first time: from now on, its pod gone means the attempt failed.
+        driver = new DriverStatus(driver.podName(), driver.attempt(), driver.startedAt(), driver.specGeneration(),
+            driver.runningSince(), d.uid());
       }
       if (d.phase() == ObservedDriver.Phase.PENDING) {
         pending(d);
         return;
       }
       String since = driver != null && driver.runningSince() != null ? driver.runningSince() : in.now().toString();
-      driver = new DriverStatus(d.podName(), d.attempt(), driver == null ? null : driver.startedAt(), d.specGeneration(), since);
+      driver = new DriverStatus(d.podName(), d.attempt(), driver == null ? null : driver.startedAt(), d.specGeneration(), since,
+          d.uid());
       if (phase != Phase.RUNNING) {
         events.add(PipelineEvent.normal("DriverRunning", "driver " + d.podName() + " is running"));
       }
@@ -315,10 +320,11 @@ public final class Decider {
         start(1, "DriverCreated", "starting the first driver");
         return;
       }
-      if (d == null && phase == Phase.STARTING && driver != null && driver.attempt() != null
+      if (d == null && phase == Phase.STARTING && driver != null && driver.attempt() != null && driver.podUid() == null
           && driver.specGeneration() != null && driver.specGeneration() == in.generation()) {
-        // Status records a start whose pod does not exist: the operator stopped between writing
+        // Status records a start whose pod was never seen: the operator stopped between writing
         // its intent and creating the pod. Resume that start (same attempt) rather than guess.
+        // A pod that was seen (its UID recorded) and is gone vanished: a failed attempt, below.
         start(driver.attempt(), "DriverCreated", "resuming the recorded start of attempt " + driver.attempt());
         return;
       }

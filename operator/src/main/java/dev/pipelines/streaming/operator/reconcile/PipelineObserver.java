@@ -68,7 +68,7 @@ public final class PipelineObserver {
     String generation = pod.getMetadata().getLabels().get(DriverNames.LABEL_GENERATION);
     return new ObservedDriver(pod.getMetadata().getName(), attempt(pod),
         generation == null ? -1 : Long.parseLong(generation), phase, reason, exitCode(pod),
-        phase == ObservedDriver.Phase.PENDING ? PodWaiting.describe(pod) : null);
+        phase == ObservedDriver.Phase.PENDING ? PodWaiting.describe(pod) : null, pod.getMetadata().getUid());
   }
 
   /** The driver container's exit code once it terminated, else null. */
