@@ -24,7 +24,10 @@ import java.util.concurrent.TimeoutException;
  * the Lease is released (a graceful stop releases it) or expires (a killed or partitioned
  * holder). As a {@link CommitFence.Fence} it allows commits only while held, and only while the
  * last successful renewal started less than the renew deadline ago: the 5 s between that and
- * the Lease's expiry, as any other driver sees it, are this driver's margin to stop.
+ * the Lease's expiry, as any other driver sees it, are this driver's margin to stop. Expiry is
+ * judged on this driver's own clock from when it saw the record last change
+ * ({@link ObservedRenewals}, as client-go's observedTime), never on the holder's renewTime, so
+ * the margin holds whatever the skew between the two nodes' clocks.
  */
 public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
   static final Duration LEASE_DURATION = Duration.ofSeconds(15);
@@ -186,6 +189,7 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
     /** The holder and history of the Lease as last read; null when there was none. */
     private volatile String seenHolder;
     private volatile String seenHistory;
+    private final ObservedRenewals observedClock = new ObservedRenewals(System::nanoTime);
 
     RenewalRecordingLock(String namespace, String name, String identity) {
       super(namespace, name, identity);
@@ -204,7 +208,7 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
       seenHolder = lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
       var annotations = lease.getMetadata().getAnnotations();
       seenHistory = annotations == null ? null : annotations.get(LeaseHolders.ANNOTATION);
-      return super.toRecord(lease);
+      return observedClock.restamp(super.toRecord(lease));
     }
 
     @Override
