@@ -6,6 +6,7 @@ import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import dev.pipelines.streaming.operator.dashboard.Fleet;
 import dev.pipelines.streaming.operator.reconcile.Decision;
+import dev.pipelines.streaming.operator.reconcile.GuardedStatusWriter;
 import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -13,7 +14,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -33,6 +33,8 @@ import java.util.List;
 @ControllerConfiguration(name = "streamingpipeline", triggerReconcilerOnAllEvents = true)
 public class StreamingPipelineReconciler implements Reconciler<StreamingPipelineResource> {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamingPipelineReconciler.class);
+  /** After a stale decision was dropped: the fresh copy is normally in the cache by then (its watch event). */
+  private static final java.time.Duration STALE_RETRY = java.time.Duration.ofSeconds(1);
   private final ReconcileLoop loop;
   private final Fleet fleet;
   private final PipelineChildren children = new PipelineChildren();
@@ -62,15 +64,16 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     Decision decision;
     try {
       // Status is written by the loop (an unchanged status is not written: every write is an
-      // etcd transaction and a watch event for every client). Each write is a PUT guarded by
-      // resourceVersion, and the result cached: a reconcile that started from a stale copy (a
-      // pod event can outrun our own status write through the informer) fails with a conflict
-      // and is retried, instead of overwriting status with what it missed.
-      decision = loop.reconcile(resource, context.getSecondaryResources(Pod.class), (stored, status) ->
-          PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(stored, context, fresh -> {
-            fresh.setStatus(status);
-            return fresh;
-          }));
+      // etcd transaction and a watch event for every client), each write a PUT guarded by the
+      // resourceVersion the decision was made from, never re-applied to a newer copy, and the
+      // result cached. A reconcile that started from a stale copy (a pod event can outrun our own
+      // status write through the informer) is dropped before it acts and runs again on the fresh one.
+      var cache = context.eventSourceRetriever().getControllerEventSource();
+      decision = loop.reconcile(resource, context.getSecondaryResources(Pod.class), new GuardedStatusWriter(
+          context.getClient(), (from, stored) -> cache.handleRecentResourceUpdate(ResourceID.fromResource(stored), stored, from)));
+    } catch (GuardedStatusWriter.StaleStatusException stale) {
+      LOG.debug("{}", stale.getMessage());
+      return UpdateControl.<StreamingPipelineResource>noUpdate().rescheduleAfter(STALE_RETRY);
     } catch (Error e) {
       // JOSDK retries and reports Exceptions only; an Error (a class that failed to initialise)
       // would end this pipeline's event processing for good: edits ignored until a restart.

@@ -1,7 +1,9 @@
 package dev.pipelines.streaming.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.apiserver.FakeKubelet;
 import dev.pipelines.streaming.operator.autoscale.ControlTokens;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
@@ -11,9 +13,9 @@ import dev.pipelines.streaming.operator.reconcile.ClusterActor;
 import dev.pipelines.streaming.operator.reconcile.Decider;
 import dev.pipelines.streaming.operator.reconcile.Decision;
 import dev.pipelines.streaming.operator.reconcile.EventRecorder;
+import dev.pipelines.streaming.operator.reconcile.GuardedStatusWriter;
 import dev.pipelines.streaming.operator.reconcile.PipelineObserver;
 import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
-import dev.pipelines.streaming.api.status.PipelineStatus;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -363,6 +365,57 @@ abstract class ReconcileAgainstApiServerTest {
     reconcile();
     assertThat(drivers()).extracting(p -> p.getMetadata().getName()).containsExactly("clicks-driver-2");
     assertThat(current().getStatus().restarts().count()).isEqualTo(1);
+  }
+
+  /**
+   * #29: a reconcile that decided from an older copy of the pipeline (generation 1, Running)
+   * after a newer one recorded a rollout (generation 2, Upgrading, driver stopping). JOSDK's
+   * status helper re-applied such a write onto the fresh copy on a conflict: status went back to
+   * what the old copy implied and the rollout's record was lost. The operator's writer sends the
+   * copy's resourceVersion and never retries: the API server refuses, the decision is dropped.
+   */
+  @Test
+  void aStaleReconcilesStatusIsRefusedAndTheNewerStatusStays() {
+    runningGeneration1();
+    StreamingPipelineResource stale = current();
+    changeSpec("amount > 10", "amount > 20");
+    reconcile();
+    PipelineStatus newer = current().getStatus();
+    assertThat(newer.phase()).isEqualTo("Upgrading");
+
+    List<StreamingPipelineResource> cached = new java.util.ArrayList<>();
+    GuardedStatusWriter guarded = new GuardedStatusWriter(client, (from, stored) -> cached.add(stored));
+    assertThatThrownBy(() -> loop.reconcile(stale, guarded)).isInstanceOf(GuardedStatusWriter.StaleStatusException.class)
+        .hasMessageContaining("changed after resourceVersion " + stale.getMetadata().getResourceVersion());
+    assertThat(current().getStatus()).as("status did not go backwards").isEqualTo(newer);
+    assertThat(cached).isEmpty();
+
+    Decision fresh = loop.reconcile(current(), guarded); // the retry, on the fresh copy
+    assertThat(fresh.status().phase()).isEqualTo("Upgrading");
+  }
+
+  /**
+   * #29: a reset is only an intent until the new epoch's first driver starts. Generation 2 asks
+   * for a reset (an incompatible groupBy with resetCheckpoint); while the old driver stops, the
+   * author reverts the keys. The revert can resume epoch 0, so the driver starts there with its
+   * state, instead of in epoch 1 with nothing.
+   */
+  @Test
+  void aResetWithdrawnBeforeItsFirstDriverStartsKeepsTheCheckpoint() {
+    runningGeneration1();
+    applied = applied.replace("  restartPolicy:", "  upgrade: {onIncompatibleChange: resetCheckpoint}\n  restartPolicy:");
+    changeSpec("groupBy: [page]", "groupBy: [userId]");
+    reconcile();
+    assertThat(current().getStatus().checkpoint().epoch()).as("the reset is recorded").isEqualTo(1);
+    changeSpec("groupBy: [userId]", "groupBy: [page]"); // withdrawn while driver 1 stops
+    driverStopsGracefully("Upgrading");
+
+    Decision start = reconcile();
+    Pod next = client.pods().inNamespace(ns).withName("clicks-driver-2").get();
+    assertThat(next).isNotNull();
+    assertThat(String.join(" ", next.getSpec().getContainers().get(0).getArgs())).contains("/epoch-0").doesNotContain("/epoch-1");
+    assertThat(start.status().checkpoint().epoch()).isEqualTo(0);
+    assertThat(events()).anySatisfy(e -> assertThat(e).contains("the reset to epoch 1 that no driver started is withdrawn"));
   }
 
   // ---- issue 17 probes A-E: a refused spec never starts on the old checkpoint -------------

@@ -45,14 +45,22 @@ public final class UpgradePlanner {
           + "or restore the ConfigMap (see docs/operator.md#unknown-checkpoint-spec)");
     }
     int recordedEpoch = record.epoch() == null ? statusEpoch : record.epoch();
-    if (recordedEpoch < statusEpoch) {
-      // Status moved to a new epoch (a reset was recorded) and no spec was handed to a driver there yet.
-      return new StartPlan.Start(statusEpoch, false, "in a fresh checkpoint (epoch " + statusEpoch + ")");
-    }
     // A record newer than status means status was lost or is stale: the record is written before every start.
     int epoch = recordedEpoch;
     UpgradeDecision decision = UpgradeDecision.decide(record.queries(), desired);
     String why = "generation " + generation + " cannot resume from the checkpoint: " + decision.report().summary();
+    if (recordedEpoch < statusEpoch) {
+      // Status records a reset to a new epoch, and no spec was handed to a driver there yet (the
+      // record is written before every start): the reset is still only an intent. A spec that can
+      // resume the recorded epoch withdraws it, and nothing is dropped; any other starts fresh.
+      if (decision.outcome() == UpgradeDecision.Outcome.RESUME) {
+        return new StartPlan.Start(recordedEpoch, false, "on the same checkpoint (epoch " + recordedEpoch + "): generation "
+            + generation + " resumes it, so the reset to epoch " + statusEpoch + " that no driver started is withdrawn", true);
+      }
+      if (decision.outcome() == UpgradeDecision.Outcome.RESET || policy == OnIncompatibleChange.RESET_CHECKPOINT) {
+        return new StartPlan.Start(statusEpoch, false, "in a fresh checkpoint (epoch " + statusEpoch + ")");
+      }
+    }
     return switch (decision.outcome()) {
       case RESUME -> new StartPlan.Start(epoch, false, "on the same checkpoint", true);
       case RESET -> reset(epoch, why);
