@@ -184,12 +184,16 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
    * shortens this driver's window, never the margin before others may take over.
    */
   static final class RenewalRecordingLock extends LeaseLock {
+    /** How a Lease held under this holder's name by another process is shown: "runner-a (another process)". */
+    static final String ELSEWHERE = " (another process)";
     volatile long lastWriteStartedNanos;
     private volatile long readStartedNanos;
     /** The holder and history of the Lease as last read; null when there was none. */
     private volatile String seenHolder;
     private volatile String seenHistory;
     private final ObservedRenewals observedClock = new ObservedRenewals(System::nanoTime);
+    /** Whether this process has written the Lease (created, taken or renewed it). */
+    private volatile boolean wrote;
 
     RenewalRecordingLock(String namespace, String name, String identity) {
       super(namespace, name, identity);
@@ -205,10 +209,18 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
 
     @Override
     protected LeaderElectionRecord toRecord(Lease lease) {
-      seenHolder = lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
       var annotations = lease.getMetadata().getAnnotations();
       seenHistory = annotations == null ? null : annotations.get(LeaseHolders.ANNOTATION);
-      return observedClock.restamp(super.toRecord(lease));
+      LeaderElectionRecord record = observedClock.restamp(super.toRecord(lease));
+      if (record != null && !wrote && identity().equals(record.getHolderIdentity())) {
+        // The Lease names this holder, but this process never wrote it: another process under the
+        // same name (a runner started twice with one --lease-holder, a pod name used again).
+        // fabric8 would take that for its own hold and renew at once; it is another holder.
+        record = new LeaderElectionRecord(identity() + ELSEWHERE, record.getLeaseDuration(), record.getAcquireTime(),
+            record.getRenewTime(), record.getLeaderTransitions());
+      }
+      seenHolder = record == null ? null : record.getHolderIdentity();
+      return record;
     }
 
     @Override
@@ -222,15 +234,22 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
       return super.toResource(record, meta);
     }
 
+    /** This process's write of the Lease succeeded: a record naming this holder is its own from now on. */
+    void written() {
+      wrote = true;
+    }
+
     @Override
     public synchronized void create(KubernetesClient client, LeaderElectionRecord record) {
       super.create(client, record);
+      written();
       lastWriteStartedNanos = readStartedNanos;
     }
 
     @Override
     public synchronized void update(KubernetesClient client, LeaderElectionRecord record) {
       super.update(client, record);
+      written();
       lastWriteStartedNanos = readStartedNanos;
     }
   }

@@ -28,6 +28,7 @@ class HolderHistoryTest {
     assertThat(taken.getMetadata().getAnnotations()).containsEntry(LeaseHolders.ANNOTATION,
         "2026-12-07T02:00:00Z driver-1\n2026-12-07T02:30:00Z driver-2");
 
+    lock.written(); // the taking was sent: from now on a record naming driver-2 is this process's own
     lock.toRecord(taken);
     Lease renewed = lock.toResource(new LeaderElectionRecord("driver-2", Duration.ofSeconds(15), NOW, NOW.plusSeconds(2), 2),
         meta());
