@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -45,17 +46,26 @@ public final class CheckpointCompatibility {
           + "|any_value|approx_count_distinct|approx_percentile|percentile|percentile_approx|median|mode"
           + "|collect_list|collect_set|array_agg|string_agg|listagg|stddev|stddev_pop|stddev_samp|std|variance"
           + "|var_pop|var_samp|covar_pop|covar_samp|corr|kurtosis|skewness|bool_and|bool_or|every|some|any"
-          + "|bit_and|bit_or|bit_xor|histogram_numeric|regr_\\w+|hll_sketch_agg|hll_union_agg|count_min_sketch)\\s*\\()",
+          + "|bit_and|bit_or|bit_xor|histogram_numeric|regr_\\w+|hll_sketch_agg|hll_union_agg|count_min_sketch"
+          + "|percentile_cont|percentile_disc)\\s*\\(|\\bwithin\\s+group\\s*\\()",
       Pattern.CASE_INSENSITIVE);
 
   private final PipelineSpec before;
   private final PipelineSpec after;
   private final Set<Incompatibility> found;
+  /**
+   * The {@code sql} steps of the old query taken as stateful because its checkpoint holds state
+   * and no step the rules above recognise explains it (a user-defined aggregate, a function this
+   * list does not name): one of them keeps it, so none may change.
+   */
+  private final Set<String> statefulByCheckpoint;
 
-  private CheckpointCompatibility(PipelineSpec before, PipelineSpec after, Set<Incompatibility> found) {
+  private CheckpointCompatibility(PipelineSpec before, PipelineSpec after, Set<Incompatibility> found,
+      Set<String> statefulByCheckpoint) {
     this.before = before;
     this.after = after;
     this.found = found;
+    this.statefulByCheckpoint = statefulByCheckpoint;
   }
 
   /** Whether every query {@code before} and {@code after} both have can resume: one spec recorded for all of them. */
@@ -69,13 +79,35 @@ public final class CheckpointCompatibility {
    * and later added back is therefore held to the spec that last ran it, whatever ran in between.
    */
   public static CompatibilityReport check(QueryRecords recorded, StreamingPipeline after) {
+    return check(recorded, after, sink -> false);
+  }
+
+  /**
+   * As {@link #check(QueryRecords, StreamingPipeline)}, told by the checkpoints themselves which
+   * queries hold state ({@code holdsState}: sink name to whether its checkpoint has a
+   * {@code state/} directory, which Spark writes only for stateful operators). A query whose
+   * checkpoint holds state that no recognised step explains has its {@code sql} steps judged as
+   * stateful: the truth in the checkpoint wins over the rules' reading of the SQL.
+   */
+  public static CompatibilityReport check(QueryRecords recorded, StreamingPipeline after, Predicate<String> holdsState) {
     Set<Incompatibility> found = new LinkedHashSet<>();
     for (int i = 0; i < after.spec().sinksOrEmpty().size(); i++) {
       SinkSpec sink = after.spec().sinksOrEmpty().get(i);
       StreamingPipeline lastWrote = recorded.lastWrote(sink.name());
       SinkSpec old = lastWrote == null ? null : find(lastWrote.spec().sinksOrEmpty(), sink.name());
       if (old != null) {
-        CheckpointCompatibility c = new CheckpointCompatibility(lastWrote.spec(), after.spec(), found);
+        Set<String> bySql = Set.of();
+        CheckpointCompatibility plain = new CheckpointCompatibility(lastWrote.spec(), after.spec(), found, bySql);
+        if (holdsState.test(sink.name()) && !plain.stateResumes(old)) {
+          bySql = new LinkedHashSet<>();
+          for (String name : lineage(lastWrote.spec(), old.from())) {
+            TransformSpec t = find(lastWrote.spec().transformsOrEmpty(), name);
+            if (t != null && t.sql() != null) {
+              bySql.add(name);
+            }
+          }
+        }
+        CheckpointCompatibility c = new CheckpointCompatibility(lastWrote.spec(), after.spec(), found, bySql);
         if (c.stateResumes(old)) {
           c.checkFrozenSettings();
         }
@@ -240,10 +272,13 @@ public final class CheckpointCompatibility {
         }
       }
       case SQL -> {
-        boolean stateful = STATEFUL_SQL.matcher(old.sql()).find() || STATEFUL_SQL.matcher(now.sql()).find();
-        if (stateful || statefulConsumer != null) {
-          changed(normalize(old.sql()), normalize(now.sql()), path + ".sql", stateful
+        boolean byText = STATEFUL_SQL.matcher(old.sql()).find() || STATEFUL_SQL.matcher(now.sql()).find();
+        boolean byCheckpoint = !byText && statefulByCheckpoint.contains(now.name());
+        if (byText || byCheckpoint || statefulConsumer != null) {
+          changed(normalize(old.sql()), normalize(now.sql()), path + ".sql", byText
               ? "the query aggregates, joins or deduplicates; its state cannot be reused"
+              : byCheckpoint ? "the query's checkpoint holds state and no other step of it keeps any, so this one does;"
+                  + " its state cannot be reused"
               : "it feeds stateful step '" + statefulConsumer + "', whose state schema may no longer match");
         }
       }
@@ -288,8 +323,15 @@ public final class CheckpointCompatibility {
     }
   }
 
-  /** Whether Spark keeps state for the step: the model's stateful kinds, and SQL that aggregates, joins or deduplicates. */
-  private static boolean stateful(TransformSpec t) {
+  /**
+   * Whether Spark keeps state for the step: the model's stateful kinds, SQL that aggregates, joins
+   * or deduplicates, and the old query's SQL steps when only its checkpoint says it holds state.
+   */
+  private boolean stateful(TransformSpec t) {
+    return statefulByRules(t) || (t.sql() != null && statefulByCheckpoint.contains(t.name()));
+  }
+
+  private static boolean statefulByRules(TransformSpec t) {
     return t.isStateful() || (t.sql() != null && STATEFUL_SQL.matcher(t.sql()).find());
   }
 
@@ -307,7 +349,7 @@ public final class CheckpointCompatibility {
   }
 
   /** The first stateful transform at or downstream of {@code name} within the lineage, if any. */
-  private static String statefulDownstream(PipelineSpec spec, Set<String> lineage, String name) {
+  private String statefulDownstream(PipelineSpec spec, Set<String> lineage, String name) {
     List<String> todo = new ArrayList<>(List.of(name));
     Set<String> seen = new HashSet<>();
     while (!todo.isEmpty()) {

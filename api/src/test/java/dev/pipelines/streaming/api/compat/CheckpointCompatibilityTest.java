@@ -203,4 +203,46 @@ class CheckpointCompatibilityTest {
             + "change its sources");
     assertThat(CheckpointCompatibility.check(withRule, withRule).compatible()).isTrue();
   }
+
+  static final String MEDIAN = """
+      apiVersion: streaming.pipelines.dev/v1alpha1
+      kind: StreamingPipeline
+      metadata: {name: median}
+      spec:
+        sources:
+          - {name: orders, kafka: {bootstrapServers: "k:9092", topic: orders}, schema: [{name: amount, type: double}, {name: tax, type: double}]}
+        transforms:
+          - {name: mid, from: orders, sql: "%s"}
+        sinks:
+          - {name: out, from: mid, outputMode: complete, console: {}}
+      """;
+
+  /** #29: an ordered-set aggregate keeps state; changing its ordering column was called compatible. */
+  @org.junit.jupiter.api.Test
+  void anOrderedSetAggregateKeepsState() {
+    StreamingPipeline byAmount = PipelineLoader.parse(MEDIAN.formatted(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) AS median FROM orders")).orThrow();
+    StreamingPipeline byTax = PipelineLoader.parse(MEDIAN.formatted(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY tax) AS median FROM orders")).orThrow();
+    assertThat(CheckpointCompatibility.check(byAmount, byTax).incompatibilities()).extracting(Incompatibility::toString)
+        .containsExactly("spec.transforms[0].sql: changed from 'SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY amount)"
+            + " AS median FROM orders' to 'SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY tax) AS median FROM orders';"
+            + " the query aggregates, joins or deduplicates; its state cannot be reused");
+  }
+
+  /**
+   * SQL the rules cannot read as stateful (a user-defined aggregate): when the query's checkpoint
+   * holds state and no other step explains it, the checkpoint is believed, not the rules.
+   */
+  @org.junit.jupiter.api.Test
+  void aCheckpointHoldingStateMakesItsOnlySqlStepStateful() {
+    StreamingPipeline before = PipelineLoader.parse(MEDIAN.formatted("SELECT my_median(amount) AS m FROM orders")).orThrow();
+    StreamingPipeline after = PipelineLoader.parse(MEDIAN.formatted("SELECT my_median(tax) AS m FROM orders")).orThrow();
+    QueryRecords recorded = QueryRecords.allFrom(before);
+    assertThat(CheckpointCompatibility.check(recorded, after, sink -> false).compatible()).isTrue();
+    assertThat(CheckpointCompatibility.check(recorded, after, "out"::equals).incompatibilities())
+        .extracting(Incompatibility::toString).containsExactly("spec.transforms[0].sql: changed from 'SELECT my_median(amount)"
+            + " AS m FROM orders' to 'SELECT my_median(tax) AS m FROM orders'; the query's checkpoint holds state and no"
+            + " other step of it keeps any, so this one does; its state cannot be reused");
+  }
 }

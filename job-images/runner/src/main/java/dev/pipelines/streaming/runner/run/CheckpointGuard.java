@@ -94,6 +94,7 @@ public final class CheckpointGuard {
     List<SinkSpec> sinks = pipeline.spec().sinksOrEmpty().stream().filter(s -> queries.containsKey(s.name())).toList();
     Map<String, Boolean> resumes = new LinkedHashMap<>(); // sink -> whether its query resumes state
     Map<String, StreamingPipeline> recorded = new LinkedHashMap<>();
+    Set<String> holdingState = new java.util.HashSet<>();
     List<Path> adopted = new ArrayList<>();
     SpecRecord legacy = SpecRecord.legacy(dir, hadoop);
     StreamingPipeline legacySpec = null;
@@ -124,6 +125,9 @@ public final class CheckpointGuard {
       }
       if (wrote != null) {
         recorded.put(sink.name(), wrote);
+        if (fs.exists(new Path(queryDir, "state"))) { // Spark writes state/ only for stateful operators
+          holdingState.add(sink.name());
+        }
         if (start == Start.ADOPT) {
           notes.add("--adopt-checkpoint: not needed for " + queryDir + ", "
               + (own.exists() ? own.file() : legacy.file()) + " records the spec that wrote it");
@@ -136,7 +140,8 @@ public final class CheckpointGuard {
             + " or " + RESET_HINT + ".");
       }
     }
-    List<String> changes = CheckpointCompatibility.check(new QueryRecords(recorded), pipeline).incompatibilities()
+    List<String> changes = CheckpointCompatibility.check(new QueryRecords(recorded), pipeline, holdingState::contains)
+        .incompatibilities()
         .stream().map(Incompatibility::toString).toList();
     if (!changes.isEmpty()) {
       problems.addAll(0, changes);
