@@ -52,12 +52,14 @@ public final class UpgradePlanner {
     if (recordedEpoch < statusEpoch) {
       // Status records a reset to a new epoch, and no spec was handed to a driver there yet (the
       // record is written before every start): the reset is still only an intent. A spec that can
-      // resume the recorded epoch withdraws it, and nothing is dropped; any other starts fresh.
+      // resume the recorded epoch withdraws it, and nothing is dropped; one that still asks for the
+      // reset starts fresh; one the recorded epoch refuses (its policy now refuse, a files sink
+      // writing where the old epoch's did) is refused as it would be without the pending reset.
       if (decision.outcome() == UpgradeDecision.Outcome.RESUME) {
         return new StartPlan.Start(recordedEpoch, false, "on the same checkpoint (epoch " + recordedEpoch + "): generation "
             + generation + " resumes it, so the reset to epoch " + statusEpoch + " that no driver started is withdrawn", true);
       }
-      if (decision.outcome() == UpgradeDecision.Outcome.RESET || policy == OnIncompatibleChange.RESET_CHECKPOINT) {
+      if (decision.outcome() == UpgradeDecision.Outcome.RESET) {
         return new StartPlan.Start(statusEpoch, false, "in a fresh checkpoint (epoch " + statusEpoch + ")");
       }
     }

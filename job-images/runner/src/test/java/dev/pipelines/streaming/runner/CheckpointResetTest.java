@@ -108,7 +108,8 @@ class CheckpointResetTest {
     assertThat(unknown.err()).isEqualTo(spec + ": refusing to start on checkpoint " + checkpoint
         + " (nothing was started or written):\n"
         + "  " + checkpoint.resolve("out") + " has query state but no record of the spec that wrote it"
-        + " (spo-query.json; an older runner wrote it), so whether this spec may resume it is unknown\n"
+        + " (spo-query.json; an older runner wrote it, or the record was lost), so whether this spec may resume it is"
+        + " unknown\n"
         + "Run with --adopt-checkpoint if this spec, or a compatible change of it, wrote that checkpoint;"
         + " or run with --reset-checkpoint to start over (the old checkpoint is moved aside, not deleted).\n");
     assertThat(record).doesNotExist();

@@ -113,6 +113,10 @@ class ReaddedSinkTest {
     assertThat(unknown.err()).contains("\n  " + pipelineDir.resolve("counts") + " has query state but no record of the"
         + " spec that wrote it (spo-query.json; " + pipelineDir.resolve("spo-spec.json") + " has no sink 'counts': it"
         + " was removed and added back since), so whether this spec may resume it is unknown\n");
+    Result adopted = spo("run", spec.toString(), "--master", "local[2]", "--checkpoint-root", root, "--adopt-checkpoint");
+    assertThat(adopted.exit()).as("nobody can vouch for that state, --adopt-checkpoint (as the operator passes it) neither\n"
+        + adopted.err()).isEqualTo(ExitCodes.INCOMPATIBLE_CHECKPOINT);
+    assertThat(adopted.err()).contains("Give the sink a new name (a new query), or run with --reset-checkpoint");
 
     Files.writeString(pipelineDir.resolve("spo-spec.json"),
         Files.readString(pipelineDir.resolve("spo-spec.json")).replace("\"gone\"", "\"counts\""));
@@ -120,6 +124,7 @@ class ReaddedSinkTest {
     assertThat(resumed.exit()).as(resumed.err()).isZero();
     assertThat(pipelineDir.resolve("counts/spo-query.json")).as("records move into the query directories").exists();
     assertThat(pipelineDir.resolve("raw/spo-query.json")).exists();
+    assertThat(pipelineDir.resolve("spo-spec.json")).as("retired once every query has its own record").doesNotExist();
   }
 
   private static void write(Path in, String file, String page, String user, String time) throws Exception {

@@ -154,12 +154,19 @@ public final class ClusterActor {
     ConfigMap existing = client.configMaps().inNamespace(ns).withName(DriverNames.specConfigMap(name)).get();
     CheckpointRecord previous = existing == null ? CheckpointRecord.MISSING
         : CheckpointRecord.fromConfigMap(existing.getMetadata().getAnnotations(), existing.getData());
-    apply(new ConfigMapBuilder().withNewMetadata().withName(DriverNames.specConfigMap(name)).withNamespace(ns)
+    ConfigMap record = new ConfigMapBuilder().withNewMetadata().withName(DriverNames.specConfigMap(name)).withNamespace(ns)
         .withLabels(labels(name))
         .withAnnotations(Map.of(SpecRecordNames.ANNOTATION_GENERATION, String.valueOf(generation(p)),
             SpecRecordNames.ANNOTATION_EPOCH, String.valueOf(epoch)))
         .withOwnerReferences(owner).endMetadata()
-        .withData(previous.configMapData(p.toPipeline(), epoch)).build());
+        .withData(previous.configMapData(p.toPipeline(), epoch)).build();
+    if (existing == null) {
+      client.resource(record).create();
+    } else {
+      // Guarded by the version read above: the carried-over records are of exactly that record.
+      record.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+      client.resource(record).update();
+    }
   }
 
   /** Keeps the previous attempt's pod for `kubectl logs`; older ones go. */

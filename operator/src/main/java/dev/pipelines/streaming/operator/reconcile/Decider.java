@@ -449,7 +449,7 @@ public final class Decider {
       }
       StartPlan.Start planned = (StartPlan.Start) plan;
       int epoch = planned.epoch();
-      // The runner keeps its own record of the spec beside the checkpoint; one written by an
+      // The runner keeps its own record of the spec in each query's checkpoint; one written by an
       // older runner has none, and the operator vouches for it only when it checked the spec.
       actions.add(new Action.StartDriver(attempt, epoch, planned.checkedAgainstRecord()));
       String pod = DriverNames.driverPod(in.name(), attempt);

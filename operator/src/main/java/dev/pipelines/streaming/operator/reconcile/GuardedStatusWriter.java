@@ -11,9 +11,11 @@ import java.util.function.BiConsumer;
  * Writes the status a decision computed, only onto the copy of the pipeline it was computed
  * from: a PUT of the status subresource carrying that copy's resourceVersion, never retried. If
  * the pipeline changed since (another reconcile, an operator that took over, a spec edit), the API
- * server refuses with 409 and this throws {@link StaleStatusException}: the decision is dropped,
- * nothing it planned has been done (status is written before any action), and the reconcile is
- * run again on the fresh copy. JOSDK's {@code PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource}
+ * server refuses with 409 and this throws {@link StaleStatusException}: the decision is dropped
+ * and the reconcile is run again on the fresh copy. Refused at the intent write (a decision with
+ * actions writes its status before acting), nothing it planned has been done; refused at a later
+ * write (the outcome of an action, progress), the actions were done and the next reconcile
+ * observes them, the outcome's message is lost. JOSDK's {@code PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource}
  * instead re-applies the write to the fresh copy on a conflict, so a stale decision's status
  * (an older attempt, an older epoch) could replace a newer one: status would go backwards.
  */

@@ -143,8 +143,8 @@ public final class PlanCommand implements Callable<Integer> {
     String against = "the checkpoint of the spec that last ran (ConfigMap " + ns + "/" + configMap + ")";
     List<String> sourceReads = List.of();
     if (record.state() == CheckpointRecord.State.PRESENT && record.epoch() != null && record.epoch() < statusEpoch) {
-      out.printf("%s: checkpoint epoch %d of %s/%s is new (a reset); no spec has run on it yet.%n", newFile, statusEpoch,
-          ns, desired.name());
+      out.printf("%s: checkpoint epoch %d of %s/%s is a pending reset: no driver has started there yet, so a spec that"
+          + " can resume epoch %d withdraws it.%n", newFile, statusEpoch, ns, desired.name(), record.epoch());
     } else if (record.state() == CheckpointRecord.State.PRESENT) {
       UpgradeDecision decision = UpgradeDecision.decide(record.queries(), desired);
       sourceReads = sourceReadChanges(record.spec(), desired, err);

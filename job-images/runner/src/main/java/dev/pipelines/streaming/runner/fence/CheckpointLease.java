@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderE
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -192,8 +193,8 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
     private volatile String seenHolder;
     private volatile String seenHistory;
     private final ObservedRenewals observedClock = new ObservedRenewals(System::nanoTime);
-    /** Whether this process has written the Lease (created, taken or renewed it). */
-    private volatile boolean wrote;
+    /** The tenure ({@link #tenure}) this process last wrote; "" before its first write. */
+    private volatile String ownTenure = "";
 
     RenewalRecordingLock(String namespace, String name, String identity) {
       super(namespace, name, identity);
@@ -211,11 +212,12 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
     protected LeaderElectionRecord toRecord(Lease lease) {
       var annotations = lease.getMetadata().getAnnotations();
       seenHistory = annotations == null ? null : annotations.get(LeaseHolders.ANNOTATION);
-      LeaderElectionRecord record = observedClock.restamp(super.toRecord(lease));
-      if (record != null && !wrote && identity().equals(record.getHolderIdentity())) {
-        // The Lease names this holder, but this process never wrote it: another process under the
-        // same name (a runner started twice with one --lease-holder, a pod name used again).
-        // fabric8 would take that for its own hold and renew at once; it is another holder.
+      LeaderElectionRecord record = observedClock.restamp(super.toRecord(lease), lease.getMetadata().getResourceVersion());
+      if (record != null && identity().equals(record.getHolderIdentity()) && !tenure(record).equals(ownTenure)) {
+        // The Lease names this holder, but not the tenure this process last wrote (its acquire
+        // time and transition count): another process under the same name (a runner started
+        // twice with one --lease-holder, a pod name used again), or one that took over while this
+        // one stalled. fabric8 would take that for its own hold and renew at once; it is another holder.
         record = new LeaderElectionRecord(identity() + ELSEWHERE, record.getLeaseDuration(), record.getAcquireTime(),
             record.getRenewTime(), record.getLeaderTransitions());
       }
@@ -234,22 +236,28 @@ public final class CheckpointLease implements CommitFence.Fence, AutoCloseable {
       return super.toResource(record, meta);
     }
 
-    /** This process's write of the Lease succeeded: a record naming this holder is its own from now on. */
-    void written() {
-      wrote = true;
+    /** This process's write of {@code record} succeeded: a record of that tenure is its own from now on. */
+    void written(LeaderElectionRecord record) {
+      ownTenure = tenure(record);
+    }
+
+    /** One holding of the Lease: when it was acquired (as the API server keeps it, in microseconds) and its transition count. */
+    private static String tenure(LeaderElectionRecord record) {
+      return (record.getAcquireTime() == null ? "-" : record.getAcquireTime().toInstant().truncatedTo(ChronoUnit.MICROS))
+          + "#" + record.getLeaderTransitions();
     }
 
     @Override
     public synchronized void create(KubernetesClient client, LeaderElectionRecord record) {
       super.create(client, record);
-      written();
+      written(record);
       lastWriteStartedNanos = readStartedNanos;
     }
 
     @Override
     public synchronized void update(KubernetesClient client, LeaderElectionRecord record) {
       super.update(client, record);
-      written();
+      written(record);
       lastWriteStartedNanos = readStartedNanos;
     }
   }

@@ -26,6 +26,7 @@ import java.util.function.LongSupplier;
 final class ObservedRenewals {
   private final LongSupplier nanoTime;
   private LeaderElectionRecord seen;
+  private String seenVersion;
   private long seenAtNanos;
 
   ObservedRenewals(LongSupplier nanoTime) {
@@ -35,14 +36,18 @@ final class ObservedRenewals {
   /**
    * {@code read} with its renewTime replaced by the local time at which this exact record was
    * first read (the holder's own times are kept in every other field). Null stays null.
+   *
+   * @param version the Lease's resourceVersion, which every write changes (even one whose
+   *     renewTime did not move: a holder's clock that stands still); null when not known
    */
-  synchronized LeaderElectionRecord restamp(LeaderElectionRecord read) {
+  synchronized LeaderElectionRecord restamp(LeaderElectionRecord read, String version) {
     if (read == null) {
       return null;
     }
     long now = nanoTime.getAsLong();
-    if (!sameRecord(read, seen)) {
+    if (!sameRecord(read, seen) || !Objects.equals(version, seenVersion)) {
       seen = read;
+      seenVersion = version;
       seenAtNanos = now;
     }
     ZonedDateTime observed = ZonedDateTime.now(ZoneOffset.UTC).minus(Duration.ofNanos(now - seenAtNanos));

@@ -109,6 +109,7 @@ public final class CheckpointGuard {
       SpecRecord own = SpecRecord.forQuery(queryDir, hadoop);
       StreamingPipeline wrote;
       String unknown;
+      boolean adoptable = true;
       if (own.exists()) {
         wrote = own.read();
         unknown = "its record " + own.file() + " cannot be read";
@@ -119,9 +120,14 @@ public final class CheckpointGuard {
         }
         boolean named = legacySpec != null && legacySpec.spec().sinksOrEmpty().stream().anyMatch(s -> sink.name().equals(s.name()));
         wrote = named ? legacySpec : null;
-        unknown = "no record of the spec that wrote it (" + SpecRecord.FILE_NAME + (legacySpec == null
-            ? "; an older runner wrote it)" : "; " + legacy.file() + " has no sink '" + sink.name()
-            + "': it was removed and added back since)");
+        // The earlier runner's record says the last spec did not have this sink: its state comes
+        // from some spec before that, which nobody can vouch for (the operator passes
+        // --adopt-checkpoint for what its own record checked, and that record has no such sink either).
+        adoptable = legacySpec == null;
+        unknown = "no record of the spec that wrote it (" + SpecRecord.FILE_NAME + (legacySpec != null
+            ? "; " + legacy.file() + " has no sink '" + sink.name() + "': it was removed and added back since)"
+            : legacy.exists() ? "; " + legacy.file() + " cannot be read)"
+            : "; an older runner wrote it, or the record was lost)");
       }
       if (wrote != null) {
         recorded.put(sink.name(), wrote);
@@ -132,12 +138,12 @@ public final class CheckpointGuard {
           notes.add("--adopt-checkpoint: not needed for " + queryDir + ", "
               + (own.exists() ? own.file() : legacy.file()) + " records the spec that wrote it");
         }
-      } else if (start == Start.ADOPT) {
+      } else if (start == Start.ADOPT && adoptable) {
         adopted.add(queryDir);
       } else {
         problems.add(queryDir + " has query state but " + unknown + ", so whether this spec may resume it is unknown");
-        hints.add("Run with --adopt-checkpoint if this spec, or a compatible change of it, wrote that checkpoint;"
-            + " or " + RESET_HINT + ".");
+        hints.add(adoptable ? "Run with --adopt-checkpoint if this spec, or a compatible change of it, wrote that checkpoint;"
+            + " or " + RESET_HINT + "." : "Give the sink a new name (a new query), or " + RESET_HINT + ".");
       }
     }
     List<String> changes = CheckpointCompatibility.check(new QueryRecords(recorded), pipeline, holdingState::contains)
@@ -189,7 +195,26 @@ public final class CheckpointGuard {
     for (SinkSpec sink : sinks) { // before any query starts, so before its first commit
       SpecRecord.forQuery(new Path(dir, sink.name()), hadoop).write(pipeline);
     }
+    retireLegacyRecord(fs, dir, legacy);
     return new Outcome(List.of(), notes);
+  }
+
+  /**
+   * Deletes an earlier runner's pipeline-wide record once every query directory with state has a
+   * record of its own: from then on it could only stand in for a lost query record, and it would
+   * do so with a spec older than the one that last wrote the query.
+   */
+  private void retireLegacyRecord(FileSystem fs, Path dir, SpecRecord legacy) throws IOException {
+    if (!legacy.exists()) {
+      return;
+    }
+    for (FileStatus child : fs.listStatus(dir)) {
+      if (child.isDirectory() && queryHasState(fs, child.getPath())
+          && !SpecRecord.forQuery(child.getPath(), hadoop).exists()) {
+        return;
+      }
+    }
+    fs.delete(legacy.file(), false);
   }
 
   /** {@code <root>/<pipeline>.reset-<UTC time>}: pipeline names have no dots, so no clash. */

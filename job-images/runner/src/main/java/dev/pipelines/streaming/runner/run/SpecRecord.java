@@ -26,7 +26,7 @@ import org.apache.hadoop.fs.UnsupportedFileSystemException;
  *
  * <p>Earlier runners kept one record per pipeline, {@code <root>/<pipeline>/spo-spec.json}
  * ({@link #legacy}); it is read, never written, for query directories that have no record of
- * their own. Read and written through Hadoop's FileSystem API with the session's configuration,
+ * their own, and deleted once every query directory with state has one. Read and written through Hadoop's FileSystem API with the session's configuration,
  * so s3a:// and hdfs:// roots work like local ones. Written atomically (a hidden temp file
  * renamed over the old record), so a crash leaves the old record or the new one, never half of one.
  */

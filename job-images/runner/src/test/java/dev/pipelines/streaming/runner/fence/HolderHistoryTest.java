@@ -28,7 +28,7 @@ class HolderHistoryTest {
     assertThat(taken.getMetadata().getAnnotations()).containsEntry(LeaseHolders.ANNOTATION,
         "2026-12-07T02:00:00Z driver-1\n2026-12-07T02:30:00Z driver-2");
 
-    lock.written(); // the taking was sent: from now on a record naming driver-2 is this process's own
+    lock.written(new LeaderElectionRecord("driver-2", Duration.ofSeconds(15), NOW, NOW, 2)); // the taking was sent
     lock.toRecord(taken);
     Lease renewed = lock.toResource(new LeaderElectionRecord("driver-2", Duration.ofSeconds(15), NOW, NOW.plusSeconds(2), 2),
         meta());
@@ -36,6 +36,29 @@ class HolderHistoryTest {
     // fabric8's LeaderElector.release writes no holder: nothing to record, and no failure (it threw before)
     Lease released = lock.toResource(new LeaderElectionRecord(null, Duration.ofSeconds(1), NOW, NOW.plusSeconds(3), 2), meta());
     assertThat(released.getMetadata().getAnnotations()).isEmpty();
+  }
+
+  /**
+   * A Lease naming this holder is this process's own only while it is the tenure this process
+   * wrote: another process of the same name that took over while this one stalled (a new acquire
+   * time and transition) is another holder, so this one neither renews nor releases it.
+   */
+  @Test
+  void aLeaseOfThisNameIsOwnOnlyForTheTenureThisProcessWrote() {
+    CheckpointLease.RenewalRecordingLock lock = new CheckpointLease.RenewalRecordingLock("ns", "clicks-checkpoint", "runner-a");
+    assertThat(lock.toRecord(lease("runner-a", NOW, 1)).getHolderIdentity()).as("never written here")
+        .isEqualTo("runner-a (another process)");
+    lock.written(new LeaderElectionRecord("runner-a", Duration.ofSeconds(15), NOW.plusNanos(1_234_567), NOW, 2));
+    assertThat(lock.toRecord(lease("runner-a", NOW.plusNanos(1_234_000), 2)).getHolderIdentity())
+        .as("its own tenure, as the API server keeps it (microseconds)").isEqualTo("runner-a");
+    assertThat(lock.toRecord(lease("runner-a", NOW.plusSeconds(20), 3)).getHolderIdentity())
+        .as("taken over under the same name").isEqualTo("runner-a (another process)");
+  }
+
+  private static Lease lease(String holder, ZonedDateTime acquired, int transitions) {
+    return new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder().withMetadata(meta().build())
+        .withNewSpec().withHolderIdentity(holder).withLeaseDurationSeconds(15).withAcquireTime(acquired)
+        .withRenewTime(acquired).withLeaseTransitions(transitions).endSpec().build();
   }
 
   private static ObjectMetaBuilder meta() {

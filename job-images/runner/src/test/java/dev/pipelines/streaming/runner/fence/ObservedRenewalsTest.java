@@ -22,7 +22,7 @@ class ObservedRenewalsTest {
     ZonedDateTime anHourBehind = ZonedDateTime.now(ZoneOffset.UTC).minusHours(1);
     LeaderElectionRecord renewed = new LeaderElectionRecord("skewed", LEASE, anHourBehind, anHourBehind, 3);
 
-    LeaderElectionRecord first = clock.restamp(renewed);
+    LeaderElectionRecord first = clock.restamp(renewed, "1");
     assertThat(first.getRenewTime()).as("first seen now, not an hour ago")
         .isCloseTo(ZonedDateTime.now(ZoneOffset.UTC), within(2, ChronoUnit.SECONDS));
     assertThat(first.getHolderIdentity()).isEqualTo("skewed");
@@ -30,12 +30,15 @@ class ObservedRenewalsTest {
     assertThat(first.getLeaderTransitions()).isEqualTo(3);
 
     nanos.addAndGet(Duration.ofSeconds(10).toNanos());
-    assertThat(clock.restamp(renewed).getRenewTime()).as("unchanged record: still dated when it was first seen")
+    assertThat(clock.restamp(renewed, "1").getRenewTime()).as("unchanged record: still dated when it was first seen")
         .isCloseTo(ZonedDateTime.now(ZoneOffset.UTC).minusSeconds(10), within(2, ChronoUnit.SECONDS));
 
     LeaderElectionRecord renewedAgain = new LeaderElectionRecord("skewed", LEASE, anHourBehind, anHourBehind.plusSeconds(2), 3);
-    assertThat(clock.restamp(renewedAgain).getRenewTime()).as("the holder renewed: seen now")
+    assertThat(clock.restamp(renewedAgain, "2").getRenewTime()).as("the holder renewed: seen now")
         .isCloseTo(ZonedDateTime.now(ZoneOffset.UTC), within(2, ChronoUnit.SECONDS));
-    assertThat(clock.restamp(null)).isNull();
+    nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+    assertThat(clock.restamp(renewedAgain, "3").getRenewTime()).as("rewritten with the same renewTime (a clock standing still): seen now")
+        .isCloseTo(ZonedDateTime.now(ZoneOffset.UTC), within(2, ChronoUnit.SECONDS));
+    assertThat(clock.restamp(null, null)).isNull();
   }
 }
