@@ -97,8 +97,7 @@ public final class CheckpointCompatibility {
       SinkSpec old = lastWrote == null ? null : find(lastWrote.spec().sinksOrEmpty(), sink.name());
       if (old != null) {
         Set<String> bySql = Set.of();
-        CheckpointCompatibility plain = new CheckpointCompatibility(lastWrote.spec(), after.spec(), found, bySql);
-        if (holdsState.test(sink.name()) && !plain.stateResumes(old)) {
+        if (holdsState.test(sink.name()) && !keepsState(lastWrote.spec(), old, CheckpointCompatibility::statefulByRules)) {
           bySql = new LinkedHashSet<>();
           for (String name : lineage(lastWrote.spec(), old.from())) {
             TransformSpec t = find(lastWrote.spec().transformsOrEmpty(), name);
@@ -124,8 +123,13 @@ public final class CheckpointCompatibility {
    * changes nothing for it).
    */
   private boolean stateResumes(SinkSpec old) {
-    return lineage(before, old.from()).stream().map(name -> find(before.transformsOrEmpty(), name))
-        .anyMatch(t -> t != null && stateful(t));
+    return keepsState(before, old, this::stateful);
+  }
+
+  /** Whether a step {@code sink} reads in {@code spec} keeps state, as {@code stateful} judges steps. */
+  private static boolean keepsState(PipelineSpec spec, SinkSpec sink, Predicate<TransformSpec> stateful) {
+    return lineage(spec, sink.from()).stream().map(name -> find(spec.transformsOrEmpty(), name))
+        .anyMatch(t -> t != null && stateful.test(t));
   }
 
   private void checkFrozenSettings() {

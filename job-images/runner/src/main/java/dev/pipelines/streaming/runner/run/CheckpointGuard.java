@@ -98,7 +98,8 @@ public final class CheckpointGuard {
     List<Path> adopted = new ArrayList<>();
     SpecRecord legacy = SpecRecord.legacy(dir, hadoop);
     StreamingPipeline legacySpec = null;
-    boolean legacyRead = false;
+    boolean legacyRead = false; // read once, and only when a query has no record of its own
+    boolean legacyExists = false;
     for (SinkSpec sink : sinks) {
       Path queryDir = new Path(dir, sink.name());
       boolean hasState = start != Start.RESET && queryHasState(fs, queryDir);
@@ -110,12 +111,14 @@ public final class CheckpointGuard {
       StreamingPipeline wrote;
       String unknown;
       boolean adoptable = true;
-      if (own.exists()) {
+      boolean ownExists = own.exists();
+      if (ownExists) {
         wrote = own.read();
         unknown = "its record " + own.file() + " cannot be read";
       } else {
         if (!legacyRead) {
-          legacySpec = legacy.exists() ? legacy.read() : null;
+          legacyExists = legacy.exists();
+          legacySpec = legacyExists ? legacy.read() : null;
           legacyRead = true;
         }
         boolean named = legacySpec != null && legacySpec.spec().sinksOrEmpty().stream().anyMatch(s -> sink.name().equals(s.name()));
@@ -126,7 +129,7 @@ public final class CheckpointGuard {
         adoptable = legacySpec == null;
         unknown = "no record of the spec that wrote it (" + SpecRecord.FILE_NAME + (legacySpec != null
             ? "; " + legacy.file() + " has no sink '" + sink.name() + "': it was removed and added back since)"
-            : legacy.exists() ? "; " + legacy.file() + " cannot be read)"
+            : legacyExists ? "; " + legacy.file() + " cannot be read)"
             : "; an older runner wrote it, or the record was lost)");
       }
       if (wrote != null) {
@@ -136,7 +139,7 @@ public final class CheckpointGuard {
         }
         if (start == Start.ADOPT) {
           notes.add("--adopt-checkpoint: not needed for " + queryDir + ", "
-              + (own.exists() ? own.file() : legacy.file()) + " records the spec that wrote it");
+              + (ownExists ? own.file() : legacy.file()) + " records the spec that wrote it");
         }
       } else if (start == Start.ADOPT && adoptable) {
         adopted.add(queryDir);
