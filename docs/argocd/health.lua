@@ -47,7 +47,8 @@ if status.phase == "Failed" then
 end
 
 -- A refused upgrade keeps the old driver running, but what Git asks for is not running.
-local refused = {IncompatibleChange = true, InvalidSpec = true, UnknownCheckpointSpec = true, ResetNeedsNewOutputPath = true}
+local refused = {IncompatibleChange = true, InvalidSpec = true, NotAllowed = true, UnknownCheckpointSpec = true,
+  ResetNeedsNewOutputPath = true}
 if ready ~= nil and ready.status == "False" and refused[ready.reason] then
   hs.status = "Degraded"
   hs.message = ready.message

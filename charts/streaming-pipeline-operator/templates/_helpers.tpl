@@ -74,3 +74,21 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   resources: [leases]
   verbs: [get, list, watch, create, update, patch]
 {{- end -}}
+
+{{/* The namespaces whose pipelines this release runs, as a JSON list (watchAllNamespaces: none listed). */}}
+{{- define "spo.watchNamespaces" -}}
+{{- if not .Values.watchNamespaces -}}
+{{- fail "watchNamespaces: name at least one namespace for pipelines (not the operator's own), or set watchAllNamespaces: true" -}}
+{{- end -}}
+{{- toJson .Values.watchNamespaces -}}
+{{- end -}}
+
+{{/* The runner image pipelines get unless they set spec.image. */}}
+{{- define "spo.runnerImage" -}}
+{{- printf "%s:%s" .Values.runnerImage.repository (.Values.runnerImage.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+
+{{/* Images pipelines may run: the runner image, then tenantPolicy.allowedImages, comma-separated. */}}
+{{- define "spo.allowedImages" -}}
+{{- join "," (prepend .Values.tenantPolicy.allowedImages (include "spo.runnerImage" .)) -}}
+{{- end -}}

@@ -11,6 +11,7 @@ import dev.pipelines.streaming.operator.dashboard.DashboardPages;
 import dev.pipelines.streaming.operator.dashboard.Fleet;
 import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
 import dev.pipelines.streaming.operator.metrics.OperatorMetrics;
+import dev.pipelines.streaming.operator.policy.TenantPolicy;
 import dev.pipelines.streaming.operator.reconcile.ClusterActor;
 import dev.pipelines.streaming.operator.reconcile.Decider;
 import dev.pipelines.streaming.operator.reconcile.EventRecorder;
@@ -47,6 +48,21 @@ public final class OperatorMain implements Callable<Integer> {
   @Option(names = "--runner-image", defaultValue = "${env:RUNNER_IMAGE:-streaming-pipeline-runner:latest}",
       description = "Runner image for pipelines that set no spec.image (default: ${DEFAULT-VALUE}).")
   String runnerImage;
+
+  @Option(names = "--allowed-images", split = ",", defaultValue = "${env:ALLOWED_IMAGES:-}",
+      description = "Images pipelines may set as spec.image besides the runner image: exact references, or prefixes"
+          + " ending in / (default: none; env ALLOWED_IMAGES). The chart's admission policy holds drivers to the same list.")
+  List<String> allowedImages;
+
+  @Option(names = "--operator-namespace", defaultValue = "${env:POD_NAMESPACE:-}",
+      description = "The namespace the operator runs in, where it runs no pipelines unless --allow-operator-namespace"
+          + " (default: env POD_NAMESPACE; unset outside a cluster).")
+  String operatorNamespace;
+
+  @Option(names = "--allow-operator-namespace", defaultValue = "false",
+      description = "Run pipelines in the operator's own namespace too; a driver there could start pods under the"
+          + " operator's ServiceAccount (default: false: they get Ready=False, reason NotAllowed).")
+  boolean allowOperatorNamespace;
 
   @Option(names = "--health-port", defaultValue = "8081",
       description = "Port of /healthz, /readyz, /metrics and the dashboard at / (default: ${DEFAULT-VALUE}).")
@@ -85,7 +101,8 @@ public final class OperatorMain implements Callable<Integer> {
     OperatorMetrics metrics = new OperatorMetrics(fleet);
     Operator operator = create(client, leaderElection ? leaseNamespace : null, metrics);
     ControlTokens tokens = ControlTokens.loadOrCreate(client, leaseNamespace, controlKeySecret);
-    operator.register(new StreamingPipelineReconciler(loop(client, runnerImage, history, tokens), fleet),
+    TenantPolicy policy = new TenantPolicy(runnerImage, allowedImages, operatorNamespace, allowOperatorNamespace);
+    operator.register(new StreamingPipelineReconciler(loop(client, runnerImage, history, tokens, policy), fleet),
         o -> {
           if (namespaces != null && !namespaces.isEmpty() && !namespaces.get(0).isBlank()) {
             o.settingNamespaces(Set.copyOf(namespaces));
@@ -117,17 +134,17 @@ public final class OperatorMain implements Callable<Integer> {
   }
 
   public static ReconcileLoop loop(KubernetesClient client, String runnerImage, ProgressHistory history,
-      ControlTokens tokens) {
-    return loop(client, runnerImage, history, tokens, DriverControlClient.serviceEndpoint());
+      ControlTokens tokens, TenantPolicy policy) {
+    return loop(client, runnerImage, history, tokens, policy, DriverControlClient.serviceEndpoint());
   }
 
   /** The reconcile loop, reading drivers' control endpoints at {@code endpoint} (namespace, pipeline) → base URI. */
   public static ReconcileLoop loop(KubernetesClient client, String runnerImage, ProgressHistory history,
-      ControlTokens tokens, BiFunction<String, String, URI> endpoint) {
+      ControlTokens tokens, TenantPolicy policy, BiFunction<String, String, URI> endpoint) {
     DriverPodFactory pods = new DriverPodFactory(client, new SparkConfFactory(runnerImage), new SystemClock());
     return new ReconcileLoop(new PipelineObserver(client), new Decider(), new ClusterActor(client, pods, tokens),
         new EventRecorder(client), Clock.systemUTC(),
-        new ProgressStep(new DriverControlClient(tokens, endpoint), history));
+        new ProgressStep(new DriverControlClient(tokens, endpoint), history), policy);
   }
 
   /**

@@ -83,7 +83,7 @@ class DeciderTest {
 
   static ReconcileInput input(PipelineSpec spec, long generation, PipelineStatus status, ObservedDriver driver,
       Instant now, CheckpointRecord record, List<Problem> problems) {
-    return new ReconcileInput("ns", "clicks", generation, pipeline(spec), status, problems, driver, () -> record, now);
+    return new ReconcileInput("ns", "clicks", generation, pipeline(spec), status, problems, List.of(), driver, () -> record, now);
   }
 
   static ObservedDriver pod(int attempt, long generation, Phase phase) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.pipelines.streaming.operator.apiserver.FakeKubelet;
 import dev.pipelines.streaming.operator.autoscale.ControlTokens;
+import dev.pipelines.streaming.operator.policy.TenantPolicy;
 import dev.pipelines.streaming.operator.children.PipelineAccess;
 import dev.pipelines.streaming.operator.dashboard.DashboardAccess;
 import dev.pipelines.streaming.operator.dashboard.DashboardPages;
@@ -86,7 +87,7 @@ class OperatorOnRealApiServerTest {
     operator = OperatorMain.create(client, null, metrics);
     URI endpoint = URI.create("http://127.0.0.1:" + driver.getAddress().getPort());
     operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test", history,
-        new ControlTokens(new byte[32]), (namespace, name) -> endpoint), fleet), o -> o.settingNamespaces(java.util.Set.of(ns)));
+        new ControlTokens(new byte[32]), TenantPolicy.defaults("runner:test", "streaming-system"), (namespace, name) -> endpoint), fleet), o -> o.settingNamespaces(java.util.Set.of(ns)));
     operator.start();
     http = OperatorMain.startHttpServer(0, operator, metrics,
         new DashboardPages(fleet, history, java.time.Clock.systemUTC(), DashboardAccess.loopbackOnly()));

@@ -16,6 +16,7 @@ import dev.pipelines.streaming.operator.reconcile.EventRecorder;
 import dev.pipelines.streaming.operator.reconcile.GuardedStatusWriter;
 import dev.pipelines.streaming.operator.reconcile.PipelineObserver;
 import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
+import dev.pipelines.streaming.operator.policy.TenantPolicy;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -85,10 +86,14 @@ abstract class ReconcileAgainstApiServerTest {
   }
 
   ReconcileLoop newLoop() {
+    return newLoop(TenantPolicy.defaults("runner:test", "streaming-system"));
+  }
+
+  ReconcileLoop newLoop(TenantPolicy policy) {
     KubernetesClient operator = operatorClient();
     DriverPodFactory pods = new DriverPodFactory(operator, new SparkConfFactory("runner:test"), new ManualClock(0));
     return new ReconcileLoop(new PipelineObserver(operator), new Decider(), new ClusterActor(operator, pods, new ControlTokens(new byte[32])),
-        new EventRecorder(operator), clock, null);
+        new EventRecorder(operator), clock, null, policy);
   }
 
   /** The manifest as the user last applied it. */
@@ -165,6 +170,33 @@ abstract class ReconcileAgainstApiServerTest {
           assertThat(o.getName()).isEqualTo("clicks");
           assertThat(o.getController()).isTrue();
         });
+  }
+
+  /**
+   * The default install: a pipeline in the operator's own namespace could start a pod under the
+   * operator's ServiceAccount, so nothing is created for it and the reason reaches status and
+   * an Event; an image the admin did not allow is refused the same way, naming the field.
+   */
+  @Test
+  void aPipelineInTheOperatorsNamespaceOrWithAnImageNotAllowedStartsNothing() {
+    loop = newLoop(TenantPolicy.defaults("runner:test", ns));
+    create(PIPELINE.replace("sparkConf:", "image: registry.example.com/mine:1\n  sparkConf:"));
+    reconcile();
+    assertThat(drivers()).isEmpty();
+    assertThat(client.serviceAccounts().inNamespace(ns).list().getItems()).as("nothing made for it").isEmpty();
+    var ready = current().getStatus().conditions().stream().filter(c -> c.type().equals("Ready")).findFirst().orElseThrow();
+    assertThat(ready.status()).isEqualTo("False");
+    assertThat(ready.reason()).isEqualTo("NotAllowed");
+    assertThat(ready.message()).startsWith("2 problems: metadata.namespace: the operator runs no pipelines in its own"
+        + " namespace (" + ns + ")").contains("spec.image: 'registry.example.com/mine:1' is not an image the operator's"
+        + " tenant policy allows (allowed: runner:test;");
+    assertThat(client.v1().events().inNamespace(ns).list().getItems())
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("NotAllowed"));
+
+    loop = newLoop(new TenantPolicy("runner:test", List.of("registry.example.com/"), ns, true));
+    reconcile();
+    assertThat(drivers()).as("allowed by the admin: it starts").hasSize(1);
+    assertThat(drivers().get(0).getSpec().getContainers().get(0).getImage()).isEqualTo("registry.example.com/mine:1");
   }
 
   @Test

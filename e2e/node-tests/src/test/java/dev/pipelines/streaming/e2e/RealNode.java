@@ -102,7 +102,7 @@ public final class RealNode {
         .set("image.repository", "docker.io/local/streaming-pipeline-operator").set("image.tag", "e2e")
         .set("image.pullPolicy", "Never")
         .set("runnerImage.repository", "docker.io/local/streaming-pipeline-runner").set("runnerImage.tag", "e2e")
-        .set("watchNamespaces[0]", watchedNamespace).set("resources.requests.cpu", "100m")
+        .set("watchNamespaces[0]", watchedNamespace).set("createWatchNamespaces", false).set("resources.requests.cpu", "100m")
         .waitReady().withTimeout(300).call();
   }
 

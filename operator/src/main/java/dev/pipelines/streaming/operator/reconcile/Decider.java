@@ -12,6 +12,7 @@ import dev.pipelines.streaming.api.status.RestartStatus;
 import dev.pipelines.streaming.api.validation.Problem;
 import dev.pipelines.streaming.operator.autoscale.ProgressStep;
 import dev.pipelines.streaming.operator.driver.DriverNames;
+import dev.pipelines.streaming.operator.policy.TenantPolicy;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
 import dev.pipelines.streaming.operator.driver.DriverRequest;
 import dev.pipelines.streaming.operator.driver.SparkConfFactory;
@@ -100,8 +101,10 @@ public final class Decider {
     }
 
     Decision decide() {
-      if (!in.problems().isEmpty()) {
-        invalidSpec();
+      if (!in.refusals().isEmpty()) {
+        refused(TenantPolicy.NOT_ALLOWED, in.refusals(), "not allowed by the operator's tenant policy");
+      } else if (!in.problems().isEmpty()) {
+        refused("InvalidSpec", in.problems(), "fix the spec");
       } else if (in.spec().suspended()) {
         suspend();
       } else if (in.driver() != null && in.driver().phase() == ObservedDriver.Phase.TERMINATING) {
@@ -164,17 +167,21 @@ public final class Decider {
 
     // ---- branches -------------------------------------------------------------------------
 
-    private void invalidSpec() {
-      String summary = in.problems().size() + (in.problems().size() == 1 ? " problem: " : " problems: ")
-          + in.problems().stream().map(Problem::toString).collect(Collectors.joining("; "));
+    /**
+     * A spec that may not run (reason InvalidSpec: it is wrong; NotAllowed: the admin's policy
+     * refuses it): nothing new is started, and a running driver keeps the spec it was given.
+     */
+    private void refused(String reason, List<Problem> problems, String fix) {
+      String summary = problems.size() + (problems.size() == 1 ? " problem: " : " problems: ")
+          + problems.stream().map(Problem::toString).collect(Collectors.joining("; "));
       boolean running = in.driver() != null && in.driver().active();
       phase = running ? phase : Phase.FAILED;
       message = truncate(summary) + (running ? " (the running driver keeps the last valid spec)" : "");
-      if (changed(Condition.READY, "InvalidSpec", message)) {
-        events.add(PipelineEvent.warning("InvalidSpec", truncate(summary)));
+      if (changed(Condition.READY, reason, message)) {
+        events.add(PipelineEvent.warning(reason, truncate(summary)));
       }
-      condition(Condition.READY, false, "InvalidSpec", message);
-      condition(Condition.PROGRESSING, false, "InvalidSpec", "fix the spec; nothing new is started");
+      condition(Condition.READY, false, reason, message);
+      condition(Condition.PROGRESSING, false, reason, fix + "; nothing new is started");
     }
 
     private void suspend() {

@@ -14,6 +14,8 @@ import java.util.function.Supplier;
  * Everything a decision depends on.
  *
  * @param desired the pipeline as the user last applied it
+ * @param problems what is wrong with the spec ({@code KubernetesRules})
+ * @param refusals what the admin's tenant policy refuses about it ({@code TenantPolicy})
  * @param driver the latest driver pod, or null when none exists
  * @param record the spec last handed to a driver on the checkpoint; read only when a driver is
  *     about to start or be replaced (one GET), see {@link UpgradePlanner}
@@ -25,6 +27,7 @@ public record ReconcileInput(
     StreamingPipeline desired,
     PipelineStatus status,
     List<Problem> problems,
+    List<Problem> refusals,
     ObservedDriver driver,
     Supplier<CheckpointRecord> record,
     Instant now) {

@@ -5,6 +5,7 @@ import dev.pipelines.streaming.api.status.Condition;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.api.validation.KubernetesRules;
 import dev.pipelines.streaming.operator.autoscale.ProgressStep;
+import dev.pipelines.streaming.operator.policy.TenantPolicy;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -29,6 +30,7 @@ public final class ReconcileLoop {
   private final EventRecorder events;
   private final Clock clock;
   private final ProgressStep progress;
+  private final TenantPolicy policy;
 
   /** Writes a pipeline's status and returns the pipeline as stored (new resourceVersion). */
   @FunctionalInterface
@@ -36,8 +38,10 @@ public final class ReconcileLoop {
     StreamingPipelineResource write(StreamingPipelineResource pipeline, PipelineStatus status);
   }
 
+  /** @param policy what the admin allows pipeline authors; a refused pipeline starts nothing */
   public ReconcileLoop(PipelineObserver observer, Decider decider, ClusterActor actor, EventRecorder events, Clock clock,
-      ProgressStep progress) {
+      ProgressStep progress, TenantPolicy policy) {
+    this.policy = Objects.requireNonNull(policy, "policy");
     this.observer = observer;
     this.decider = decider;
     this.actor = actor;
@@ -75,7 +79,7 @@ public final class ReconcileLoop {
     StreamingPipeline desired = p.toPipeline();
     Instant now = clock.instant();
     ReconcileInput input = new ReconcileInput(ns, name, ClusterActor.generation(p), desired, p.getStatus(),
-        KubernetesRules.validate(desired), driver, memoize(() -> observer.checkpointRecord(ns, name)),
+        KubernetesRules.validate(desired), policy.check(ns, desired), driver, memoize(() -> observer.checkpointRecord(ns, name)),
         now);
     Decision decision = decider.decide(input);
     StreamingPipelineResource stored = p;

@@ -35,6 +35,7 @@ class ArgoCdHealthCheckTest {
       "1 | {phase: Running, message: old driver runs, conditions: [{type: Ready, status: 'False', reason: UnknownCheckpointSpec, message: 'ConfigMap p-spec is missing'}]} | Degraded | ConfigMap p-spec is missing",
       "1 | {phase: Running, message: driver p-driver-1 is running, conditions: [{type: Ready, status: 'False', reason: WaitingForFirstBatch, message: no batch yet}]} | Progressing | driver p-driver-1 is running",
       "1 | {phase: Failed, message: failed, conditions: [{type: Ready, status: 'False', reason: InvalidSpec, message: 'spec.sinks[0].from: unknown input'}]} | Degraded | spec.sinks[0].from: unknown input",
+      "1 | {phase: Running, message: old driver runs, conditions: [{type: Ready, status: 'False', reason: NotAllowed, message: 'spec.image: not allowed'}]} | Degraded | spec.image: not allowed",
       "1 | {phase: Restarting, message: restart 2 of 10 in 20s, conditions: [{type: Degraded, status: 'True', reason: DriverFailed, message: exit code 1}]} | Degraded | exit code 1",
       "1 | {phase: Suspended, message: suspended; checkpoint kept}         | Suspended | suspended; checkpoint kept",
       "1 | {phase: Completed, message: the driver finished}                | Healthy | the driver finished",

@@ -44,10 +44,15 @@ class AnsiblePlaybookTest {
       assertThat(operator).isNotNull();
       var container = operator.getSpec().getTemplate().getSpec().getContainers().get(0);
       assertThat(container.getImage()).isEqualTo("registry.example/spo-operator:9.9.9");
-      assertThat(container.getArgs()).contains("--runner-image=registry.example/spo-runner:9.9.9");
-      assertThat(admin.rbac().roles().inNamespace("streaming-system").withName("spo-streaming-pipeline-operator").get())
-          .as("namespaced by default").isNotNull();
-      assertThat(admin.resources(StreamingPipelineResource.class).inNamespace("streaming-system")
+      assertThat(container.getArgs()).as("the chart's arguments, with the runner image replaced")
+          .contains("--runner-image=registry.example/spo-runner:9.9.9", "--allowed-images=registry.example/spo-runner:9.9.9",
+              "--namespaces=streaming-pipelines", "--control-key-secret=spo-streaming-pipeline-operator-control-key");
+      assertThat(admin.configMaps().inNamespace("streaming-system").withName("spo-streaming-pipeline-operator-tenant-policy")
+          .get().getData()).as("the admission policy lets drivers run that image").containsEntry("allowedImages",
+              "registry.example/spo-runner:9.9.9");
+      assertThat(admin.rbac().roles().inNamespace("streaming-pipelines").withName("spo-streaming-pipeline-operator").get())
+          .as("namespaced by default, in a namespace that is not the operator's").isNotNull();
+      assertThat(admin.resources(StreamingPipelineResource.class).inNamespace("streaming-pipelines")
           .withName("clicks-per-page").get()).isNotNull();
 
       String second = run(command);

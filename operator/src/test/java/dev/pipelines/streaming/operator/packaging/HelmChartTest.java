@@ -88,13 +88,21 @@ class HelmChartTest {
     assertThat(rendered.get("rules")).isEqualTo(tested.get("rules"));
   }
 
-  /** Least privilege by default: one namespace, nothing cluster-wide, no Secret read but the operator's own key. */
+  /**
+   * Least privilege by default: pipelines in one namespace that is not the operator's (an author
+   * there could run a pod as the operator's ServiceAccount), nothing cluster-wide but the
+   * admission policy, no Secret read but the operator's own key.
+   */
   @Test
   void defaultInstallIsNamespacedAndReadsNoPipelineSecrets() throws IOException {
     List<JsonNode> docs = documents(render(t -> t));
-    assertThat(docs).noneMatch(d -> d.path("kind").asText().startsWith("Cluster"));
+    assertThat(docs).filteredOn(d -> d.path("kind").asText().startsWith("Cluster")).isEmpty();
     assertThat(only(docs, "Deployment").at("/spec/template/spec/containers/0/args").toString())
-        .contains("--namespaces=streaming-system");
+        .contains("--namespaces=streaming-pipelines").doesNotContain("--allow-operator-namespace");
+    assertThat(only(docs, "Namespace").at("/metadata/labels/pod-security.kubernetes.io~1enforce").asText())
+        .isEqualTo("restricted");
+    assertThat(only(docs, "ValidatingAdmissionPolicyBinding").at("/spec/matchResources/namespaceSelector").toString())
+        .contains("[\"streaming-pipelines\"]");
     for (JsonNode role : docs.stream().filter(d -> d.path("kind").asText().equals("Role")).toList()) {
       for (JsonNode rule : role.get("rules")) {
         boolean secrets = rule.get("resources").toString().contains("secrets");
@@ -127,13 +135,16 @@ class HelmChartTest {
   }
 
   @Test
-  void valuesSchemaRejectsMistakesNamingTheField() {
+  void valuesSchemaRejectsMistakesNamingTheField() throws IOException {
     assertThatThrownBy(() -> render(t -> t.set("replicas", "two")))
         .hasMessageContaining("replicas").hasMessageContaining("integer");
     assertThatThrownBy(() -> render(t -> t.set("watchNamespaces[0]", "Team_A")))
         .hasMessageContaining("watchNamespaces");
     assertThatThrownBy(() -> render(t -> t.set("metrics.serviceMonitor.enabeld", true)))
         .hasMessageContaining("enabeld");
+    Path noNamespaces = Files.writeString(Files.createTempFile("values", ".yaml"), "watchNamespaces: []\n");
+    assertThatThrownBy(() -> render(t -> t.withValuesFile(noNamespaces)))
+        .hasMessageContaining("watchNamespaces: name at least one namespace");
   }
 
   @Test

@@ -15,6 +15,7 @@ import dev.pipelines.streaming.operator.reconcile.Decider;
 import dev.pipelines.streaming.operator.reconcile.EventRecorder;
 import dev.pipelines.streaming.operator.reconcile.PipelineObserver;
 import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
+import dev.pipelines.streaming.operator.policy.TenantPolicy;
 import dev.pipelines.streaming.operator.testing.ClusterUser;
 import dev.pipelines.streaming.testing.RealApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -68,7 +69,7 @@ class WhyOnRealApiServerTest {
     admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
     DriverPodFactory pods = new DriverPodFactory(admin, new SparkConfFactory("runner:test"), new ManualClock(0));
     loop = new ReconcileLoop(new PipelineObserver(admin), new Decider(), new ClusterActor(admin, pods, new ControlTokens(new byte[32])),
-        new EventRecorder(admin), Clock.systemUTC(), null);
+        new EventRecorder(admin), Clock.systemUTC(), null, TenantPolicy.defaults("runner:test", "streaming-system"));
     StreamingPipelineResource r = Serialization.unmarshal(PIPELINE.replace("NS", ns), StreamingPipelineResource.class);
     admin.resource(r).create();
     reconcile(); // the operator starts clicks-driver-1
