@@ -47,9 +47,9 @@ variable "image_registry" {
 }
 
 variable "watch_namespaces" {
-  description = "Namespaces whose pipelines the operator runs; empty: the operator's own namespace."
+  description = "Namespaces whose pipelines the operator runs (created by the chart, restricted Pod Security); never the operator's own by default."
   type        = list(string)
-  default     = []
+  default     = ["streaming-pipelines"]
 }
 
 variable "watch_all_namespaces" {

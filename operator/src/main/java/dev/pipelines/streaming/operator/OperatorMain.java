@@ -64,6 +64,18 @@ public final class OperatorMain implements Callable<Integer> {
           + " operator's ServiceAccount (default: false: they get Ready=False, reason NotAllowed).")
   boolean allowOperatorNamespace;
 
+  @Option(names = "--max-executors", description = "The most executors a pipeline may ask for, fixed or autoscaled"
+      + " (default: no limit).")
+  Integer maxExecutors;
+
+  @Option(names = "--max-cores", description = "The most CPU cores a pipeline may ask for per driver or executor"
+      + " (default: no limit).")
+  Integer maxCores;
+
+  @Option(names = "--max-memory", description = "The most memory a pipeline may ask for per driver or executor, in"
+      + " Spark's format, e.g. 8g (default: no limit).")
+  String maxMemory;
+
   @Option(names = "--health-port", defaultValue = "8081",
       description = "Port of /healthz, /readyz, /metrics and the dashboard at / (default: ${DEFAULT-VALUE}).")
   int healthPort;
@@ -101,7 +113,8 @@ public final class OperatorMain implements Callable<Integer> {
     OperatorMetrics metrics = new OperatorMetrics(fleet);
     Operator operator = create(client, leaderElection ? leaseNamespace : null, metrics);
     ControlTokens tokens = ControlTokens.loadOrCreate(client, leaseNamespace, controlKeySecret);
-    TenantPolicy policy = new TenantPolicy(runnerImage, allowedImages, operatorNamespace, allowOperatorNamespace);
+    TenantPolicy policy = new TenantPolicy(runnerImage, allowedImages, operatorNamespace, allowOperatorNamespace,
+        new TenantPolicy.Limits(maxExecutors, maxCores, maxMemory));
     operator.register(new StreamingPipelineReconciler(loop(client, runnerImage, history, tokens, policy), fleet),
         o -> {
           if (namespaces != null && !namespaces.isEmpty() && !namespaces.get(0).isBlank()) {

@@ -66,10 +66,10 @@ class DriverAdmissionPolicyTest {
         .set("tenantPolicy.allowedImages[0]", "registry.example.com/team-a/")
         .call();
     List<HasMetadata> objects = admin.resourceList(rendered).items().stream()
-        .filter(o -> o.getKind().startsWith("ValidatingAdmissionPolicy") || o.getMetadata().getName().endsWith("-tenant-policy"))
+        .filter(o -> o.getKind().startsWith("ValidatingAdmissionPolicy"))
         .toList();
     assertThat(objects).extracting(HasMetadata::getKind)
-        .containsExactlyInAnyOrder("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "ConfigMap");
+        .containsExactlyInAnyOrder("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
     objects.forEach(o -> admin.resource(o).inNamespace(OPERATOR_NS).createOr(NonDeletingOperation::update));
     for (String pipeline : List.of("clicks", "other")) {
       for (HasMetadata o : List.of(PipelineAccess.driverServiceAccount(ns, pipeline), PipelineAccess.executorServiceAccount(ns, pipeline),

@@ -47,9 +47,10 @@ class AnsiblePlaybookTest {
       assertThat(container.getArgs()).as("the chart's arguments, with the runner image replaced")
           .contains("--runner-image=registry.example/spo-runner:9.9.9", "--allowed-images=registry.example/spo-runner:9.9.9",
               "--namespaces=streaming-pipelines", "--control-key-secret=spo-streaming-pipeline-operator-control-key");
-      assertThat(admin.configMaps().inNamespace("streaming-system").withName("spo-streaming-pipeline-operator-tenant-policy")
-          .get().getData()).as("the admission policy lets drivers run that image").containsEntry("allowedImages",
-              "registry.example/spo-runner:9.9.9");
+      assertThat(admin.resources(io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy.class)
+          .withName("spo-streaming-pipeline-operator-drivers").get().getSpec().getVariables())
+          .as("the admission policy lets drivers run that image")
+          .anySatisfy(v -> assertThat(v.getExpression()).isEqualTo("[\"registry.example/spo-runner:9.9.9\"]"));
       assertThat(admin.rbac().roles().inNamespace("streaming-pipelines").withName("spo-streaming-pipeline-operator").get())
           .as("namespaced by default, in a namespace that is not the operator's").isNotNull();
       assertThat(admin.resources(StreamingPipelineResource.class).inNamespace("streaming-pipelines")

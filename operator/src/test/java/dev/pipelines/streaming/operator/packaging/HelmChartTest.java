@@ -55,7 +55,8 @@ class HelmChartTest {
     String rendered = render(t -> t.set("watchNamespaces[0]", "team-a").set("watchNamespaces[1]", "team-b")
         .set("replicas", 2).set("image.tag", "1.2.3").set("metrics.serviceMonitor.enabled", true)
         .set("metrics.podMonitor.enabled", true).set("metrics.grafanaDashboard.enabled", true)
-        .set("javaOptions", "-XX:MaxRAMPercentage=60"));
+        .set("javaOptions", "-XX:MaxRAMPercentage=60").set("tenantPolicy.allowedImages[0]", "ghcr.io/team-a/")
+        .set("tenantPolicy.maxExecutors", 8).set("tenantPolicy.maxCores", 4).set("tenantPolicy.maxMemory", "8g"));
     assertMatchesFile(GOLDEN.resolve("helm-namespaced.yaml"), rendered);
 
     List<JsonNode> docs = documents(rendered);
@@ -64,7 +65,12 @@ class HelmChartTest {
         .extracting(d -> d.at("/metadata/namespace").asText())
         .containsExactlyInAnyOrder("team-a", "team-b", "streaming-system", "streaming-system"); // + leases, control key
     JsonNode deployment = only(docs, "Deployment");
-    assertThat(deployment.at("/spec/template/spec/containers/0/args").toString()).contains("--namespaces=team-a,team-b");
+    assertThat(deployment.at("/spec/template/spec/containers/0/args").toString()).contains("--namespaces=team-a,team-b",
+        "--max-executors=8", "--max-cores=4", "--max-memory=8g",
+        "--allowed-images=ghcr.io/streaming-pipelines/streaming-pipeline-runner:0.1.0,ghcr.io/team-a/");
+    assertThat(only(docs, "ValidatingAdmissionPolicy").at("/spec/variables").toString())
+        .as("the admission policy holds drivers to the same images").contains(
+            "{\"name\":\"allowedImages\",\"expression\":\"[\\\"ghcr.io/streaming-pipelines/streaming-pipeline-runner:0.1.0\\\",\\\"ghcr.io/team-a/\\\"]\"}");
   }
 
   @Test
