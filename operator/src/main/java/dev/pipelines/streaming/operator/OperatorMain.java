@@ -64,6 +64,11 @@ public final class OperatorMain implements Callable<Integer> {
           + " operator's ServiceAccount (default: false: they get Ready=False, reason NotAllowed).")
   boolean allowOperatorNamespace;
 
+  @Option(names = "--allow-custom-claims", defaultValue = "false",
+      description = "Let spec.checkpoint.pvc.claimName name a claim other than <name>-checkpoints (it could be another"
+          + " pipeline's checkpoint; default: false).")
+  boolean allowCustomClaims;
+
   @Option(names = "--max-executors", description = "The most executors a pipeline may ask for, fixed or autoscaled"
       + " (default: no limit).")
   Integer maxExecutors;
@@ -114,7 +119,7 @@ public final class OperatorMain implements Callable<Integer> {
     Operator operator = create(client, leaderElection ? leaseNamespace : null, metrics);
     ControlTokens tokens = ControlTokens.loadOrCreate(client, leaseNamespace, controlKeySecret);
     TenantPolicy policy = new TenantPolicy(runnerImage, allowedImages, operatorNamespace, allowOperatorNamespace,
-        new TenantPolicy.Limits(maxExecutors, maxCores, maxMemory));
+        allowCustomClaims, new TenantPolicy.Limits(maxExecutors, maxCores, maxMemory));
     operator.register(new StreamingPipelineReconciler(loop(client, runnerImage, history, tokens, policy), fleet),
         o -> {
           if (namespaces != null && !namespaces.isEmpty() && !namespaces.get(0).isBlank()) {

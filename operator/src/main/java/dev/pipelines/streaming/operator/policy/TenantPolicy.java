@@ -4,7 +4,12 @@ import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.ResourcesSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.validation.Problem;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipelines.streaming.api.validation.SecretReferences;
+import dev.pipelines.streaming.operator.driver.DriverNames;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,10 +27,12 @@ import java.util.Objects;
  * @param operatorNamespace the namespace the operator runs in, or null when unknown (run outside
  *     a cluster): pipelines there are refused unless {@code allowOperatorNamespace}, because a
  *     driver there could start a pod under the operator's ServiceAccount
+ * @param allowCustomClaims whether {@code spec.checkpoint.pvc.claimName} may name a claim other than
+ *     the pipeline's own {@code <name>-checkpoints} (another pipeline's checkpoint could be mounted)
  * @param limits the most a pipeline may ask for ({@link Limits#NONE}: no limit)
  */
 public record TenantPolicy(String runnerImage, List<String> allowedImages, String operatorNamespace,
-    boolean allowOperatorNamespace, Limits limits) {
+    boolean allowOperatorNamespace, boolean allowCustomClaims, Limits limits) {
   /**
    * The largest executor count (fixed, or autoscaling's maximum), cores and memory per pod
    * (driver or executor) a pipeline may ask for; null: no limit. Memory in Spark's format and
@@ -56,7 +63,7 @@ public record TenantPolicy(String runnerImage, List<String> allowedImages, Strin
 
   /** Only the runner image, pipelines anywhere but {@code operatorNamespace}. */
   public static TenantPolicy defaults(String runnerImage, String operatorNamespace) {
-    return new TenantPolicy(runnerImage, List.of(), operatorNamespace, false, Limits.NONE);
+    return new TenantPolicy(runnerImage, List.of(), operatorNamespace, false, false, Limits.NONE);
   }
 
   /** What the policy refuses about {@code pipeline} in {@code namespace}; empty when it may run. */
@@ -74,24 +81,95 @@ public record TenantPolicy(String runnerImage, List<String> allowedImages, Strin
           + " to add it to tenantPolicy.allowedImages"));
     }
     if (pipeline.spec() != null) {
+      checkTemplateImages(pipeline.spec(), refused);
+      checkSecrets(pipeline.spec(), refused);
+      checkClaim(pipeline, refused);
       checkLimits(pipeline.spec(), refused);
     }
     return refused;
   }
 
+  /** Sidecars and init containers of the pod templates: the operator creates the driver pod itself. */
+  private void checkTemplateImages(PipelineSpec spec, List<Problem> refused) {
+    if (spec.podTemplates() == null) {
+      return;
+    }
+    Map<String, JsonNode> templates = new LinkedHashMap<>();
+    templates.put("driver", spec.podTemplates().driver());
+    templates.put("executor", spec.podTemplates().executor());
+    templates.forEach((role, template) -> {
+      for (String list : List.of("containers", "initContainers")) {
+        JsonNode containers = template == null ? null : template.path("spec").path(list);
+        for (int i = 0; containers != null && i < containers.size(); i++) {
+          JsonNode image = containers.get(i).get("image");
+          if (image != null && image.isTextual() && !imageAllowed(image.asText())) {
+            refused.add(Problem.at("spec.podTemplates." + role + ".spec." + list + "[" + i + "].image", "'" + image.asText()
+                + "' is not an image the operator's tenant policy allows", "allowed: " + String.join(", ", images())));
+          }
+        }
+      }
+    });
+  }
+
+  /** Another pipeline's control token (Secret {@code <name>-control}) would let this one stop or scale it. */
+  private static void checkSecrets(PipelineSpec spec, List<Problem> refused) {
+    for (SecretReferences.Reference r : SecretReferences.secretKeyRefs(spec)) {
+      String name = r.value().secretKeyRef().name();
+      if (name != null && name.endsWith(DriverNames.controlSecret(""))) {
+        refused.add(Problem.at(r.path() + ".secretKeyRef.name", "'" + name + "': Secrets named *" + DriverNames.controlSecret("")
+            + " hold pipelines' control tokens and may not be referenced", "rename the Secret"));
+      }
+    }
+  }
+
+  private void checkClaim(StreamingPipeline pipeline, List<Problem> refused) {
+    var checkpoint = pipeline.spec().checkpoint();
+    String claim = checkpoint == null || checkpoint.pvc() == null ? null : checkpoint.pvc().claimName();
+    String own = pipeline.metadata() == null ? null : DriverNames.checkpointClaim(pipeline.metadata().name());
+    if (!allowCustomClaims && claim != null && !claim.equals(own)) {
+      refused.add(Problem.at("spec.checkpoint.pvc.claimName", "'" + claim + "' is not this pipeline's own claim (" + own
+          + "); it could be another pipeline's checkpoint", "remove claimName for a claim the operator creates, name the"
+          + " claim " + own + ", or ask an admin for tenantPolicy.allowCustomClaims"));
+    }
+  }
+
+  /**
+   * Spark settings that change what a pod asks for beyond {@code cores} and {@code memory}; with a
+   * limit set they are the admin's, not the author's (else the limit would be one key away).
+   */
+  static final List<String> CORE_KEYS = List.of("spark.kubernetes.driver.request.cores", "spark.kubernetes.driver.limit.cores",
+      "spark.kubernetes.executor.request.cores", "spark.kubernetes.executor.limit.cores");
+  static final List<String> MEMORY_KEYS = List.of("spark.driver.memoryOverhead", "spark.executor.memoryOverhead",
+      "spark.driver.memoryOverheadFactor", "spark.executor.memoryOverheadFactor", "spark.driver.minMemoryOverhead",
+      "spark.executor.minMemoryOverhead", "spark.memory.offHeap.enabled", "spark.memory.offHeap.size",
+      "spark.executor.pyspark.memory");
+
   private void checkLimits(PipelineSpec spec, List<Problem> refused) {
     String ask = "; the operator's tenant policy allows at most ";
     if (limits.maxExecutors() != null) {
-      int executors = spec.executor() == null ? 1 : spec.executor().instancesOrDefault();
-      if (spec.autoscaling() != null && spec.autoscaling().maxExecutors() != null) {
-        if (spec.autoscaling().maxExecutors() > limits.maxExecutors()) {
-          refused.add(Problem.at("spec.autoscaling.maxExecutors", spec.autoscaling().maxExecutors() + " executors" + ask
-              + limits.maxExecutors()));
+      // every count the spec can make Spark start with: instances too when autoscaling is on
+      List<String[]> counts = new ArrayList<>();
+      counts.add(new String[] {"spec.executor.instances", String.valueOf(spec.executor() == null ? 1 : spec.executor().instancesOrDefault())});
+      if (spec.autoscaling() != null) {
+        counts.add(new String[] {"spec.autoscaling.minExecutors", String.valueOf(spec.autoscaling().minExecutors())});
+        counts.add(new String[] {"spec.autoscaling.maxExecutors", String.valueOf(spec.autoscaling().maxExecutors())});
+      }
+      for (String[] c : counts) {
+        if (!"null".equals(c[1]) && Integer.parseInt(c[1]) > limits.maxExecutors()) {
+          refused.add(Problem.at(c[0], c[1] + " executors" + ask + limits.maxExecutors()));
         }
-      } else if (executors > limits.maxExecutors()) {
-        refused.add(Problem.at("spec.executor.instances", executors + " executors" + ask + limits.maxExecutors()));
       }
     }
+    Map<String, String> conf = spec.sparkConf() == null ? Map.of() : spec.sparkConf();
+    List<String> adminKeys = new ArrayList<>();
+    if (limits.maxCores() != null) {
+      adminKeys.addAll(CORE_KEYS);
+    }
+    if (limits.maxMemory() != null) {
+      adminKeys.addAll(MEMORY_KEYS);
+    }
+    adminKeys.stream().filter(conf::containsKey).forEach(k -> refused.add(Problem.at("spec.sparkConf[\"" + k + "\"]",
+        "changes what a pod asks for, which the operator's tenant policy limits", "remove it; set cores and memory instead")));
     for (String role : List.of("driver", "executor")) {
       ResourcesSpec r = "driver".equals(role) ? spec.driver() : spec.executor();
       int cores = r == null ? 1 : r.coresOrDefault();

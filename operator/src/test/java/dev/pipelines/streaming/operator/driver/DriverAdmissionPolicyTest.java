@@ -167,6 +167,10 @@ class DriverAdmissionPolicyTest {
     assertThat(admin.pods().inNamespace(ns).withLabel("spark-app-selector", "spark-clicks-a1").list().getItems())
         .allSatisfy(p -> assertThat(p.getMetadata().getDeletionTimestamp()).isNotNull());
     assertThat(admin.configMaps().inNamespace(ns).withLabel("spark-app-selector", "spark-clicks-a1").list().getItems()).isEmpty();
+    // its own checkpoint claim, mounted as Spark mounts it
+    clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().addNewVolume().withName("checkpoints")
+        .withNewPersistentVolumeClaim().withClaimName("clicks-checkpoints").endPersistentVolumeClaim().endVolume().endSpec()))
+        .create();
     // images under an allowed prefix are admitted too
     clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().editFirstContainer()
         .withImage("registry.example.com/team-a/runner:2").endContainer().endSpec())).create();
@@ -188,7 +192,7 @@ class DriverAdmissionPolicyTest {
     assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().addNewInitContainer()
         .withName("init").withImage("registry.example.com/team-b/x:1").endInitContainer().endSpec())).create(),
         "registry.example.com/team-b/x:1 is not an image");
-    String host = "a pipeline's pods may not use the host's network, PID or IPC namespace, nor hostPath";
+    String host = "a pipeline's pods may not use the host's network, PID or IPC namespace, host ports";
     assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().addNewVolume().withName("root")
         .withNewHostPath().withPath("/").endHostPath().endVolume().endSpec())).create(), host);
     assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().withHostNetwork(true).endSpec()))
@@ -204,6 +208,49 @@ class DriverAdmissionPolicyTest {
     assertRefused(() -> clicks.pods().inNamespace(ns).withName(own.getMetadata().getName()).edit(p -> new PodBuilder(p).editSpec()
         .editFirstContainer().withImage("evil.example.com/miner:1").endContainer().endSpec().build()),
         "evil.example.com/miner:1 is not an image");
+  }
+
+  @Test
+  void secrets_other_claims_and_scheduling_or_lifecycle_tricks_are_refused() {
+    String secrets = "a pipeline's driver may not start pods that read Secrets";
+    assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().editFirstContainer().addNewEnv()
+        .withName("T").withNewValueFrom().withNewSecretKeyRef("token", "other-control", false).endValueFrom().endEnv()
+        .endContainer().endSpec())).create(), secrets);
+    assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().editFirstContainer().addNewEnvFrom()
+        .withNewSecretRef("other-control", false).endEnvFrom().endContainer().endSpec())).create(), secrets);
+    assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().addNewVolume().withName("s")
+        .withNewProjected().addNewSource().withNewSecret().withName("other-control").endSecret().endSource().endProjected()
+        .endVolume().endSpec())).create(), secrets);
+    String volumes = "nor volumes but emptyDir, configMap, projected, downwardAPI and the pipeline's checkpoint claim";
+    assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().addNewVolume().withName("s")
+        .withNewSecret().withSecretName("other-control").endSecret().endVolume().endSpec())).create(), volumes);
+    assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().addNewVolume().withName("e")
+        .withNewEphemeral().withNewVolumeClaimTemplate().withNewSpec().withAccessModes("ReadWriteOnce")
+        .withNewDataSource().withKind("PersistentVolumeClaim").withName("other-checkpoints").endDataSource()
+        .withNewResources().addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources()
+        .endSpec().endVolumeClaimTemplate().endEphemeral().endVolume().endSpec())).create(), volumes);
+    assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().withNodeName("node-1").endSpec()))
+        .create(), volumes);
+    assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().addNewVolume().withName("c")
+        .withNewPersistentVolumeClaim().withClaimName("other-checkpoints").endPersistentVolumeClaim().endVolume().endSpec()))
+        .create(), "pipeline clicks's pods may mount only its own checkpoint claim clicks-checkpoints");
+    String executorsOnly = "a pipeline's driver may create only executor pods (label spark-role=executor), with no finalizers"
+        + " and no ServiceAccount token mounted";
+    assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editMetadata()
+        .addToLabels(DriverNames.SPARK_ROLE, "driver").endMetadata())).create(), executorsOnly);
+    assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editMetadata()
+        .addToFinalizers("example.com/keep").endMetadata())).create(), executorsOnly);
+    assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec()
+        .withAutomountServiceAccountToken(true).endSpec())).create(), executorsOnly);
+    assertRefused(() -> clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().editFirstContainer()
+        .editSecurityContext().withRunAsNonRoot(false).endSecurityContext().endContainer().endSpec())).create(),
+        "restricted Pod Security Standard");
+    Pod own = clicks.resource(executor(unique("clicks-a1-exec"), b -> b)).create();
+    String kept = "a pipeline's driver may not change a pod's owners, finalizers or spark-role label";
+    assertRefused(() -> clicks.pods().inNamespace(ns).withName(own.getMetadata().getName())
+        .edit(p -> new PodBuilder(p).editMetadata().withOwnerReferences().endMetadata().build()), kept);
+    assertRefused(() -> clicks.pods().inNamespace(ns).withName(own.getMetadata().getName())
+        .edit(p -> new PodBuilder(p).editMetadata().addToFinalizers("example.com/keep").endMetadata().build()), kept);
   }
 
   @Test
@@ -253,6 +300,10 @@ class DriverAdmissionPolicyTest {
     KubernetesClient boundToItsPod = serviceAccount("csi-driver",
         Map.of(POD_NAME_EXTRA, List.of("csi-node-7f9c")));
     assertThat(boundToItsPod.resource(plain).create()).isNotNull();
+    // a DaemonSet named after its account: its pods are <account>-<hash>, a driver's <account>-<attempt>
+    KubernetesClient daemonSetPod = serviceAccount("csi-driver", Map.of(POD_NAME_EXTRA, List.of("csi-driver-x7k2p")));
+    assertThat(daemonSetPod.resource(executor(unique("csi-node"), b -> b.editSpec().withServiceAccountName("default")
+        .endSpec())).create()).isNotNull();
     // the same account with a token bound to no pod: held to the rules (fail closed)
     KubernetesClient unbound = serviceAccount("csi-driver", Map.of());
     assertRefused(() -> unbound.resource(executor(unique("csi-node"), b -> b.editSpec().withServiceAccountName("default").endSpec()))

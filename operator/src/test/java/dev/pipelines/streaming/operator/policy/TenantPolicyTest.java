@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The admin's policy: each refusal names the field, and what is within it passes. */
 class TenantPolicyTest {
   static final TenantPolicy IMAGES = new TenantPolicy("ghcr.io/spo/runner:1", List.of("ghcr.io/team-a/", "quay.io/x/y:2"),
-      "spo-system", false, TenantPolicy.Limits.NONE);
+      "spo-system", false, false, TenantPolicy.Limits.NONE);
 
   static StreamingPipeline pipeline(String extra) {
     return PipelineLoader.parse("""
@@ -44,17 +44,64 @@ class TenantPolicyTest {
   }
 
   @Test
+  void sidecarsAndInitContainersOfPodTemplatesAreHeldToTheImagesToo() {
+    assertThat(refused(IMAGES, "a", """
+        podTemplates:
+          driver: {spec: {containers: [{name: spark-kubernetes-driver}, {name: side, image: evil.example.com/x:1}]}}
+          executor: {spec: {initContainers: [{name: init, image: ghcr.io/team-a/init:1}, {name: i2, image: busybox}]}}
+        """)).containsExactly(
+        "spec.podTemplates.driver.spec.containers[1].image: 'evil.example.com/x:1' is not an image the operator's tenant"
+            + " policy allows (allowed: ghcr.io/spo/runner:1, ghcr.io/team-a/, quay.io/x/y:2)",
+        "spec.podTemplates.executor.spec.initContainers[1].image: 'busybox' is not an image the operator's tenant policy"
+            + " allows (allowed: ghcr.io/spo/runner:1, ghcr.io/team-a/, quay.io/x/y:2)");
+  }
+
+  static StreamingPipeline withClaimAndSecret(String claim, String secret) {
+    return PipelineLoader.parse("""
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: clicks}
+        spec:
+          checkpoint: {pvc: {claimName: %s}}
+          sources:
+            - name: clicks
+              kafka:
+                bootstrapServers: "k:9092"
+                topic: t
+                credentials:
+                  username: {secretKeyRef: {name: kafka, key: user}}
+                  password: {secretKeyRef: {name: %s, key: token}}
+              format: text
+          sinks: [{name: out, from: clicks, console: {}}]
+        """.formatted(claim, secret)).orThrow();
+  }
+
+  @Test
+  void anotherPipelinesControlTokenOrCheckpointClaimIsOutOfReach() {
+    assertThat(IMAGES.check("a", withClaimAndSecret("billing-checkpoints", "billing-control")).stream().map(Problem::toString))
+        .containsExactly(
+        "spec.sources[0].kafka.credentials.password.secretKeyRef.name: 'billing-control': Secrets named *-control hold"
+            + " pipelines' control tokens and may not be referenced (rename the Secret)",
+        "spec.checkpoint.pvc.claimName: 'billing-checkpoints' is not this pipeline's own claim (clicks-checkpoints); it"
+            + " could be another pipeline's checkpoint (remove claimName for a claim the operator creates, name the claim"
+            + " clicks-checkpoints, or ask an admin for tenantPolicy.allowCustomClaims)");
+    assertThat(IMAGES.check("a", withClaimAndSecret("clicks-checkpoints", "kafka"))).isEmpty();
+    assertThat(new TenantPolicy("r", List.of(), null, false, true, null).check("a", withClaimAndSecret("shared", "kafka")))
+        .isEmpty();
+  }
+
+  @Test
   void theOperatorsOwnNamespaceIsRefusedUnlessAllowed() {
     assertThat(refused(IMAGES, "spo-system", "")).singleElement().asString()
         .startsWith("metadata.namespace: the operator runs no pipelines in its own namespace (spo-system)");
-    assertThat(refused(new TenantPolicy("r", List.of(), "spo-system", true, null), "spo-system", "")).isEmpty();
-    assertThat(refused(new TenantPolicy("r", List.of(), null, false, null), "spo-system", ""))
+    assertThat(refused(new TenantPolicy("r", List.of(), "spo-system", true, false, null), "spo-system", "")).isEmpty();
+    assertThat(refused(new TenantPolicy("r", List.of(), null, false, false, null), "spo-system", ""))
         .as("outside a cluster the operator's namespace is unknown").isEmpty();
   }
 
   @Test
   void resourceLimitsNameTheFieldAndAllowExactlyTheLimit() {
-    TenantPolicy capped = new TenantPolicy("r", List.of(), null, false, new TenantPolicy.Limits(4, 2, "4g"));
+    TenantPolicy capped = new TenantPolicy("r", List.of(), null, false, false, new TenantPolicy.Limits(4, 2, "4g"));
     assertThat(refused(capped, "a", """
         driver: {cores: 2, memory: 4096m}
         executor: {instances: 4, cores: 2, memory: 4g}
@@ -69,6 +116,15 @@ class TenantPolicyTest {
         "spec.executor.memory: 4097m; the operator's tenant policy allows at most 4g per pod");
     assertThat(refused(capped, "a", "autoscaling: {maxExecutors: 8}"))
         .containsExactly("spec.autoscaling.maxExecutors: 8 executors; the operator's tenant policy allows at most 4");
+    assertThat(refused(capped, "a", "autoscaling: {maxExecutors: 2, dryRun: true}\nexecutor: {instances: 500}"))
+        .as("autoscaling does not hide the instances Spark starts with")
+        .containsExactly("spec.executor.instances: 500 executors; the operator's tenant policy allows at most 4");
+    assertThat(refused(capped, "a", "sparkConf: {spark.kubernetes.executor.request.cores: \"64\", spark.executor.memoryOverhead: 200g}"))
+        .as("a limit is not one Spark key away").containsExactly(
+            "spec.sparkConf[\"spark.kubernetes.executor.request.cores\"]: changes what a pod asks for, which the operator's"
+                + " tenant policy limits (remove it; set cores and memory instead)",
+            "spec.sparkConf[\"spark.executor.memoryOverhead\"]: changes what a pod asks for, which the operator's"
+                + " tenant policy limits (remove it; set cores and memory instead)");
     assertThatThrownBy(() -> new TenantPolicy.Limits(null, null, "lots")).hasMessageContaining("'lots'");
   }
 }
