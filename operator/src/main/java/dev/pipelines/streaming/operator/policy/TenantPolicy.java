@@ -38,7 +38,7 @@ public record TenantPolicy(String runnerImage, List<String> allowedImages, Strin
    * (driver or executor) a pipeline may ask for; null: no limit. Memory in Spark's format and
    * units ({@code 4g}, {@code 512m}; no unit is MiB, as for {@code spark.executor.memory}).
    * These bound what the spec asks the operator for; what a driver's own code could start is
-   * bounded by the namespace's ResourceQuota (docs/operator.md#tenant-policy).
+   * bounded only by a ResourceQuota the admin adds (docs/operator.md#tenant-policy).
    */
   public record Limits(Integer maxExecutors, Integer maxCores, String maxMemory) {
     public static final Limits NONE = new Limits(null, null, null);
