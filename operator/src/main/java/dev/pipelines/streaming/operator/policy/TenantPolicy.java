@@ -1,16 +1,16 @@
 package dev.pipelines.streaming.operator.policy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.ResourcesSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.api.validation.Problem;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipelines.streaming.api.validation.SecretReferences;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
