@@ -88,43 +88,57 @@ public final class PodTemplateRules {
         }
       }
     }
-    checkContainers(spec.path("containers"), path + ".containers");
-    checkContainers(spec.path("initContainers"), path + ".initContainers");
+    containersOfSpec(spec, path).forEach((containerPath, c) -> checkContainer(c, containerPath));
     if (spec.path("ephemeralContainers").size() > 0) {
       add(path + ".ephemeralContainers", "not allowed in a pod template", "Kubernetes adds ephemeral containers to running pods only");
     }
   }
 
-  private void checkContainers(JsonNode containers, String path) {
-    for (int i = 0; i < containers.size(); i++) {
-      JsonNode c = containers.get(i);
-      String cp = path + "[" + i + "]";
-      JsonNode context = c.path("securityContext");
-      String sp = cp + ".securityContext";
-      if (isTrue(context.get("privileged"))) {
-        add(sp + ".privileged", "a privileged container" + PROFILE, "remove it");
+  /**
+   * The containers and init containers of a pod template, in that order, each by its path
+   * ({@code <path>.spec.containers[0]}, ...); empty for a template that is no Pod manifest.
+   */
+  public static Map<String, JsonNode> containers(JsonNode template, String path) {
+    return template == null ? Map.of() : containersOfSpec(template.path("spec"), path + ".spec");
+  }
+
+  private static Map<String, JsonNode> containersOfSpec(JsonNode spec, String path) {
+    Map<String, JsonNode> all = new java.util.LinkedHashMap<>();
+    for (String list : List.of("containers", "initContainers")) {
+      JsonNode containers = spec.path(list);
+      for (int i = 0; i < containers.size(); i++) {
+        all.put(path + "." + list + "[" + i + "]", containers.get(i));
       }
-      if (isTrue(context.get("allowPrivilegeEscalation"))) {
-        add(sp + ".allowPrivilegeEscalation", "privilege escalation" + PROFILE, "remove it or set false");
+    }
+    return all;
+  }
+
+  private void checkContainer(JsonNode c, String cp) {
+    JsonNode context = c.path("securityContext");
+    String sp = cp + ".securityContext";
+    if (isTrue(context.get("privileged"))) {
+      add(sp + ".privileged", "a privileged container" + PROFILE, "remove it");
+    }
+    if (isTrue(context.get("allowPrivilegeEscalation"))) {
+      add(sp + ".allowPrivilegeEscalation", "privilege escalation" + PROFILE, "remove it or set false");
+    }
+    JsonNode added = context.path("capabilities").path("add");
+    for (int k = 0; k < added.size(); k++) {
+      String capability = added.get(k).asText();
+      if (!capability.equals("NET_BIND_SERVICE")) {
+        add(sp + ".capabilities.add[" + k + "]", "capability " + capability + PROFILE, "only NET_BIND_SERVICE may be added");
       }
-      JsonNode added = context.path("capabilities").path("add");
-      for (int k = 0; k < added.size(); k++) {
-        String capability = added.get(k).asText();
-        if (!capability.equals("NET_BIND_SERVICE")) {
-          add(sp + ".capabilities.add[" + k + "]", "capability " + capability + PROFILE, "only NET_BIND_SERVICE may be added");
-        }
-      }
-      JsonNode procMount = context.get("procMount");
-      if (procMount != null && !procMount.isNull() && !procMount.asText().equals("Default")) {
-        add(sp + ".procMount", "procMount " + procMount.asText() + PROFILE, "remove it (Default)");
-      }
-      checkSecurityContext(context, sp);
-      JsonNode ports = c.path("ports");
-      for (int p = 0; p < ports.size(); p++) {
-        JsonNode hostPort = ports.get(p).get("hostPort");
-        if (hostPort != null && !hostPort.isNull() && hostPort.asInt() != 0) {
-          add(cp + ".ports[" + p + "].hostPort", "a host port" + PROFILE, "remove hostPort; Services reach the pod");
-        }
+    }
+    JsonNode procMount = context.get("procMount");
+    if (procMount != null && !procMount.isNull() && !procMount.asText().equals("Default")) {
+      add(sp + ".procMount", "procMount " + procMount.asText() + PROFILE, "remove it (Default)");
+    }
+    checkSecurityContext(context, sp);
+    JsonNode ports = c.path("ports");
+    for (int p = 0; p < ports.size(); p++) {
+      JsonNode hostPort = ports.get(p).get("hostPort");
+      if (hostPort != null && !hostPort.isNull() && hostPort.asInt() != 0) {
+        add(cp + ".ports[" + p + "].hostPort", "a host port" + PROFILE, "remove hostPort; Services reach the pod");
       }
     }
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipelines.streaming.api.model.PipelineSpec;
 import dev.pipelines.streaming.api.model.ResourcesSpec;
 import dev.pipelines.streaming.api.model.StreamingPipeline;
+import dev.pipelines.streaming.api.validation.PodTemplateRules;
 import dev.pipelines.streaming.api.validation.Problem;
 import dev.pipelines.streaming.api.validation.SecretReferences;
 import dev.pipelines.streaming.operator.driver.DriverNames;
@@ -94,19 +95,14 @@ public record TenantPolicy(String runnerImage, List<String> allowedImages, Strin
     if (spec.podTemplates() == null) {
       return;
     }
-    Map<String, JsonNode> templates = new LinkedHashMap<>();
-    templates.put("driver", spec.podTemplates().driver());
-    templates.put("executor", spec.podTemplates().executor());
-    templates.forEach((role, template) -> {
-      for (String list : List.of("containers", "initContainers")) {
-        JsonNode containers = template == null ? null : template.path("spec").path(list);
-        for (int i = 0; containers != null && i < containers.size(); i++) {
-          JsonNode image = containers.get(i).get("image");
-          if (image != null && image.isTextual() && !imageAllowed(image.asText())) {
-            refused.add(Problem.at("spec.podTemplates." + role + ".spec." + list + "[" + i + "].image", "'" + image.asText()
-                + "' is not an image the operator's tenant policy allows", "allowed: " + String.join(", ", images())));
-          }
-        }
+    Map<String, JsonNode> containers = new LinkedHashMap<>(
+        PodTemplateRules.containers(spec.podTemplates().driver(), "spec.podTemplates.driver"));
+    containers.putAll(PodTemplateRules.containers(spec.podTemplates().executor(), "spec.podTemplates.executor"));
+    containers.forEach((path, container) -> {
+      JsonNode image = container.get("image");
+      if (image != null && image.isTextual() && !imageAllowed(image.asText())) {
+        refused.add(Problem.at(path + ".image", "'" + image.asText() + "' is not an image the operator's tenant policy"
+            + " allows", "allowed: " + String.join(", ", images())));
       }
     });
   }
@@ -148,17 +144,17 @@ public record TenantPolicy(String runnerImage, List<String> allowedImages, Strin
     String ask = "; the operator's tenant policy allows at most ";
     if (limits.maxExecutors() != null) {
       // every count the spec can make Spark start with: instances too when autoscaling is on
-      List<String[]> counts = new ArrayList<>();
-      counts.add(new String[] {"spec.executor.instances", String.valueOf(spec.executor() == null ? 1 : spec.executor().instancesOrDefault())});
+      Map<String, Integer> counts = new LinkedHashMap<>();
+      counts.put("spec.executor.instances", spec.executor() == null ? 1 : spec.executor().instancesOrDefault());
       if (spec.autoscaling() != null) {
-        counts.add(new String[] {"spec.autoscaling.minExecutors", String.valueOf(spec.autoscaling().minExecutors())});
-        counts.add(new String[] {"spec.autoscaling.maxExecutors", String.valueOf(spec.autoscaling().maxExecutors())});
+        counts.put("spec.autoscaling.minExecutors", spec.autoscaling().minExecutors());
+        counts.put("spec.autoscaling.maxExecutors", spec.autoscaling().maxExecutors());
       }
-      for (String[] c : counts) {
-        if (!"null".equals(c[1]) && Integer.parseInt(c[1]) > limits.maxExecutors()) {
-          refused.add(Problem.at(c[0], c[1] + " executors" + ask + limits.maxExecutors()));
+      counts.forEach((path, count) -> {
+        if (count != null && count > limits.maxExecutors()) {
+          refused.add(Problem.at(path, count + " executors" + ask + limits.maxExecutors()));
         }
-      }
+      });
     }
     Map<String, String> conf = spec.sparkConf() == null ? Map.of() : spec.sparkConf();
     List<String> adminKeys = new ArrayList<>();
