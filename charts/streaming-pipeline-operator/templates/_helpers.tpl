@@ -51,7 +51,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [serviceaccounts]
   verbs: [get, list, watch, create, update, patch, delete]
-# Spark's driver builder adds a NetworkPolicy letting executors reach the driver
+# Spark's driver builder adds a NetworkPolicy per attempt (its executors take connections from
+# that application only); the operator adds each pipeline's egress NetworkPolicies
+# (tenantPolicy.egress.networkPolicy)
 - apiGroups: [networking.k8s.io]
   resources: [networkpolicies]
   verbs: [get, list, watch, create, update, patch, delete]

@@ -11,14 +11,21 @@ import dev.pipelines.streaming.operator.dashboard.DashboardPages;
 import dev.pipelines.streaming.operator.dashboard.Fleet;
 import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
 import dev.pipelines.streaming.operator.metrics.OperatorMetrics;
+import dev.pipelines.streaming.operator.children.PipelineChildren;
+import dev.pipelines.streaming.operator.children.PipelineEgress;
+import dev.pipelines.streaming.operator.children.PipelineEgress.ApiServerAddress;
+import dev.pipelines.streaming.operator.policy.ApiServerAddresses;
+import dev.pipelines.streaming.operator.policy.DeniedEndpoints;
 import dev.pipelines.streaming.operator.policy.TenantPolicy;
 import dev.pipelines.streaming.operator.reconcile.ClusterActor;
 import dev.pipelines.streaming.operator.reconcile.Decider;
 import dev.pipelines.streaming.operator.reconcile.EventRecorder;
 import dev.pipelines.streaming.operator.reconcile.PipelineObserver;
 import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.IOException;
@@ -81,6 +88,23 @@ public final class OperatorMain implements Callable<Integer> {
       + " Spark's format, e.g. 8g (default: no limit).")
   String maxMemory;
 
+  @Option(names = "--deny-egress", split = ",", defaultValue = "${env:DENY_EGRESS:-}",
+      description = "Networks (CIDR blocks or addresses) and host names (exact, or *.suffix) no source or sink may"
+          + " name, besides the built-in ones: link-local and metadata addresses, the Kubernetes API and the"
+          + " operator's namespace (default: none; env DENY_EGRESS).")
+  List<String> denyEgress;
+
+  @Option(names = "--egress-network-policy", defaultValue = "false",
+      description = "Give each pipeline NetworkPolicies holding its driver and executors to DNS, each other, the"
+          + " Kubernetes API (driver only) and the --egress-rules destinations (default: false). Enforced by"
+          + " network plugins that implement NetworkPolicy.")
+  boolean egressNetworkPolicy;
+
+  @Option(names = "--egress-rules", defaultValue = "${env:EGRESS_RULES:-[]}",
+      description = "With --egress-network-policy: the destinations pipelines may reach, a JSON list of NetworkPolicy"
+          + " egress rules ({\"to\": [{\"ipBlock\": {\"cidr\": \"10.20.0.0/16\"}}], \"ports\": [...]}; default: none).")
+  String egressRules;
+
   @Option(names = "--health-port", defaultValue = "8081",
       description = "Port of /healthz, /readyz, /metrics and the dashboard at / (default: ${DEFAULT-VALUE}).")
   int healthPort;
@@ -118,9 +142,14 @@ public final class OperatorMain implements Callable<Integer> {
     OperatorMetrics metrics = new OperatorMetrics(fleet);
     Operator operator = create(client, leaderElection ? leaseNamespace : null, metrics);
     ControlTokens tokens = ControlTokens.loadOrCreate(client, leaseNamespace, controlKeySecret);
+    List<ApiServerAddress> apiServer = ApiServerAddresses.discover(client, System.getenv());
     TenantPolicy policy = new TenantPolicy(runnerImage, allowedImages, operatorNamespace, allowOperatorNamespace,
-        allowCustomClaims, new TenantPolicy.Limits(maxExecutors, maxCores, maxMemory));
-    operator.register(new StreamingPipelineReconciler(loop(client, runnerImage, history, tokens, policy), fleet),
+        allowCustomClaims, new TenantPolicy.Limits(maxExecutors, maxCores, maxMemory),
+        DeniedEndpoints.of(operatorNamespace, apiServer.stream().map(ApiServerAddress::ip).toList(), denyEgress));
+    PipelineEgress egress = egressNetworkPolicy
+        ? new PipelineEgress(true, parseEgressRules(egressRules), apiServer) : PipelineEgress.OFF;
+    operator.register(new StreamingPipelineReconciler(loop(client, runnerImage, history, tokens, policy, egress,
+            DriverControlClient.serviceEndpoint()), fleet, new PipelineChildren(egress)),
         o -> {
           if (namespaces != null && !namespaces.isEmpty() && !namespaces.get(0).isBlank()) {
             o.settingNamespaces(Set.copyOf(namespaces));
@@ -159,10 +188,33 @@ public final class OperatorMain implements Callable<Integer> {
   /** The reconcile loop, reading drivers' control endpoints at {@code endpoint} (namespace, pipeline) → base URI. */
   public static ReconcileLoop loop(KubernetesClient client, String runnerImage, ProgressHistory history,
       ControlTokens tokens, TenantPolicy policy, BiFunction<String, String, URI> endpoint) {
+    return loop(client, runnerImage, history, tokens, policy, PipelineEgress.OFF, endpoint);
+  }
+
+  /** The reconcile loop, giving pipelines the {@code egress} NetworkPolicies before their drivers start. */
+  public static ReconcileLoop loop(KubernetesClient client, String runnerImage, ProgressHistory history,
+      ControlTokens tokens, TenantPolicy policy, PipelineEgress egress, BiFunction<String, String, URI> endpoint) {
     DriverPodFactory pods = new DriverPodFactory(client, new SparkConfFactory(runnerImage), new SystemClock());
-    return new ReconcileLoop(new PipelineObserver(client), new Decider(), new ClusterActor(client, pods, tokens),
+    return new ReconcileLoop(new PipelineObserver(client), new Decider(), new ClusterActor(client, pods, tokens, egress),
         new EventRecorder(client), Clock.systemUTC(),
         new ProgressStep(new DriverControlClient(tokens, endpoint), history), policy);
+  }
+
+  /**
+   * {@code --egress-rules}: NetworkPolicy egress rules as JSON, in Kubernetes' own shape.
+   *
+   * @throws IllegalArgumentException naming the flag when it is not such a list
+   */
+  public static List<NetworkPolicyEgressRule> parseEgressRules(String json) {
+    if (json == null || json.isBlank()) {
+      return List.of();
+    }
+    try {
+      return List.of(Serialization.jsonMapper().readValue(json, NetworkPolicyEgressRule[].class));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--egress-rules is not a JSON list of NetworkPolicy egress rules: "
+          + e.getMessage(), e);
+    }
   }
 
   /**

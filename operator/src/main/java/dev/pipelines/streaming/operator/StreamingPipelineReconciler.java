@@ -37,11 +37,17 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
   private static final java.time.Duration STALE_RETRY = java.time.Duration.ofSeconds(1);
   private final ReconcileLoop loop;
   private final Fleet fleet;
-  private final PipelineChildren children = new PipelineChildren();
+  private final PipelineChildren children;
 
   public StreamingPipelineReconciler(ReconcileLoop loop, Fleet fleet) {
+    this(loop, fleet, new PipelineChildren());
+  }
+
+  /** @param children the per-pipeline objects kept as built after the first start */
+  public StreamingPipelineReconciler(ReconcileLoop loop, Fleet fleet, PipelineChildren children) {
     this.loop = loop;
     this.fleet = fleet;
+    this.children = children;
   }
 
   @Override
@@ -92,7 +98,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     try {
       children.reconcile(resource, context);
     } catch (RuntimeException e) {
-      LOG.warn("{}/{}: could not put its ServiceAccounts, Role or RoleBinding back as built: {}",
+      LOG.warn("{}/{}: could not put its ServiceAccounts, Role, RoleBinding or NetworkPolicies back as built: {}",
           resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.toString());
     }
   }

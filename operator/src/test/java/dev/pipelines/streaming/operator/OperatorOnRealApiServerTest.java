@@ -14,8 +14,12 @@ import dev.pipelines.streaming.operator.dashboard.ProgressHistory;
 import dev.pipelines.streaming.operator.metrics.OperatorMetrics;
 import dev.pipelines.streaming.operator.testing.ClusterUser;
 import dev.pipelines.streaming.testing.RealApiServer;
+import dev.pipelines.streaming.operator.children.PipelineChildren;
+import dev.pipelines.streaming.operator.children.PipelineEgress;
+import dev.pipelines.streaming.operator.policy.ApiServerAddresses;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -24,6 +28,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -86,8 +92,11 @@ class OperatorOnRealApiServerTest {
     OperatorMetrics metrics = new OperatorMetrics(fleet);
     operator = OperatorMain.create(client, null, metrics);
     URI endpoint = URI.create("http://127.0.0.1:" + driver.getAddress().getPort());
+    // egress NetworkPolicies on, as an admin turns them on: kept as built, like the Role
+    PipelineEgress egress = new PipelineEgress(true, List.of(), ApiServerAddresses.discover(client, Map.of()));
     operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test", history,
-        new ControlTokens(new byte[32]), TenantPolicy.defaults("runner:test", "streaming-system"), (namespace, name) -> endpoint), fleet), o -> o.settingNamespaces(java.util.Set.of(ns)));
+        new ControlTokens(new byte[32]), TenantPolicy.defaults("runner:test", "streaming-system"), egress,
+        (namespace, name) -> endpoint), fleet, new PipelineChildren(egress)), o -> o.settingNamespaces(java.util.Set.of(ns)));
     operator.start();
     http = OperatorMain.startHttpServer(0, operator, metrics,
         new DashboardPages(fleet, history, java.time.Clock.systemUTC(), DashboardAccess.loopbackOnly()));
@@ -213,6 +222,19 @@ class OperatorOnRealApiServerTest {
       });
       await("the executors' token unmounted again", () -> Boolean.FALSE.equals(
           client.serviceAccounts().inNamespace(ns).withName("clicks-executor").get().getAutomountServiceAccountToken()));
+      // an egress policy deleted, or widened to everywhere, is put back
+      var policies = client.network().networkPolicies().inNamespace(ns);
+      policies.withName("clicks-egress").delete();
+      await("the egress NetworkPolicy put back", () -> policies.withName("clicks-egress").get() != null);
+      var driverEgress = policies.withName("clicks-driver-egress").get().getSpec().getEgress();
+      assertThat(driverEgress).as("the API server's addresses, read from the API server").singleElement()
+          .satisfies(rule -> assertThat(rule.getTo()).isNotEmpty());
+      policies.withName("clicks-driver-egress").edit(np -> {
+        np.getSpec().getEgress().add(new NetworkPolicyEgressRule()); // an empty rule: everywhere
+        return np;
+      });
+      await("the driver's egress narrowed again", () -> policies.withName("clicks-driver-egress").get().getSpec()
+          .getEgress().equals(driverEgress));
 
       // probe A: an incompatible change is refused; the old driver then fails: the refused spec never starts
       user.edit("groupBy: [page]", "groupBy: [userId]");

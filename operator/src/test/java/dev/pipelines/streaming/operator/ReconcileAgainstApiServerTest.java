@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pipelines.streaming.api.status.PipelineStatus;
 import dev.pipelines.streaming.operator.apiserver.FakeKubelet;
 import dev.pipelines.streaming.operator.autoscale.ControlTokens;
+import dev.pipelines.streaming.operator.children.PipelineEgress;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
 import dev.pipelines.streaming.operator.driver.SparkConfFactory;
@@ -19,9 +20,12 @@ import dev.pipelines.streaming.operator.reconcile.ReconcileLoop;
 import dev.pipelines.streaming.operator.policy.TenantPolicy;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -90,9 +94,13 @@ abstract class ReconcileAgainstApiServerTest {
   }
 
   ReconcileLoop newLoop(TenantPolicy policy) {
+    return newLoop(policy, PipelineEgress.OFF);
+  }
+
+  ReconcileLoop newLoop(TenantPolicy policy, PipelineEgress egress) {
     KubernetesClient operator = operatorClient();
     DriverPodFactory pods = new DriverPodFactory(operator, new SparkConfFactory("runner:test"), new ManualClock(0));
-    return new ReconcileLoop(new PipelineObserver(operator), new Decider(), new ClusterActor(operator, pods, new ControlTokens(new byte[32])),
+    return new ReconcileLoop(new PipelineObserver(operator), new Decider(), new ClusterActor(operator, pods, new ControlTokens(new byte[32]), egress),
         new EventRecorder(operator), clock, null, policy);
   }
 
@@ -193,10 +201,78 @@ abstract class ReconcileAgainstApiServerTest {
     assertThat(client.v1().events().inNamespace(ns).list().getItems())
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("NotAllowed"));
 
-    loop = newLoop(new TenantPolicy("runner:test", List.of("registry.example.com/"), ns, true, false, TenantPolicy.Limits.NONE));
+    loop = newLoop(new TenantPolicy("runner:test", List.of("registry.example.com/"), ns, true, false, TenantPolicy.Limits.NONE, null));
     reconcile();
     assertThat(drivers()).as("allowed by the admin: it starts").hasSize(1);
     assertThat(drivers().get(0).getSpec().getContainers().get(0).getImage()).isEqualTo("registry.example.com/mine:1");
+  }
+
+  /**
+   * Egress NetworkPolicies on: both exist before the driver (a policy the API server refuses
+   * starts no driver), select the driver and its executors by the labels they really carry, let
+   * them reach DNS, each other, the admin's destinations and (the driver) the API; turned off,
+   * they are deleted at the next start.
+   */
+  @Test
+  void withEgressPoliciesOnAPipelinesPodsAreHeldBeforeItsDriverStarts() {
+    var admins = new NetworkPolicyEgressRuleBuilder().addNewTo().withNewIpBlock().withCidr("10.20.0.0/16").endIpBlock().endTo()
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString(9092)).endPort().build();
+    var api = List.of(new PipelineEgress.ApiServerAddress("10.96.0.1", 443), new PipelineEgress.ApiServerAddress("192.168.1.5", 6443));
+    var refused = new NetworkPolicyEgressRuleBuilder().addNewTo().withNewIpBlock().withCidr("not-a-cidr").endIpBlock().endTo().build();
+    loop = newLoop(TenantPolicy.defaults("runner:test", "streaming-system"), new PipelineEgress(true, List.of(refused), api));
+    create(PIPELINE.replace("maxRestarts: 1", "maxRestarts: 3"));
+    reconcile();
+    assertThat(drivers()).as("no driver while its egress policy is not in place").isEmpty();
+    assertThat(client.v1().events().inNamespace(ns).list().getItems()).anySatisfy(e -> assertThat(e.getMessage())
+        .startsWith("could not create driver clicks-driver-1: NetworkPolicy.networking.k8s.io \"clicks-egress\" is invalid"));
+
+    loop = newLoop(TenantPolicy.defaults("runner:test", "streaming-system"), new PipelineEgress(true, List.of(admins), api));
+    clock.advance(Duration.ofSeconds(11)); // the failed start's backoff
+    reconcile();
+    Pod driver = drivers().get(0);
+    assertThat(driver.getMetadata().getName()).as("the failed start was attempt 1").isEqualTo("clicks-driver-2");
+    var policies = client.network().networkPolicies().inNamespace(ns);
+    NetworkPolicy all = policies.withName("clicks-egress").get();
+    NetworkPolicy driverOnly = policies.withName("clicks-driver-egress").get();
+    assertOwnedByPipeline(all);
+    assertOwnedByPipeline(driverOnly);
+    // the labels Spark's driver gives its executors: spark.kubernetes.executor.label.* of the conf it is handed
+    var conf = new java.util.Properties();
+    try {
+      conf.load(new java.io.StringReader(client.configMaps().inNamespace(ns).withName("clicks-a2-spark-conf").get()
+          .getData().get("spark.properties")));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Map<String, String> executorLabels = new java.util.HashMap<>();
+    conf.stringPropertyNames().stream().filter(k -> k.startsWith("spark.kubernetes.executor.label."))
+        .forEach(k -> executorLabels.put(k.substring("spark.kubernetes.executor.label.".length()), conf.getProperty(k)));
+    assertThat(driver.getMetadata().getLabels()).containsAllEntriesOf(all.getSpec().getPodSelector().getMatchLabels())
+        .containsAllEntriesOf(driverOnly.getSpec().getPodSelector().getMatchLabels());
+    assertThat(executorLabels).as("executors are held too").containsAllEntriesOf(all.getSpec().getPodSelector().getMatchLabels())
+        .doesNotContainEntry("spark-role", "driver");
+    assertThat(all.getSpec().getPolicyTypes()).containsExactly("Egress");
+    assertThat(all.getSpec().getEgress()).hasSize(3);
+    assertThat(all.getSpec().getEgress().get(0).getTo()).as("DNS, wherever the resolver is").isNullOrEmpty();
+    assertThat(all.getSpec().getEgress().get(0).getPorts()).extracting(p -> p.getProtocol() + "/" + p.getPort().getIntVal())
+        .containsExactly("UDP/53", "TCP/53");
+    assertThat(all.getSpec().getEgress().get(1).getTo()).singleElement().satisfies(peer ->
+        assertThat(peer.getPodSelector().getMatchLabels()).containsExactlyEntriesOf(Map.of("streaming.pipelines.dev/pipeline", "clicks")));
+    assertThat(all.getSpec().getEgress().get(2)).isEqualTo(admins);
+    assertThat(driverOnly.getSpec().getEgress()).singleElement().satisfies(rule -> {
+      assertThat(rule.getTo()).extracting(peer -> peer.getIpBlock().getCidr()).containsExactly("10.96.0.1/32", "192.168.1.5/32");
+      assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(443, 6443);
+    });
+
+    // the admin turns them off: gone at the next start, not left holding pipelines to an old list
+    loop = newLoop(TenantPolicy.defaults("runner:test", "streaming-system"), PipelineEgress.OFF);
+    kubelet.setPhase(ns, "clicks-driver-2", "Failed", 1);
+    reconcile();
+    clock.advance(Duration.ofMinutes(10));
+    reconcile();
+    assertThat(drivers()).extracting(p -> p.getMetadata().getName()).contains("clicks-driver-3");
+    assertThat(policies.list().getItems()).extracting(np -> np.getMetadata().getName())
+        .as("the per-attempt executor ingress policies stay").doesNotContain("clicks-egress", "clicks-driver-egress").isNotEmpty();
   }
 
   @Test

@@ -20,4 +20,10 @@ class ReconcileOnMockServerTest extends ReconcileAgainstApiServerTest {
   @Disabled("the CRUD mock does not refuse a status write with an old resourceVersion; the real API server does")
   void aStaleReconcilesStatusIsRefusedAndTheNewerStatusStays() {
   }
+
+  @Override
+  @Test
+  @Disabled("the CRUD mock does not refuse a NetworkPolicy with an invalid CIDR; the real API server does")
+  void withEgressPoliciesOnAPipelinesPodsAreHeldBeforeItsDriverStarts() {
+  }
 }

@@ -99,4 +99,14 @@ public final class DriverNames {
   public static String checkpointClaim(String pipeline) {
     return pipeline + "-checkpoints";
   }
+
+  /** The NetworkPolicy holding every pod of the pipeline to DNS, its own pods and the admin's destinations. */
+  public static String egressPolicy(String pipeline) {
+    return pipeline + "-egress";
+  }
+
+  /** The NetworkPolicy letting the pipeline's driver reach the Kubernetes API. */
+  public static String driverEgressPolicy(String pipeline) {
+    return pipeline + "-driver-egress";
+  }
 }

@@ -31,9 +31,10 @@ import java.util.Objects;
  * @param allowCustomClaims whether {@code spec.checkpoint.pvc.claimName} may name a claim other than
  *     the pipeline's own {@code <name>-checkpoints} (another pipeline's checkpoint could be mounted)
  * @param limits the most a pipeline may ask for ({@link Limits#NONE}: no limit)
+ * @param deniedEndpoints hosts no source or sink may name (null: {@link DeniedEndpoints#builtIn})
  */
 public record TenantPolicy(String runnerImage, List<String> allowedImages, String operatorNamespace,
-    boolean allowOperatorNamespace, boolean allowCustomClaims, Limits limits) {
+    boolean allowOperatorNamespace, boolean allowCustomClaims, Limits limits, DeniedEndpoints deniedEndpoints) {
   /**
    * The largest executor count (fixed, or autoscaling's maximum), cores and memory per pod
    * (driver or executor) a pipeline may ask for; null: no limit. Memory in Spark's format and
@@ -60,11 +61,12 @@ public record TenantPolicy(String runnerImage, List<String> allowedImages, Strin
     allowedImages = allowedImages == null ? List.of()
         : allowedImages.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     operatorNamespace = operatorNamespace == null || operatorNamespace.isBlank() ? null : operatorNamespace;
+    deniedEndpoints = deniedEndpoints == null ? DeniedEndpoints.builtIn(operatorNamespace) : deniedEndpoints;
   }
 
   /** Only the runner image, pipelines anywhere but {@code operatorNamespace}. */
   public static TenantPolicy defaults(String runnerImage, String operatorNamespace) {
-    return new TenantPolicy(runnerImage, List.of(), operatorNamespace, false, false, Limits.NONE);
+    return new TenantPolicy(runnerImage, List.of(), operatorNamespace, false, false, Limits.NONE, null);
   }
 
   /** What the policy refuses about {@code pipeline} in {@code namespace}; empty when it may run. */
@@ -86,6 +88,7 @@ public record TenantPolicy(String runnerImage, List<String> allowedImages, Strin
       checkSecrets(pipeline.spec(), refused);
       checkClaim(pipeline, refused);
       checkLimits(pipeline.spec(), refused);
+      refused.addAll(deniedEndpoints.check(pipeline.spec()));
     }
     return refused;
   }

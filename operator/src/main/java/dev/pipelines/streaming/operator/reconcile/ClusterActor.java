@@ -5,6 +5,7 @@ import dev.pipelines.streaming.api.model.CheckpointSpec;
 import dev.pipelines.streaming.api.upgrade.CheckpointRecord;
 import dev.pipelines.streaming.operator.autoscale.ControlTokens;
 import dev.pipelines.streaming.operator.children.PipelineAccess;
+import dev.pipelines.streaming.operator.children.PipelineEgress;
 import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.driver.DriverNames;
 import dev.pipelines.streaming.operator.driver.DriverPodFactory;
@@ -34,11 +35,18 @@ public final class ClusterActor {
   private final KubernetesClient client;
   private final DriverPodFactory pods;
   private final ControlTokens tokens;
+  private final PipelineEgress egress;
 
   public ClusterActor(KubernetesClient client, DriverPodFactory pods, ControlTokens tokens) {
+    this(client, pods, tokens, PipelineEgress.OFF);
+  }
+
+  /** @param egress the egress NetworkPolicies each pipeline gets before its driver starts ({@link PipelineEgress#OFF}: none) */
+  public ClusterActor(KubernetesClient client, DriverPodFactory pods, ControlTokens tokens, PipelineEgress egress) {
     this.client = client;
     this.pods = pods;
     this.tokens = tokens;
+    this.egress = egress;
   }
 
   public void apply(StreamingPipelineResource pipeline, Action action) {
@@ -62,6 +70,7 @@ public final class ClusterActor {
       throw new SpecNotRecordedException(e);
     }
     applyDriverAccess(ns, name, owner);
+    applyEgress(ns, name, owner);
     applyCheckpointLease(ns, name, owner);
     applyCheckpointClaim(p, ns, name, owner);
     applyControlService(ns, name, owner);
@@ -91,6 +100,25 @@ public final class ClusterActor {
         PipelineAccess.driverRole(ns, name), PipelineAccess.driverRoleBinding(ns, name))) {
       child.getMetadata().setOwnerReferences(List.of(owner));
       apply(child);
+    }
+  }
+
+  /**
+   * The egress NetworkPolicies ({@link PipelineEgress}), before the driver exists, so that no pod
+   * of the pipeline ever runs unheld; afterwards the reconciler keeps them (PipelineChildren).
+   * Turned off by the admin: deleted, or they would keep holding pipelines to a list that is gone.
+   */
+  private void applyEgress(String ns, String name, OwnerReference owner) {
+    if (!egress.enabled()) {
+      // by name (the delete verb; a missing one is no error)
+      for (String policy : List.of(DriverNames.egressPolicy(name), DriverNames.driverEgressPolicy(name))) {
+        client.network().networkPolicies().inNamespace(ns).withName(policy).delete();
+      }
+      return;
+    }
+    for (HasMetadata policy : egress.policies(ns, name)) {
+      policy.getMetadata().setOwnerReferences(List.of(owner));
+      apply(policy);
     }
   }
 

@@ -56,18 +56,34 @@ class HelmChartTest {
         .set("replicas", 2).set("image.tag", "1.2.3").set("metrics.serviceMonitor.enabled", true)
         .set("metrics.podMonitor.enabled", true).set("metrics.grafanaDashboard.enabled", true)
         .set("javaOptions", "-XX:MaxRAMPercentage=60").set("tenantPolicy.allowedImages[0]", "ghcr.io/team-a/")
-        .set("tenantPolicy.maxExecutors", 8).set("tenantPolicy.maxCores", 4).set("tenantPolicy.maxMemory", "8g"));
+        .set("tenantPolicy.maxExecutors", 8).set("tenantPolicy.maxCores", 4).set("tenantPolicy.maxMemory", "8g")
+        .set("tenantPolicy.egress.deny[0]", "10.200.0.0/16").set("tenantPolicy.egress.deny[1]", "*.corp.example")
+        .set("tenantPolicy.egress.networkPolicy", true)
+        .set("tenantPolicy.egress.rules[0].to[0].ipBlock.cidr", "10.20.0.0/16")
+        .set("tenantPolicy.egress.rules[0].ports[0].port", 9092));
     assertMatchesFile(GOLDEN.resolve("helm-namespaced.yaml"), rendered);
 
     List<JsonNode> docs = documents(rendered);
     assertThat(kinds(docs)).doesNotContain("ClusterRole", "ClusterRoleBinding");
     assertThat(docs).filteredOn(d -> d.path("kind").asText().equals("Role"))
         .extracting(d -> d.at("/metadata/namespace").asText())
-        .containsExactlyInAnyOrder("team-a", "team-b", "streaming-system", "streaming-system"); // + leases, control key
+        .containsExactlyInAnyOrder("team-a", "team-b", "streaming-system", "streaming-system", "default"); // + leases, control key, API endpoints
     JsonNode deployment = only(docs, "Deployment");
     assertThat(deployment.at("/spec/template/spec/containers/0/args").toString()).contains("--namespaces=team-a,team-b",
         "--max-executors=8", "--max-cores=4", "--max-memory=8g",
-        "--allowed-images=ghcr.io/streaming-pipelines/streaming-pipeline-runner:0.1.0,ghcr.io/team-a/");
+        "--allowed-images=ghcr.io/streaming-pipelines/streaming-pipeline-runner:0.1.0,ghcr.io/team-a/",
+        "--deny-egress=10.200.0.0/16,*.corp.example", "--egress-network-policy");
+    String rules = null;
+    for (JsonNode arg : deployment.at("/spec/template/spec/containers/0/args")) {
+      if (arg.asText().startsWith("--egress-rules=")) {
+        rules = arg.asText().substring("--egress-rules=".length());
+      }
+    }
+    assertThat(dev.pipelines.streaming.operator.OperatorMain.parseEgressRules(rules)).as("the operator reads the rules back as the admin wrote them")
+        .singleElement().satisfies(rule -> {
+          assertThat(rule.getTo().get(0).getIpBlock().getCidr()).isEqualTo("10.20.0.0/16");
+          assertThat(rule.getPorts().get(0).getPort().getIntVal()).isEqualTo(9092);
+        });
     assertThat(only(docs, "ValidatingAdmissionPolicy").at("/spec/variables").toString())
         .as("the admission policy holds drivers to the same images").contains(
             "{\"name\":\"allowedImages\",\"expression\":\"[\\\"ghcr.io/streaming-pipelines/streaming-pipeline-runner:0.1.0\\\",\\\"ghcr.io/team-a/\\\"]\"}");

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The admin's policy: each refusal names the field, and what is within it passes. */
 class TenantPolicyTest {
   static final TenantPolicy IMAGES = new TenantPolicy("ghcr.io/spo/runner:1", List.of("ghcr.io/team-a/", "quay.io/x/y:2"),
-      "spo-system", false, false, TenantPolicy.Limits.NONE);
+      "spo-system", false, false, TenantPolicy.Limits.NONE, null);
 
   static StreamingPipeline pipeline(String extra) {
     return PipelineLoader.parse("""
@@ -56,6 +56,24 @@ class TenantPolicyTest {
             + " allows (allowed: ghcr.io/spo/runner:1, ghcr.io/team-a/, quay.io/x/y:2)");
   }
 
+  /** The deny-list is part of every policy, the built-in entries and the operator's namespace included. */
+  @Test
+  void aSinkPointedAtTheMetadataServiceOrTheOperatorIsRefused() {
+    StreamingPipeline p = PipelineLoader.parse("""
+        apiVersion: streaming.pipelines.dev/v1alpha1
+        kind: StreamingPipeline
+        metadata: {name: clicks}
+        spec:
+          checkpoint: {pvc: {}}
+          sources: [{name: clicks, generator: {}}]
+          sinks:
+            - {name: a, from: clicks, http: {url: 'http://169.254.169.254/computeMetadata/v1/'}}
+            - {name: b, from: clicks, http: {url: 'http://streaming-pipeline-operator.spo-system:8081/'}}
+        """).orThrow();
+    assertThat(IMAGES.check("analytics", p)).extracting(Problem::path).containsExactly("spec.sinks[0].http.url",
+        "spec.sinks[1].http.url");
+  }
+
   static StreamingPipeline withClaimAndSecret(String claim, String secret) {
     return PipelineLoader.parse("""
         apiVersion: streaming.pipelines.dev/v1alpha1
@@ -86,7 +104,7 @@ class TenantPolicyTest {
             + " could be another pipeline's checkpoint (remove claimName for a claim the operator creates, name the claim"
             + " clicks-checkpoints, or ask an admin for tenantPolicy.allowCustomClaims)");
     assertThat(IMAGES.check("a", withClaimAndSecret("clicks-checkpoints", "kafka"))).isEmpty();
-    assertThat(new TenantPolicy("r", List.of(), null, false, true, null).check("a", withClaimAndSecret("shared", "kafka")))
+    assertThat(new TenantPolicy("r", List.of(), null, false, true, null, null).check("a", withClaimAndSecret("shared", "kafka")))
         .isEmpty();
   }
 
@@ -94,14 +112,14 @@ class TenantPolicyTest {
   void theOperatorsOwnNamespaceIsRefusedUnlessAllowed() {
     assertThat(refused(IMAGES, "spo-system", "")).singleElement().asString()
         .startsWith("metadata.namespace: the operator runs no pipelines in its own namespace (spo-system)");
-    assertThat(refused(new TenantPolicy("r", List.of(), "spo-system", true, false, null), "spo-system", "")).isEmpty();
-    assertThat(refused(new TenantPolicy("r", List.of(), null, false, false, null), "spo-system", ""))
+    assertThat(refused(new TenantPolicy("r", List.of(), "spo-system", true, false, null, null), "spo-system", "")).isEmpty();
+    assertThat(refused(new TenantPolicy("r", List.of(), null, false, false, null, null), "spo-system", ""))
         .as("outside a cluster the operator's namespace is unknown").isEmpty();
   }
 
   @Test
   void resourceLimitsNameTheFieldAndAllowExactlyTheLimit() {
-    TenantPolicy capped = new TenantPolicy("r", List.of(), null, false, false, new TenantPolicy.Limits(4, 2, "4g"));
+    TenantPolicy capped = new TenantPolicy("r", List.of(), null, false, false, new TenantPolicy.Limits(4, 2, "4g"), null);
     assertThat(refused(capped, "a", """
         driver: {cores: 2, memory: 4096m}
         executor: {instances: 4, cores: 2, memory: 4g}
