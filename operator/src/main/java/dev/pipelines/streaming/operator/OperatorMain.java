@@ -88,6 +88,12 @@ public final class OperatorMain implements Callable<Integer> {
       + " Spark's format, e.g. 8g (default: no limit).")
   String maxMemory;
 
+  @Option(names = "--admission-policy", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "The chart's admission policy holds drivers (default: true): an executor pod template it would"
+          + " refuse (Secret volumes or environment, CSI or ephemeral volumes, another claim, nodeName,"
+          + " runtimeClassName) is refused before the driver starts. --no-admission-policy on clusters without it.")
+  boolean admissionPolicy;
+
   @Option(names = "--deny-egress", split = ",", defaultValue = "${env:DENY_EGRESS:-}",
       description = "Networks (CIDR blocks or addresses) and host names (exact, or *.suffix) no source or sink may"
           + " name, besides the built-in ones: link-local and metadata addresses, the Kubernetes API and the"
@@ -145,7 +151,8 @@ public final class OperatorMain implements Callable<Integer> {
     List<ApiServerAddress> apiServer = ApiServerAddresses.discover(client, System.getenv());
     TenantPolicy policy = new TenantPolicy(runnerImage, allowedImages, operatorNamespace, allowOperatorNamespace,
         allowCustomClaims, new TenantPolicy.Limits(maxExecutors, maxCores, maxMemory),
-        DeniedEndpoints.of(operatorNamespace, apiServer.stream().map(ApiServerAddress::ip).toList(), denyEgress));
+        DeniedEndpoints.of(operatorNamespace, apiServer.stream().map(ApiServerAddress::ip).toList(), denyEgress),
+        admissionPolicy);
     PipelineEgress egress = egressNetworkPolicy
         ? new PipelineEgress(true, parseEgressRules(egressRules), apiServer) : PipelineEgress.OFF;
     operator.register(new StreamingPipelineReconciler(loop(client, runnerImage, history, tokens, policy, egress,

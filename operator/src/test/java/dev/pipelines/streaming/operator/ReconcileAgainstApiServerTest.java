@@ -201,7 +201,7 @@ abstract class ReconcileAgainstApiServerTest {
     assertThat(client.v1().events().inNamespace(ns).list().getItems())
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("NotAllowed"));
 
-    loop = newLoop(new TenantPolicy("runner:test", List.of("registry.example.com/"), ns, true, false, TenantPolicy.Limits.NONE, null));
+    loop = newLoop(new TenantPolicy("runner:test", List.of("registry.example.com/"), ns, true, false, TenantPolicy.Limits.NONE, null, true));
     reconcile();
     assertThat(drivers()).as("allowed by the admin: it starts").hasSize(1);
     assertThat(drivers().get(0).getSpec().getContainers().get(0).getImage()).isEqualTo("registry.example.com/mine:1");

@@ -32,9 +32,12 @@ import java.util.Objects;
  *     the pipeline's own {@code <name>-checkpoints} (another pipeline's checkpoint could be mounted)
  * @param limits the most a pipeline may ask for ({@link Limits#NONE}: no limit)
  * @param deniedEndpoints hosts no source or sink may name (null: {@link DeniedEndpoints#builtIn})
+ * @param admissionPolicy whether the chart's admission policy holds drivers: an executor template
+ *     it would refuse is then refused here, before a driver starts that could run no executor
  */
 public record TenantPolicy(String runnerImage, List<String> allowedImages, String operatorNamespace,
-    boolean allowOperatorNamespace, boolean allowCustomClaims, Limits limits, DeniedEndpoints deniedEndpoints) {
+    boolean allowOperatorNamespace, boolean allowCustomClaims, Limits limits, DeniedEndpoints deniedEndpoints,
+    boolean admissionPolicy) {
   /**
    * The largest executor count (fixed, or autoscaling's maximum), cores and memory per pod
    * (driver or executor) a pipeline may ask for; null: no limit. Memory in Spark's format and
@@ -66,7 +69,7 @@ public record TenantPolicy(String runnerImage, List<String> allowedImages, Strin
 
   /** Only the runner image, pipelines anywhere but {@code operatorNamespace}. */
   public static TenantPolicy defaults(String runnerImage, String operatorNamespace) {
-    return new TenantPolicy(runnerImage, List.of(), operatorNamespace, false, false, Limits.NONE, null);
+    return new TenantPolicy(runnerImage, List.of(), operatorNamespace, false, false, Limits.NONE, null, true);
   }
 
   /** What the policy refuses about {@code pipeline} in {@code namespace}; empty when it may run. */
@@ -89,6 +92,10 @@ public record TenantPolicy(String runnerImage, List<String> allowedImages, Strin
       checkClaim(pipeline, refused);
       checkLimits(pipeline.spec(), refused);
       refused.addAll(deniedEndpoints.check(pipeline.spec()));
+      if (admissionPolicy) {
+        String own = pipeline.metadata() == null ? null : DriverNames.checkpointClaim(pipeline.metadata().name());
+        refused.addAll(ExecutorTemplateRules.check(pipeline.spec(), own, allowCustomClaims));
+      }
     }
     return refused;
   }

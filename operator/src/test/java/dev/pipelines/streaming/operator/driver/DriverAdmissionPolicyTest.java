@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
+import dev.pipelines.streaming.api.model.StreamingPipeline;
 import dev.pipelines.streaming.operator.children.PipelineAccess;
+import dev.pipelines.streaming.operator.policy.TenantPolicy;
 import dev.pipelines.streaming.testing.RealApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -174,6 +176,83 @@ class DriverAdmissionPolicyTest {
     // images under an allowed prefix are admitted too
     clicks.resource(executor(unique("clicks-a1-exec"), b -> b.editSpec().editFirstContainer()
         .withImage("registry.example.com/team-a/runner:2").endContainer().endSpec())).create();
+  }
+
+  /**
+   * Issue 16's escalation probes again, now through the path a driver's own code has: settings
+   * it adds to its Spark conf at runtime, built into executor pods by Spark's own
+   * KubernetesExecutorBuilder and sent with the driver's identity. The operator's conf alone
+   * gives a pod the API server admits; each probe gives one it refuses.
+   */
+  @Test
+  void executors_spark_builds_from_the_operators_conf_are_admitted_and_from_escalating_settings_refused() throws Exception {
+    SparkExecutorPods spark = SparkExecutorPods.forDriverOf(admin, ns, "clicks", IMAGE);
+    // as ExecutorPodsAllocator sends them: into the driver's namespace
+    Pod plain = clicks.pods().inNamespace(ns).resource(spark.executor(clicks, "1", Map.of())).create();
+    assertThat(plain.getMetadata().getName()).startsWith("clicks-a1-exec");
+    Path template = java.nio.file.Files.createTempFile("evil-template", ".yaml");
+    java.nio.file.Files.writeString(template, "spec: {hostNetwork: true, hostPID: true}\n");
+    Map<String, Map<String, String>> probes = new java.util.LinkedHashMap<>();
+    probes.put("ServiceAccount clicks-executor, not default",
+        Map.of("spark.kubernetes.authenticate.executor.serviceAccountName", "default"));
+    probes.put("host's network, PID or IPC namespace, host ports", Map.of(
+        "spark.kubernetes.executor.volumes.hostPath.host.mount.path", "/host",
+        "spark.kubernetes.executor.volumes.hostPath.host.options.path", "/"));
+    probes.put("pods that read Secrets", Map.of("spark.kubernetes.executor.secretKeyRef.STOLEN", "other-control:token"));
+    probes.put("nor volumes but emptyDir", Map.of("spark.kubernetes.executor.secrets.other-control", "/mnt/secret"));
+    probes.put("may mount only its own checkpoint claim clicks-checkpoints", Map.of(
+        "spark.kubernetes.executor.volumes.persistentVolumeClaim.c.mount.path", "/other",
+        "spark.kubernetes.executor.volumes.persistentVolumeClaim.c.options.claimName", "other-checkpoints"));
+    probes.put("evil.example.com/miner:1 is not an image", Map.of("spark.kubernetes.executor.container.image", "evil.example.com/miner:1"));
+    probes.put(" host's network", Map.of("spark.kubernetes.executor.podTemplateFile", template.toString()));
+    probes.put("pipeline clicks's driver may", Map.of("spark.kubernetes.executor.label." + DriverNames.LABEL_PIPELINE, "other"));
+    int id = 2;
+    for (var probe : probes.entrySet()) {
+      Pod pod = spark.executor(clicks, String.valueOf(id++), probe.getValue());
+      assertRefused(() -> clicks.pods().inNamespace(ns).resource(pod).create(), probe.getKey().strip());
+    }
+  }
+
+  /**
+   * The operator refuses (NotAllowed) exactly the executor templates whose executors the API
+   * server would refuse: else a driver would start and never get an executor.
+   */
+  @Test
+  void the_operator_refuses_the_executor_templates_whose_executors_admission_refuses() {
+    TenantPolicy operator = new TenantPolicy(IMAGE, List.of("registry.example.com/team-a/"), OPERATOR_NS, false, false,
+        TenantPolicy.Limits.NONE, null, true);
+    String mount = "containers: [{name: spark-kubernetes-executor, volumeMounts: [{name: v, mountPath: /v}]}]";
+    Map<String, Boolean> admitted = new java.util.LinkedHashMap<>();
+    admitted.put("{}", true);
+    admitted.put("{spec: {nodeSelector: {disk: ssd}, tolerations: [{key: spot, operator: Exists}], volumes: [{name: v,"
+        + " configMap: {name: truststore}}], " + mount + "}}", true);
+    admitted.put("{spec: {containers: [{name: spark-kubernetes-executor, envFrom: [{configMapRef: {name: settings}}]}]}}", true);
+    admitted.put("{spec: {volumes: [{name: v, persistentVolumeClaim: {claimName: clicks-checkpoints}}], " + mount + "}}", true);
+    admitted.put("{spec: {volumes: [{name: v, secret: {secretName: other-control}}], " + mount + "}}", false);
+    admitted.put("{spec: {volumes: [{name: v, projected: {sources: [{secret: {name: other-control}}]}}], " + mount + "}}", false);
+    admitted.put("{spec: {volumes: [{name: v, csi: {driver: secrets-store.csi.k8s.io}}], " + mount + "}}", false);
+    admitted.put("{spec: {volumes: [{name: v, persistentVolumeClaim: {claimName: other-checkpoints}}], " + mount + "}}", false);
+    admitted.put("{spec: {containers: [{name: spark-kubernetes-executor, env: [{name: T, valueFrom: {secretKeyRef: {name:"
+        + " other-control, key: token}}}]}]}}", false);
+    admitted.put("{spec: {containers: [{name: spark-kubernetes-executor, envFrom: [{secretRef: {name: other-control}}]}]}}", false);
+    admitted.put("{spec: {nodeName: node-1}}", false);
+    admitted.put("{spec: {runtimeClassName: kata}}", false);
+    // a RuntimeClass that exists (one that does not is refused by another admission plugin first)
+    admin.resource(new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder().withNewMetadata().withName("kata")
+        .endMetadata().withHandler("kata").build()).createOr(NonDeletingOperation::update);
+    int id = 100;
+    for (var template : admitted.entrySet()) {
+      StreamingPipeline pipeline = SparkExecutorPods.pipeline("clicks", template.getKey());
+      Pod executor = SparkExecutorPods.forDriverOf(admin, ns, "clicks", IMAGE, pipeline).executor(clicks, String.valueOf(id++), Map.of());
+      List<?> refusedByOperator = operator.check(ns, pipeline);
+      if (template.getValue()) {
+        assertThat(clicks.pods().inNamespace(ns).resource(executor).create()).as(template.getKey()).isNotNull();
+        assertThat(refusedByOperator).as(template.getKey()).isEmpty();
+      } else {
+        assertRefused(() -> clicks.pods().inNamespace(ns).resource(executor).create(), "");
+        assertThat(refusedByOperator).as(template.getKey()).isNotEmpty();
+      }
+    }
   }
 
   @Test

@@ -120,7 +120,8 @@ class HelmChartTest {
     List<JsonNode> docs = documents(render(t -> t));
     assertThat(docs).filteredOn(d -> d.path("kind").asText().startsWith("Cluster")).isEmpty();
     assertThat(only(docs, "Deployment").at("/spec/template/spec/containers/0/args").toString())
-        .contains("--namespaces=streaming-pipelines").doesNotContain("--allow-operator-namespace");
+        .contains("--namespaces=streaming-pipelines").doesNotContain("--allow-operator-namespace", "--no-admission-policy",
+            "--egress-network-policy");
     assertThat(only(docs, "Namespace").at("/metadata/labels/pod-security.kubernetes.io~1enforce").asText())
         .isEqualTo("restricted");
     assertThat(only(docs, "ValidatingAdmissionPolicyBinding").at("/spec/matchResources/namespaceSelector").toString())
@@ -135,6 +136,14 @@ class HelmChartTest {
         }
       }
     }
+  }
+
+  /** An old cluster: no admission policy, and the operator told so (it then leaves executor templates to the admin). */
+  @Test
+  void withoutTheAdmissionPolicyTheOperatorIsToldSo() throws IOException {
+    List<JsonNode> docs = documents(render(t -> t.set("tenantPolicy.admissionPolicy", false)));
+    assertThat(kinds(docs)).doesNotContain("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+    assertThat(only(docs, "Deployment").at("/spec/template/spec/containers/0/args").toString()).contains("--no-admission-policy");
   }
 
   @Test

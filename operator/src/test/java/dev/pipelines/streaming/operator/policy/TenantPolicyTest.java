@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The admin's policy: each refusal names the field, and what is within it passes. */
 class TenantPolicyTest {
   static final TenantPolicy IMAGES = new TenantPolicy("ghcr.io/spo/runner:1", List.of("ghcr.io/team-a/", "quay.io/x/y:2"),
-      "spo-system", false, false, TenantPolicy.Limits.NONE, null);
+      "spo-system", false, false, TenantPolicy.Limits.NONE, null, true);
 
   static StreamingPipeline pipeline(String extra) {
     return PipelineLoader.parse("""
@@ -74,6 +74,32 @@ class TenantPolicyTest {
         "spec.sinks[1].http.url");
   }
 
+  /** What the admission policy would refuse in every executor is refused before the driver starts, naming the field. */
+  @Test
+  void anExecutorTemplateTheAdmissionPolicyWouldRefuseIsRefusedFirst() {
+    String template = """
+        podTemplates:
+          executor:
+            spec:
+              nodeName: node-1
+              volumes: [{name: tls, secret: {secretName: kafka-tls}}]
+              containers: [{name: spark-kubernetes-executor, envFrom: [{secretRef: {name: creds}}]}]
+        """;
+    assertThat(refused(IMAGES, "a", template)).containsExactly(
+        "spec.podTemplates.executor.spec.nodeName: executors may not choose nodeName; the operator's admission policy"
+            + " refuses such executors (docs/operator.md#drivers-are-held-by-admission-not-by-convention) (remove it; use"
+            + " nodeSelector or affinity to choose nodes)",
+        "spec.podTemplates.executor.spec.volumes[0].secret: executors may mount only emptyDir, configMap, projected,"
+            + " downwardAPI and the pipeline's checkpoint claim, not secret; the operator's admission policy refuses such"
+            + " executors (docs/operator.md#drivers-are-held-by-admission-not-by-convention)",
+        "spec.podTemplates.executor.spec.containers[0].envFrom[0].secretRef: executors may not read Secrets; the"
+            + " operator's admission policy refuses such executors"
+            + " (docs/operator.md#drivers-are-held-by-admission-not-by-convention)");
+    TenantPolicy noAdmission = new TenantPolicy("ghcr.io/spo/runner:1", List.of(), "spo-system", false, false,
+        TenantPolicy.Limits.NONE, null, false);
+    assertThat(refused(noAdmission, "a", template)).as("a cluster without the admission policy: the admin's choice").isEmpty();
+  }
+
   static StreamingPipeline withClaimAndSecret(String claim, String secret) {
     return PipelineLoader.parse("""
         apiVersion: streaming.pipelines.dev/v1alpha1
@@ -104,7 +130,7 @@ class TenantPolicyTest {
             + " could be another pipeline's checkpoint (remove claimName for a claim the operator creates, name the claim"
             + " clicks-checkpoints, or ask an admin for tenantPolicy.allowCustomClaims)");
     assertThat(IMAGES.check("a", withClaimAndSecret("clicks-checkpoints", "kafka"))).isEmpty();
-    assertThat(new TenantPolicy("r", List.of(), null, false, true, null, null).check("a", withClaimAndSecret("shared", "kafka")))
+    assertThat(new TenantPolicy("r", List.of(), null, false, true, null, null, true).check("a", withClaimAndSecret("shared", "kafka")))
         .isEmpty();
   }
 
@@ -112,14 +138,14 @@ class TenantPolicyTest {
   void theOperatorsOwnNamespaceIsRefusedUnlessAllowed() {
     assertThat(refused(IMAGES, "spo-system", "")).singleElement().asString()
         .startsWith("metadata.namespace: the operator runs no pipelines in its own namespace (spo-system)");
-    assertThat(refused(new TenantPolicy("r", List.of(), "spo-system", true, false, null, null), "spo-system", "")).isEmpty();
-    assertThat(refused(new TenantPolicy("r", List.of(), null, false, false, null, null), "spo-system", ""))
+    assertThat(refused(new TenantPolicy("r", List.of(), "spo-system", true, false, null, null, true), "spo-system", "")).isEmpty();
+    assertThat(refused(new TenantPolicy("r", List.of(), null, false, false, null, null, true), "spo-system", ""))
         .as("outside a cluster the operator's namespace is unknown").isEmpty();
   }
 
   @Test
   void resourceLimitsNameTheFieldAndAllowExactlyTheLimit() {
-    TenantPolicy capped = new TenantPolicy("r", List.of(), null, false, false, new TenantPolicy.Limits(4, 2, "4g"), null);
+    TenantPolicy capped = new TenantPolicy("r", List.of(), null, false, false, new TenantPolicy.Limits(4, 2, "4g"), null, true);
     assertThat(refused(capped, "a", """
         driver: {cores: 2, memory: 4096m}
         executor: {instances: 4, cores: 2, memory: 4g}
