@@ -44,10 +44,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [pods, services, configmaps, persistentvolumeclaims]
   verbs: [get, list, watch, create, update, patch, delete, deletecollection]
-# the driver's control token: created once, never read (derived from the pipeline's UID)
+# the driver's control token (derived from the pipeline's UID and the operator's key): created,
+# and replaced whole (PUT) when the key changed; never read
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [create]
+  verbs: [create, update]
 - apiGroups: [""]
   resources: [serviceaccounts]
   verbs: [get, list, watch, create, update, patch, delete]

@@ -15,6 +15,7 @@ import dev.pipelines.streaming.operator.metrics.OperatorMetrics;
 import dev.pipelines.streaming.operator.testing.ClusterUser;
 import dev.pipelines.streaming.testing.RealApiServer;
 import dev.pipelines.streaming.operator.children.PipelineChildren;
+import dev.pipelines.streaming.operator.crd.StreamingPipelineResource;
 import dev.pipelines.streaming.operator.children.PipelineEgress;
 import dev.pipelines.streaming.operator.policy.ApiServerAddresses;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -78,7 +79,7 @@ class OperatorOnRealApiServerTest {
 
   /** A namespace, a /progress endpoint for its drivers, and the operator (OperatorMain's settings) watching it. */
   @BeforeEach
-  void startOperator() throws Exception {
+  void setUp() throws Exception {
     client = RealApiServer.adminClient();
     RealApiServer.installCrd(client);
     kubelet = new FakeKubelet(client);
@@ -89,13 +90,18 @@ class OperatorOnRealApiServerTest {
     driver = progressEndpoint();
     fleet = new Fleet();
     history = new ProgressHistory();
+    startOperator(new ControlTokens(new byte[32]));
+  }
+
+  /** The operator with control key {@code tokens}, as OperatorMain starts it. */
+  void startOperator(ControlTokens tokens) throws Exception {
     OperatorMetrics metrics = new OperatorMetrics(fleet);
     operator = OperatorMain.create(client, null, metrics);
     URI endpoint = URI.create("http://127.0.0.1:" + driver.getAddress().getPort());
     // egress NetworkPolicies on, as an admin turns them on: kept as built, like the Role
     PipelineEgress egress = new PipelineEgress(true, List.of(), ApiServerAddresses.discover(client, Map.of()));
     operator.register(new StreamingPipelineReconciler(OperatorMain.loop(client, "runner:test", history,
-        new ControlTokens(new byte[32]), TenantPolicy.defaults("runner:test", "streaming-system"), egress,
+        tokens, TenantPolicy.defaults("runner:test", "streaming-system"), egress,
         (namespace, name) -> endpoint), fleet, new PipelineChildren(egress)), o -> o.settingNamespaces(java.util.Set.of(ns)));
     operator.start();
     http = OperatorMain.startHttpServer(0, operator, metrics,
@@ -269,10 +275,24 @@ class OperatorOnRealApiServerTest {
   }
 
   /** A driver's /progress (the contract in docs/control-api/progress.json) with a batch committed just now. */
-  static HttpServer progressEndpoint() throws Exception {
+  /** The pipeline's control token as its driver reads it: from its Secret (the kubelet mounts it). */
+  String mountedToken() {
+    var secret = client.secrets().inNamespace(ns).withName("clicks-control").get();
+    return secret == null ? null : new String(java.util.Base64.getDecoder().decode(secret.getData().get("token")),
+        StandardCharsets.UTF_8);
+  }
+
+  /** A driver's /progress, answering 401 to any token but the one in the pipeline's Secret, as the runner does. */
+  HttpServer progressEndpoint() throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     AtomicLong batch = new AtomicLong();
     server.createContext("/progress", exchange -> {
+      String token = mountedToken();
+      if (token == null || !("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        exchange.sendResponseHeaders(401, -1);
+        exchange.close();
+        return;
+      }
       String body = """
           {"pipeline": "clicks", "executors": 1, "targetExecutors": 1, "queries": [{"name": "out",
            "id": "5f0c2a52-7d3e-4a8b-9a51-2b9b0c7f6e10", "active": true, "batchId": %d, "timestamp": "%s",
@@ -285,6 +305,35 @@ class OperatorOnRealApiServerTest {
     });
     server.start();
     return server;
+  }
+
+  /**
+   * The operator's control key changed (its Secret deleted and created anew, or replaced): the
+   * running driver refuses the token the operator now derives, the operator writes the
+   * pipeline's token Secret again, and the driver, which reads it from its mounted Secret,
+   * answers again: Ready by itself, no restart. It used to stay unreachable for good.
+   */
+  @Test
+  void aChangedControlKeyIsHealedWithoutARestart() throws Exception {
+    runningPipeline();
+    String before = mountedToken();
+    http.stop(0);
+    operator.stop();
+    byte[] newKey = new byte[32];
+    java.util.Arrays.fill(newKey, (byte) 7);
+    startOperator(new ControlTokens(newKey));
+    await("the token Secret written with the new key", () -> !before.equals(mountedToken()));
+    assertThat(mountedToken()).isEqualTo(new ControlTokens(newKey).token(user.pipeline().getMetadata().getUid()));
+    // the next reconcile (30 s, or now on any change) reads progress with the new token
+    client.resources(StreamingPipelineResource.class).inNamespace(ns).withName("clicks")
+        .edit(p -> {
+          p.getMetadata().setAnnotations(Map.of("example.com/nudge", "1"));
+          return p;
+        });
+    await("progress read again", () -> user.status().conditionsOrEmpty().stream()
+        .noneMatch(c -> c.type().equals("ProgressUnavailable") && c.status().equals("True")));
+    assertThat(user.ready().status()).isEqualTo("True");
+    assertThat(user.pod("clicks-driver-2")).as("no restart").isNull();
   }
 
   void await(String what, BooleanSupplier condition) throws Exception {

@@ -45,9 +45,23 @@ public final class DriverControlClient {
         .POST(HttpRequest.BodyPublishers.ofString("{\"targetExecutors\":" + executors + "}")));
   }
 
+  /**
+   * The driver answered 401: the token it holds is not the one the operator derives now (the
+   * control key changed, or its Secret was replaced). The operator rewrites the Secret, which
+   * the driver re-reads from its volume.
+   */
+  public static final class TokenRejectedException extends IOException {
+    TokenRejectedException(String message) {
+      super(message);
+    }
+  }
+
   private HttpResponse<String> send(String uid, HttpRequest.Builder request) throws IOException, InterruptedException {
     request.timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + tokens.token(uid));
     HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() == 401) {
+      throw new TokenRejectedException("driver answered 401: it holds another control token");
+    }
     if (r.statusCode() / 100 != 2) {
       throw new IOException("driver answered " + r.statusCode() + ": " + r.body());
     }

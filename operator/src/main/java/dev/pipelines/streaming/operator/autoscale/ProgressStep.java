@@ -65,7 +65,12 @@ public final class ProgressStep {
    * none). The caller writes status (which records the decision) before {@link #scale};
    * {@code ifNotScaled} is the status to keep should the request fail.
    */
-  public record Outcome(PipelineStatus status, List<PipelineEvent> events, Integer scaleTo, PipelineStatus ifNotScaled) {
+  public record Outcome(PipelineStatus status, List<PipelineEvent> events, Integer scaleTo, PipelineStatus ifNotScaled,
+      boolean tokenRejected) {
+    Outcome(PipelineStatus status, List<PipelineEvent> events, Integer scaleTo, PipelineStatus ifNotScaled) {
+      this(status, events, scaleTo, ifNotScaled, false);
+    }
+
     Outcome(PipelineStatus status, List<PipelineEvent> events) {
       this(status, events, null, status);
     }
@@ -88,6 +93,11 @@ public final class ProgressStep {
     DriverProgress report;
     try {
       report = driver.progress(ns, name, uid);
+    } catch (DriverControlClient.TokenRejectedException e) {
+      // the caller rewrites the pipeline's token Secret (tokenRejected); the driver re-reads it
+      Outcome o = unavailable(spec, status, "TokenRejected", "the driver refused the operator's control token (the"
+          + " control key changed, or its Secret was replaced); the Secret is written again and the driver re-reads it", now);
+      return new Outcome(o.status(), o.events(), null, o.status(), true);
     } catch (IOException | RuntimeException e) {
       return unavailable(spec, status, e, now);
     } catch (InterruptedException e) {
@@ -180,12 +190,15 @@ public final class ProgressStep {
    * the last batch seen, so a frozen driver still becomes Degraded=NoProgress.
    */
   private static Outcome unavailable(PipelineSpec spec, PipelineStatus status, Exception e, Instant now) {
+    return unavailable(spec, status, "EndpointUnreachable", "the driver's /progress cannot be read (" + firstLine(e)
+        + "); rates are not shown and autoscaling waits", now);
+  }
+
+  private static Outcome unavailable(PipelineSpec spec, PipelineStatus status, String reason, String message, Instant now) {
     ProgressStatus old = status.progress();
     ProgressStatus stale = new ProgressStatus(null, null, null, null, old == null ? null : old.lastBatchAt());
     List<Condition> conditions = stall(spec, status, stale, now);
-    String why = firstLine(e);
-    conditions = Conditions.set(conditions, PROGRESS_UNAVAILABLE, true, "EndpointUnreachable",
-        "the driver's /progress cannot be read (" + why + "); rates are not shown and autoscaling waits",
+    conditions = Conditions.set(conditions, PROGRESS_UNAVAILABLE, true, reason, message,
         now, status.observedGeneration() == null ? 0 : status.observedGeneration());
     return new Outcome(status.withProgress(stale, status.autoscaler(), conditions), List.of());
   }

@@ -86,7 +86,10 @@ public final class DriverNames {
   }
 
   public static final String CONTROL_TOKEN_KEY = "token";
-  public static final String CONTROL_TOKEN_ENV = "SPO_CONTROL_TOKEN";
+  /** The runner reads its control token from this file, re-read when a caller's token differs. */
+  public static final String CONTROL_TOKEN_FILE_ENV = "SPO_CONTROL_TOKEN_FILE";
+  /** Where the driver mounts its control-token Secret. */
+  public static final String CONTROL_TOKEN_DIR = "/var/run/secrets/streaming-pipeline-control";
 
   /**
    * The coordination.k8s.io Lease a driver holds while it may commit to the pipeline's

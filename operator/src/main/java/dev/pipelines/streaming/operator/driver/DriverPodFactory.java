@@ -85,6 +85,12 @@ public final class DriverPodFactory {
           .addNewEnv().withName("SPARK_CONF_DIR").withValue(SPARK_CONF_DIR).endEnv()
           .addNewVolumeMount().withName(SPARK_CONF_VOLUME).withMountPath(SPARK_CONF_DIR).endVolumeMount()
           .addNewVolumeMount().withName(SPEC_VOLUME).withMountPath(DriverNames.SPEC_MOUNT).withReadOnly(true).endVolumeMount()
+          // the control token as a file, not an environment variable: the kubelet refreshes a
+          // mounted Secret, so a token the operator rewrites reaches the running driver
+          .addNewVolumeMount().withName(CONTROL_TOKEN_VOLUME).withMountPath(DriverNames.CONTROL_TOKEN_DIR).withReadOnly(true)
+          .endVolumeMount()
+          .addNewEnv().withName(DriverNames.CONTROL_TOKEN_FILE_ENV)
+          .withValue(DriverNames.CONTROL_TOKEN_DIR + "/" + DriverNames.CONTROL_TOKEN_KEY).endEnv()
           .addNewPort().withName("control").withContainerPort(DriverNames.CONTROL_PORT).endPort()
           .build();
       OwnerReference owner = owner(r);
@@ -97,6 +103,9 @@ public final class DriverPodFactory {
             .endVolume()
             .addNewVolume().withName(SPEC_VOLUME)
               .withNewConfigMap().withName(DriverNames.specConfigMap(r.pipeline())).endConfigMap()
+            .endVolume()
+            .addNewVolume().withName(CONTROL_TOKEN_VOLUME)
+              .withNewSecret().withSecretName(DriverNames.controlSecret(r.pipeline())).endSecret()
             .endVolume()
             .withRestartPolicy("Never")
             .withTerminationGracePeriodSeconds(gracePeriodSeconds(r.spec()))
@@ -119,6 +128,8 @@ public final class DriverPodFactory {
   }
 
   static final String LOG4J2_FILE = "log4j2.properties";
+  /** A fixed name (Spark's secret step names volumes after the Secret, too long for long pipeline names). */
+  static final String CONTROL_TOKEN_VOLUME = "spo-control-token";
   /** The runner's own logging configuration (kept equal to job-images/runner's by a test). */
   static final String RUNNER_LOGGING = resource("runner-log4j2.properties");
 

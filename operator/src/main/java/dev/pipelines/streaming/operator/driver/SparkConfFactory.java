@@ -71,8 +71,7 @@ public final class SparkConfFactory {
       }
     }
     secretEnvironment(spec).forEach((env, ref) -> conf.put("spark.kubernetes.driver.secretKeyRef." + env, ref));
-    conf.put("spark.kubernetes.driver.secretKeyRef." + DriverNames.CONTROL_TOKEN_ENV,
-        DriverNames.controlSecret(r.pipeline()) + ":" + DriverNames.CONTROL_TOKEN_KEY);
+    // The control token is mounted by DriverPodFactory, as a file.
     // Executors load runner classes that Spark instantiates by name outside a task's class
     // loader (the fenced checkpoint file manager, found by the state store): the runner jar
     // goes on their JVM classpath, not only in spark.jars (Spark puts this in SPARK_CLASSPATH).

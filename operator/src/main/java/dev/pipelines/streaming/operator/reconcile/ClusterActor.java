@@ -19,10 +19,12 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.net.HttpURLConnection;
 import java.time.ZoneOffset;
@@ -156,22 +158,62 @@ public final class ClusterActor {
   }
 
   /**
-   * The bearer token of the driver's control endpoint, for the driver's environment: derived
-   * from the pipeline's UID ({@link ControlTokens}), created once and never read back.
+   * The bearer token of the driver's control endpoint, mounted in the driver: derived from the
+   * pipeline's UID and the operator's key ({@link ControlTokens}), written at every start and
+   * never read back.
    */
   private void applyControlToken(String ns, String name, String uid, OwnerReference owner) {
+    Secret secret = new SecretBuilder().withNewMetadata()
+        .withName(DriverNames.controlSecret(name)).withNamespace(ns).withLabels(labels(name)).withOwnerReferences(owner)
+        .endMetadata()
+        .withStringData(Map.of(DriverNames.CONTROL_TOKEN_KEY, tokens.token(uid)))
+        .build();
     try {
-      client.resource(new SecretBuilder().withNewMetadata()
-          .withName(DriverNames.controlSecret(name)).withNamespace(ns).withLabels(labels(name)).withOwnerReferences(owner)
-          .endMetadata()
-          .withStringData(Map.of(DriverNames.CONTROL_TOKEN_KEY, tokens.token(uid)))
-          .build()).create();
+      client.resource(secret).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }
+      // There already: written again with the current key's token (a changed key would leave every
+      // later driver unreachable). A PUT replaces the whole object and returns what was sent: the
+      // operator never reads a Secret of a pipeline namespace, not even this one.
+      replaceWithoutReading(secret);
     }
   }
+
+  /**
+   * An unconditional PUT (no resourceVersion) of {@code secret}. fabric8's {@code update()}
+   * would GET the object first for its resourceVersion, and the operator may not read Secrets.
+   */
+  private void replaceWithoutReading(Secret secret) {
+    String url = client.getMasterUrl().toString().replaceAll("/+$", "") + "/api/v1/namespaces/"
+        + secret.getMetadata().getNamespace() + "/secrets/" + secret.getMetadata().getName();
+    var http = client.getHttpClient();
+    var put = http.newHttpRequestBuilder().uri(url).put("application/json", Serialization.asJson(secret)).build();
+    try {
+      var response = http.sendAsync(put, String.class).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      if (!response.isSuccessful()) {
+        throw new KubernetesClientException("replacing Secret " + secret.getMetadata().getName() + " answered "
+            + response.code() + ": " + Serialization.unmarshal(response.body(), io.fabric8.kubernetes.api.model.Status.class)
+            .getMessage(), response.code(), null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KubernetesClientException("interrupted while replacing Secret " + secret.getMetadata().getName(), e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new KubernetesClientException("could not replace Secret " + secret.getMetadata().getName() + ": " + e, e);
+    }
+  }
+
+  /**
+   * The pipeline's control-token Secret, written with the token the operator derives now: after
+   * its driver refused that token. The driver reads the token from the Secret's volume, which
+   * the kubelet refreshes (about a minute), so it takes the new one without a restart.
+   */
+  public void writeControlToken(StreamingPipelineResource p) {
+    applyControlToken(namespace(p), p.getMetadata().getName(), p.getMetadata().getUid(), owner(p));
+  }
+
 
   /**
    * The spec the new driver runs; also the "running spec" the next upgrade is checked against.

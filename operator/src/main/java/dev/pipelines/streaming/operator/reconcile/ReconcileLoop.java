@@ -100,6 +100,9 @@ public final class ReconcileLoop {
     decision.events().forEach(e -> events.record(p, e, now));
     if (progress != null && decision.actions().isEmpty()) {
       ProgressStep.Outcome observed = progress.apply(p.getMetadata().getUid(), ns, name, p.getSpec(), decision.status(), now);
+      if (observed.tokenRejected()) {
+        actor.writeControlToken(p); // the current key's token; the driver re-reads its mounted Secret
+      }
       if (observed.scaleTo() != null) {
         stored = write(writer, stored, observed.status()); // the decision and its time first, then the request
         observed = progress.scale(p.getMetadata().getUid(), ns, name, observed);

@@ -18,6 +18,7 @@ import dev.pipelines.streaming.runner.run.PipelineRunner;
 import dev.pipelines.streaming.runner.spark.SparkErrors;
 import dev.pipelines.streaming.runner.spark.SparkSessionFactory;
 import dev.pipelines.streaming.runner.control.ControlServer;
+import dev.pipelines.streaming.runner.control.ControlToken;
 import dev.pipelines.streaming.runner.control.ExecutorScaler;
 import dev.pipelines.streaming.runner.control.BatchTasks;
 import dev.pipelines.streaming.runner.control.ProgressReader;
@@ -67,7 +68,7 @@ public final class RunCommand implements Callable<Integer> {
   String checkpointRoot;
 
   @Option(names = "--control-port", defaultValue = "${env:SPO_CONTROL_PORT:-0}",
-      description = "Serve /progress, /metrics and /control on this port (0: off). Needs env SPO_CONTROL_TOKEN.")
+      description = "Serve /progress, /metrics and /control on this port (0: off). Needs env SPO_CONTROL_TOKEN, or SPO_CONTROL_TOKEN_FILE naming a file (re-read when a caller's token differs).")
   int controlPort;
 
   @Option(names = "--reset-checkpoint",
@@ -207,7 +208,7 @@ public final class RunCommand implements Callable<Integer> {
     ControlServer control = null;
     if (controlPort > 0) {
       ExecutorScaler scaler = new ExecutorScaler(session.sparkContext());
-      control = new ControlServer(new InetSocketAddress(controlPort), System.getenv("SPO_CONTROL_TOKEN"),
+      control = new ControlServer(new InetSocketAddress(controlPort), ControlToken.fromEnvironment(System.getenv()),
           new ProgressReader(session, pipeline.name(), scaler, new BatchTasks(), runner.quality()), scaler, shutdown::stopAll).start();
       err.println("control endpoint on port " + control.port() + ": /progress, /metrics, /control");
     }

@@ -26,7 +26,7 @@ import java.util.concurrent.Executors;
  *       more are requested, a surplus is decommissioned gracefully),
  *       {@code {"stop": true}} stops every query after its current batch (token required).</li>
  * </ul>
- * The token is a bearer token the operator generates into a Secret mounted in the driver.
+ * The token is a bearer token the operator generates into a Secret mounted in the driver ({@link ControlToken}).
  */
 public final class ControlServer implements AutoCloseable {
   private static final ObjectMapper JSON = JsonMapper.builder()
@@ -35,7 +35,7 @@ public final class ControlServer implements AutoCloseable {
       .build();
 
   private final HttpServer server;
-  private final byte[] token;
+  private final ControlToken token;
   private final ProgressReader progress;
   private final ExecutorScaler scaler;
   private final Runnable gracefulStop;
@@ -46,10 +46,13 @@ public final class ControlServer implements AutoCloseable {
 
   public ControlServer(InetSocketAddress address, String token, ProgressReader progress, ExecutorScaler scaler,
       Runnable gracefulStop) throws IOException {
-    if (token == null || token.isBlank()) {
-      throw new IllegalArgumentException("a control token is required (env SPO_CONTROL_TOKEN)");
-    }
-    this.token = token.strip().getBytes(StandardCharsets.UTF_8);
+    this(address, ControlToken.fixed(token), progress, scaler, gracefulStop);
+  }
+
+  /** @param token the bearer token callers must present ({@link ControlToken}: fixed, or a mounted file) */
+  public ControlServer(InetSocketAddress address, ControlToken token, ProgressReader progress, ExecutorScaler scaler,
+      Runnable gracefulStop) throws IOException {
+    this.token = token;
     this.progress = progress;
     this.scaler = scaler;
     this.gracefulStop = gracefulStop;
@@ -124,7 +127,7 @@ public final class ControlServer implements AutoCloseable {
     if (header == null || !header.startsWith("Bearer ")) {
       return false;
     }
-    return MessageDigest.isEqual(token, header.substring("Bearer ".length()).strip().getBytes(StandardCharsets.UTF_8));
+    return token.matches(header.substring("Bearer ".length()));
   }
 
   private Response progress(HttpExchange ex) {
