@@ -151,7 +151,7 @@ public final class OperatorMain implements Callable<Integer> {
     List<ApiServerAddress> apiServer = ApiServerAddresses.discover(client, System.getenv());
     TenantPolicy policy = new TenantPolicy(runnerImage, allowedImages, operatorNamespace, allowOperatorNamespace,
         allowCustomClaims, new TenantPolicy.Limits(maxExecutors, maxCores, maxMemory),
-        DeniedEndpoints.of(operatorNamespace, apiServer.stream().map(ApiServerAddress::ip).toList(), denyEgress),
+        DeniedEndpoints.of(operatorNamespace, apiServer, denyEgress),
         admissionPolicy);
     PipelineEgress egress = egressNetworkPolicy
         ? new PipelineEgress(true, parseEgressRules(egressRules), apiServer) : PipelineEgress.OFF;

@@ -253,16 +253,18 @@ abstract class ReconcileAgainstApiServerTest {
         .doesNotContainEntry("spark-role", "driver");
     assertThat(all.getSpec().getPolicyTypes()).containsExactly("Egress");
     assertThat(all.getSpec().getEgress()).hasSize(3);
-    assertThat(all.getSpec().getEgress().get(0).getTo()).as("DNS, wherever the resolver is").isNullOrEmpty();
+    assertThat(all.getSpec().getEgress().get(0).getTo()).as("DNS: the cluster's resolver only").singleElement().satisfies(peer -> {
+      assertThat(peer.getNamespaceSelector().getMatchLabels()).containsExactlyEntriesOf(Map.of("kubernetes.io/metadata.name", "kube-system"));
+      assertThat(peer.getPodSelector().getMatchLabels()).containsExactlyEntriesOf(Map.of("k8s-app", "kube-dns"));
+    });
     assertThat(all.getSpec().getEgress().get(0).getPorts()).extracting(p -> p.getProtocol() + "/" + p.getPort().getIntVal())
         .containsExactly("UDP/53", "TCP/53");
     assertThat(all.getSpec().getEgress().get(1).getTo()).singleElement().satisfies(peer ->
         assertThat(peer.getPodSelector().getMatchLabels()).containsExactlyEntriesOf(Map.of("streaming.pipelines.dev/pipeline", "clicks")));
     assertThat(all.getSpec().getEgress().get(2)).isEqualTo(admins);
-    assertThat(driverOnly.getSpec().getEgress()).singleElement().satisfies(rule -> {
-      assertThat(rule.getTo()).extracting(peer -> peer.getIpBlock().getCidr()).containsExactly("10.96.0.1/32", "192.168.1.5/32");
-      assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(443, 6443);
-    });
+    assertThat(driverOnly.getSpec().getEgress()).as("each address on its own port only")
+        .extracting(rule -> rule.getTo().get(0).getIpBlock().getCidr() + ":" + rule.getPorts().get(0).getPort().getIntVal())
+        .containsExactly("10.96.0.1/32:443", "192.168.1.5/32:6443");
 
     // the admin turns them off: gone at the next start, not left holding pipelines to an old list
     loop = newLoop(TenantPolicy.defaults("runner:test", "streaming-system"), PipelineEgress.OFF);

@@ -52,8 +52,9 @@ public final class PipelineValidator {
   private static final Set<String> RESERVED_KAFKA_OPTIONS = Set.of(
       "subscribe", "subscribepattern", "assign", "kafka.bootstrap.servers", "startingoffsets", "topic");
 
+  /** Set by dedicated fields; the host ones (PostgreSQL's connection properties) would move the connection elsewhere. */
   private static final Set<String> RESERVED_JDBC_OPTIONS = Set.of(
-      "url", "dbtable", "query", "driver", "user", "password");
+      "url", "dbtable", "query", "driver", "user", "password", "pghost", "pgport", "pgdbname", "host", "port", "service");
 
   private static final String ROCKSDB_PROVIDER = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider";
   private final List<Problem> problems = new ArrayList<>();

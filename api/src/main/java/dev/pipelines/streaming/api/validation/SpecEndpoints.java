@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
 
 /**
  * Every network host a spec names in plain text, with the field it is in: Kafka brokers
- * (sources and sinks), HTTP sink URLs, JDBC URLs, MongoDB URIs, socket sources and the S3A
- * endpoints of {@code spec.sparkConf}. Hosts read from a Secret ({@code urlFrom}) are not here:
+ * (sources and sinks), HTTP sink URLs, JDBC URLs (their {@code host=} parameters too), MongoDB
+ * URIs, socket sources, file paths and the checkpoint location on a file system with hosts
+ * ({@code hdfs://}, {@code webhdfs://}, {@code http://}, …) and the S3A endpoints of
+ * {@code spec.sparkConf}. Hosts read from a Secret ({@code urlFrom}) are not here:
  * the spec does not hold them. Used to check a spec against an admin's egress deny-list before
  * anything starts; a NetworkPolicy is what holds the hosts a spec cannot show.
  */
@@ -25,8 +27,10 @@ public final class SpecEndpoints {
    *
    * @param path the field, as validation problems name it ({@code spec.sinks[0].http.url})
    * @param host the host as written, lower case, IPv6 without brackets; never empty
+   * @param port the port written or implied by the scheme ({@code http} 80, {@code https} 443),
+   *     or null when the value names none
    */
-  public record Endpoint(String path, String host) {}
+  public record Endpoint(String path, String host, Integer port) {}
 
   /** The hosts of {@code spec}, in spec order; a value whose host cannot be read is left out. */
   public static List<Endpoint> of(PipelineSpec spec) {
@@ -45,7 +49,10 @@ public final class SpecEndpoints {
         jdbc(all, path + ".jdbc.url", s.jdbc().url());
       }
       if (s.socket() != null) {
-        add(all, path + ".socket.host", s.socket().host());
+        add(all, path + ".socket.host", s.socket().host(), s.socket().port());
+      }
+      if (s.files() != null) {
+        fileSystem(all, path + ".files.path", s.files().path());
       }
     }
     List<SinkSpec> sinks = spec.sinksOrEmpty();
@@ -67,6 +74,12 @@ public final class SpecEndpoints {
       if (s.http() != null && s.http().url() != null) {
         url(all, path + ".http.url", s.http().url());
       }
+      if (s.files() != null) {
+        fileSystem(all, path + ".files.path", s.files().path());
+      }
+    }
+    if (spec.checkpoint() != null) {
+      fileSystem(all, "spec.checkpoint.location", spec.checkpoint().location());
     }
     Map<String, String> conf = spec.sparkConf() == null ? Map.of() : spec.sparkConf();
     conf.forEach((key, value) -> {
@@ -94,6 +107,22 @@ public final class SpecEndpoints {
     }
   }
 
+  /** Hadoop file systems whose URI authority is a host to connect to (not a bucket or account name). */
+  private static final java.util.Set<String> HOST_FILE_SYSTEMS = java.util.Set.of("hdfs", "webhdfs", "swebhdfs", "http",
+      "https", "ftp", "sftp", "viewfs", "har");
+
+  private static void fileSystem(List<Endpoint> all, String path, String location) {
+    if (location == null) {
+      return;
+    }
+    int scheme = location.indexOf("://");
+    if (scheme > 0 && HOST_FILE_SYSTEMS.contains(location.substring(0, scheme).toLowerCase(java.util.Locale.ROOT))) {
+      url(all, path, location);
+    }
+  }
+
+  private static final Pattern JDBC_QUERY_HOST = Pattern.compile("[?&;](?:host|pghost)=([^&;]+)", Pattern.CASE_INSENSITIVE);
+
   private static final Pattern JDBC_AUTHORITY = Pattern.compile("^jdbc:[a-z0-9:+-]*?//([^/?;]*)", Pattern.CASE_INSENSITIVE);
   private static final Pattern ORACLE_THIN = Pattern.compile("^jdbc:oracle:thin:[^@]*@(?://)?([^/:?;]+)", Pattern.CASE_INSENSITIVE);
 
@@ -102,6 +131,12 @@ public final class SpecEndpoints {
     if (url == null) {
       return;
     }
+    Matcher query = JDBC_QUERY_HOST.matcher(url);
+    while (query.find()) {
+      for (String h : java.net.URLDecoder.decode(query.group(1), java.nio.charset.StandardCharsets.UTF_8).split(",")) {
+        hostPort(all, path, h.strip()); // PostgreSQL's host= parameter overrides the URL's host
+      }
+    }
     Matcher m = JDBC_AUTHORITY.matcher(url.strip());
     if (m.find()) {
       authority(all, path, m.group(1));
@@ -109,7 +144,7 @@ public final class SpecEndpoints {
     }
     Matcher oracle = ORACLE_THIN.matcher(url.strip());
     if (oracle.find()) {
-      add(all, path, oracle.group(1));
+      add(all, path, oracle.group(1), null);
     }
   }
 
@@ -130,8 +165,10 @@ public final class SpecEndpoints {
 
   private static void url(List<Endpoint> all, String path, String url) {
     try {
-      String host = URI.create(url.strip()).getHost();
-      add(all, path, host);
+      URI uri = URI.create(url.strip());
+      int port = uri.getPort() >= 0 ? uri.getPort()
+          : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : -1;
+      add(all, path, uri.getHost(), port < 0 ? null : port);
     } catch (IllegalArgumentException e) {
       // not a URI: the validator names the field; no host to check
     }
@@ -149,16 +186,29 @@ public final class SpecEndpoints {
   private static void hostPort(List<Endpoint> all, String path, String s) {
     if (s.startsWith("[")) {
       int close = s.indexOf(']');
-      add(all, path, close < 0 ? s.substring(1) : s.substring(1, close));
+      if (close < 0) {
+        add(all, path, s.substring(1), null);
+      } else {
+        add(all, path, s.substring(1, close), port(s.substring(close + 1)));
+      }
     } else if (s.indexOf(':') != s.lastIndexOf(':')) {
-      add(all, path, s); // more than one colon: an IPv6 address without a port
+      // more than one colon: an IPv6 address, perhaps with a port after its last colon (Kafka
+      // reads "fd00::1:9092" so): both readings are checked
+      add(all, path, s, null);
+      add(all, path, s.substring(0, s.lastIndexOf(':')), port(s.substring(s.lastIndexOf(':'))));
     } else {
       int colon = s.indexOf(':');
-      add(all, path, colon < 0 ? s : s.substring(0, colon));
+      add(all, path, colon < 0 ? s : s.substring(0, colon), colon < 0 ? null : port(s.substring(colon)));
     }
   }
 
-  private static void add(List<Endpoint> all, String path, String host) {
+  /** {@code :9092} as 9092; null when it is not a port. */
+  private static Integer port(String colonPort) {
+    String p = colonPort.startsWith(":") ? colonPort.substring(1) : colonPort;
+    return p.matches("\\d{1,5}") ? Integer.valueOf(p) : null;
+  }
+
+  private static void add(List<Endpoint> all, String path, String host, Integer port) {
     if (host == null) {
       return;
     }
@@ -167,7 +217,7 @@ public final class SpecEndpoints {
       h = h.substring(1, h.length() - 1);
     }
     if (!h.isEmpty()) {
-      all.add(new Endpoint(path, h));
+      all.add(new Endpoint(path, h, port));
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * The egress NetworkPolicies of a pipeline, when the admin turns them on
  * ({@code --egress-network-policy}, chart {@code tenantPolicy.egress.networkPolicy}): its driver
- * and executors may reach DNS, each other, and only the destinations the admin lists; its driver
+ * and executors may reach the cluster's DNS, each other, and only the destinations the admin lists; its driver
  * also the Kubernetes API (Spark's driver starts its executors there). Everything else they
  * send is dropped by the cluster's network plugin, a name that resolves to a metadata address
  * or a URL read from a Secret included: what {@code DeniedEndpoints} cannot see in a spec.
@@ -44,8 +44,11 @@ public record PipelineEgress(boolean enabled, List<NetworkPolicyEgressRule> allo
   /** The NetworkPolicy every pod of the pipeline is held to: DNS, its own pods, the admin's destinations. */
   public NetworkPolicy pipelinePolicy(String ns, String pipeline) {
     List<NetworkPolicyEgressRule> rules = new ArrayList<>();
-    // DNS wherever the pod's resolver is (a node-local cache listens on a link-local address)
+    // DNS: the cluster's resolver (kube-dns pods, CoreDNS's label); port 53 anywhere would be a
+    // way out. A node-local cache (169.254.20.10) goes in the admin's rules.
     rules.add(new NetworkPolicyEgressRuleBuilder()
+        .addNewTo().withNewNamespaceSelector().withMatchLabels(Map.of("kubernetes.io/metadata.name", "kube-system"))
+        .endNamespaceSelector().withNewPodSelector().withMatchLabels(Map.of("k8s-app", "kube-dns")).endPodSelector().endTo()
         .withPorts(new NetworkPolicyPortBuilder().withProtocol("UDP").withPort(new IntOrString(53)).build(),
             new NetworkPolicyPortBuilder().withProtocol("TCP").withPort(new IntOrString(53)).build())
         .build());
@@ -59,18 +62,16 @@ public record PipelineEgress(boolean enabled, List<NetworkPolicyEgressRule> allo
         .withPolicyTypes("Egress").withEgress(rules).endSpec().build();
   }
 
-  /** The driver's addition: the Kubernetes API, at the addresses the operator found. */
+  /** The driver's addition: the Kubernetes API, at the addresses the operator found, each only on its own port. */
   public NetworkPolicy driverPolicy(String ns, String pipeline) {
-    var rule = new NetworkPolicyEgressRuleBuilder();
-    apiServer.stream().map(ApiServerAddress::ip).distinct()
-        .forEach(ip -> rule.addNewTo().withNewIpBlock().withCidr(ip + (ip.contains(":") ? "/128" : "/32")).endIpBlock().endTo());
-    apiServer.stream().map(ApiServerAddress::port).distinct()
-        .forEach(port -> rule.addNewPort().withProtocol("TCP").withPort(new IntOrString(port)).endPort());
+    List<NetworkPolicyEgressRule> rules = apiServer.stream().distinct().map(a -> new NetworkPolicyEgressRuleBuilder()
+        .addNewTo().withNewIpBlock().withCidr(a.ip() + (a.ip().contains(":") ? "/128" : "/32")).endIpBlock().endTo()
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString(a.port())).endPort().build()).toList();
     return new NetworkPolicyBuilder().withNewMetadata().withName(DriverNames.driverEgressPolicy(pipeline)).withNamespace(ns)
         .withLabels(PipelineAccess.labels(pipeline)).endMetadata()
         .withNewSpec().withNewPodSelector()
         .withMatchLabels(Map.of(DriverNames.LABEL_PIPELINE, pipeline, DriverNames.SPARK_ROLE, "driver")).endPodSelector()
-        .withPolicyTypes("Egress").withEgress(apiServer.isEmpty() ? List.of() : List.of(rule.build())).endSpec().build();
+        .withPolicyTypes("Egress").withEgress(rules).endSpec().build();
   }
 
   /** Both policies, or none when off. */

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class ApiServerAddresses {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiServerAddresses.class);
-  private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|\\[?[0-9a-fA-F:.]+]?");
+  private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|\\[?[0-9a-fA-F.]*:[0-9a-fA-F:.]*]?");
 
   private ApiServerAddresses() {}
 
@@ -36,7 +36,7 @@ public final class ApiServerAddresses {
     Set<ApiServerAddress> found = new LinkedHashSet<>();
     String host = env.get("KUBERNETES_SERVICE_HOST");
     String port = env.get("KUBERNETES_SERVICE_PORT");
-    if (host != null && !host.isBlank() && port != null && port.matches("\\d+")) {
+    if (host != null && IP_LITERAL.matcher(host.strip()).matches() && port != null && port.matches("\\d+")) {
       found.add(new ApiServerAddress(host.strip(), Integer.parseInt(port)));
     }
     URI master = URI.create(client.getMasterUrl().toString());

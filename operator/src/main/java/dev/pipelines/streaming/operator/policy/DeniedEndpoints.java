@@ -1,6 +1,7 @@
 package dev.pipelines.streaming.operator.policy;
 
 import dev.pipelines.streaming.api.model.PipelineSpec;
+import dev.pipelines.streaming.operator.children.PipelineEgress.ApiServerAddress;
 import dev.pipelines.streaming.api.validation.Problem;
 import dev.pipelines.streaming.api.validation.SpecEndpoints;
 import java.math.BigInteger;
@@ -27,8 +28,12 @@ import java.util.regex.Pattern;
  * @param names denied host names: exact, or {@code *.suffix} for every name under it
  * @param namespaces namespaces none of whose Service or pod names may be used
  *     ({@code svc.ns}, {@code svc.ns.svc[.domain]}, {@code pod.sub.ns.svc…})
+ * @param apiServer the Kubernetes API's addresses, denied on their port only: on a small
+ *     cluster the API listens on a node's address, where other services (a broker on the host
+ *     network) may be what a pipeline reads
  */
-public record DeniedEndpoints(List<Network> networks, List<String> names, List<String> namespaces) {
+public record DeniedEndpoints(List<Network> networks, List<String> names, List<String> namespaces,
+    List<ApiServerAddress> apiServer) {
 
   /** Link-local (IPv4 and IPv6, with AWS, GCP, Azure and OpenStack metadata), AWS's IPv6 and Alibaba's metadata. */
   static final List<String> METADATA_NETWORKS = List.of("169.254.0.0/16", "fe80::/10", "fd00:ec2::/32", "100.100.100.200/32");
@@ -42,21 +47,22 @@ public record DeniedEndpoints(List<Network> networks, List<String> names, List<S
     networks = List.copyOf(networks);
     names = names.stream().map(DeniedEndpoints::canonical).toList();
     namespaces = List.copyOf(namespaces);
+    apiServer = List.copyOf(apiServer);
   }
 
   /**
    * The built-in list plus the admin's entries.
    *
    * @param operatorNamespace the operator's namespace (null: none known)
-   * @param apiServerAddresses the API server's addresses as the operator reaches it
+   * @param apiServer the API server's addresses and ports as the operator reaches it
    * @param extra the admin's entries: CIDR blocks, single addresses, names, {@code *.suffix}
    * @throws IllegalArgumentException naming an entry that is none of those
    */
-  public static DeniedEndpoints of(String operatorNamespace, List<String> apiServerAddresses, List<String> extra) {
+  public static DeniedEndpoints of(String operatorNamespace, List<ApiServerAddress> apiServer, List<String> extra) {
     List<Network> networks = new ArrayList<>();
     List<String> names = new ArrayList<>(METADATA_NAMES);
     METADATA_NETWORKS.forEach(n -> networks.add(Network.parse(n)));
-    apiServerAddresses.stream().filter(a -> !a.isBlank()).forEach(a -> networks.add(Network.parse(a.strip())));
+    apiServer.forEach(a -> literal(a.ip())); // fail at start on an address that is none
     for (String entry : extra) {
       String e = entry.strip();
       if (e.isEmpty()) {
@@ -72,7 +78,7 @@ public record DeniedEndpoints(List<Network> networks, List<String> names, List<S
     if (operatorNamespace != null && !operatorNamespace.isBlank()) {
       namespaces.add(operatorNamespace);
     }
-    return new DeniedEndpoints(networks, names, namespaces);
+    return new DeniedEndpoints(networks, names, namespaces, apiServer);
   }
 
   /** Only the built-in list, for an operator run outside a cluster. */
@@ -84,24 +90,29 @@ public record DeniedEndpoints(List<Network> networks, List<String> names, List<S
   public List<Problem> check(PipelineSpec spec) {
     List<Problem> refused = new ArrayList<>();
     for (SpecEndpoints.Endpoint e : SpecEndpoints.of(spec)) {
-      denial(e.host()).ifPresent(why -> refused.add(Problem.at(e.path(), "'" + e.host() + "' " + why,
+      denial(e.host(), e.port()).ifPresent(why -> refused.add(Problem.at(e.path(), "'" + e.host() + "' " + why,
           "the operator's tenant policy denies egress to link-local and metadata addresses, the Kubernetes API, the"
               + " operator's namespace and what the admin lists in tenantPolicy.egress.deny")));
     }
     return refused;
   }
 
-  /** Why {@code host} is denied, or empty when it is not. */
-  public Optional<String> denial(String host) {
+  /** Why {@code host} (on {@code port}, null: unknown) is denied, or empty when it is not. */
+  public Optional<String> denial(String host, Integer port) {
     String h = canonical(host);
     if (h.contains(":") || IPV4.matcher(h).matches()) {
-      byte[] address = literal(h);
-      for (Network n : networks) {
-        if (n.contains(address)) {
-          return Optional.of("is in " + n + ", a denied network");
+      byte[] address;
+      try {
+        address = literal(h);
+      } catch (IllegalArgumentException e) {
+        return Optional.of("is not an address the operator can judge; write an IPv6 address in full, without a zone");
+      }
+      for (ApiServerAddress api : apiServer) {
+        if (java.util.Arrays.equals(literal(api.ip()), address) && (port == null || port == api.port())) {
+          return Optional.of("is the Kubernetes API (" + api.ip() + ":" + api.port() + ")");
         }
       }
-      return Optional.empty();
+      return network(address);
     }
     if (looksNumeric(h)) {
       // 2852039166, 0xa9.0xfe.0xa9.0xfe, 0251.0376…: resolvers read these as addresses
@@ -118,9 +129,27 @@ public record DeniedEndpoints(List<Network> networks, List<String> names, List<S
     String[] labels = h.split("\\.");
     for (String ns : namespaces) {
       for (int i = 1; i < labels.length && i <= 2; i++) {
-        if (labels[i].equals(ns) && (labels.length == i + 1 || labels[i + 1].equals("svc"))) {
+        if (labels[i].equals(ns) && (labels.length == i + 1 || labels[i + 1].equals("svc") || labels[i + 1].equals("pod"))) {
           return Optional.of("is in namespace " + ns + ", the operator's");
         }
+      }
+    }
+    // a pod record, a-b-c-d.<ns>.pod.<domain>: CoreDNS ("pods insecure") answers with the address it spells
+    if (labels.length >= 3 && labels[2].equals("pod") && POD_RECORD.matcher(labels[0]).matches()) {
+      String address = labels[0].replace('-', '.');
+      if (IPV4.matcher(address).matches()) {
+        return network(literal(address)).map(why -> why + " (a pod DNS record)");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static final Pattern POD_RECORD = Pattern.compile("\\d{1,3}(-\\d{1,3}){3}");
+
+  private Optional<String> network(byte[] address) {
+    for (Network n : networks) {
+      if (n.contains(address)) {
+        return Optional.of("is in " + n + ", a denied network");
       }
     }
     return Optional.empty();

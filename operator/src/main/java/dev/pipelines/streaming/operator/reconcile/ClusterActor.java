@@ -112,9 +112,13 @@ public final class ClusterActor {
    */
   private void applyEgress(String ns, String name, OwnerReference owner) {
     if (!egress.enabled()) {
-      // by name (the delete verb; a missing one is no error)
+      // by name, and only the operator's own (its label): one of that name made by someone else stays
       for (String policy : List.of(DriverNames.egressPolicy(name), DriverNames.driverEgressPolicy(name))) {
-        client.network().networkPolicies().inNamespace(ns).withName(policy).delete();
+        var existing = client.network().networkPolicies().inNamespace(ns).withName(policy).get();
+        if (existing != null && DriverNames.MANAGED_BY.equals(existing.getMetadata().getLabels() == null ? null
+            : existing.getMetadata().getLabels().get(DriverNames.LABEL_MANAGED_BY))) {
+          client.resource(existing).delete();
+        }
       }
       return;
     }

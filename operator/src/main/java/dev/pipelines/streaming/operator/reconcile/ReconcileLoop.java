@@ -29,6 +29,7 @@ public final class ReconcileLoop {
   private final ClusterActor actor;
   private final EventRecorder events;
   private final Clock clock;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReconcileLoop.class);
   private final ProgressStep progress;
   private final TenantPolicy policy;
 
@@ -101,7 +102,13 @@ public final class ReconcileLoop {
     if (progress != null && decision.actions().isEmpty()) {
       ProgressStep.Outcome observed = progress.apply(p.getMetadata().getUid(), ns, name, p.getSpec(), decision.status(), now);
       if (observed.tokenRejected()) {
-        actor.writeControlToken(p); // the current key's token; the driver re-reads its mounted Secret
+        try {
+          actor.writeControlToken(p); // the current key's token; the driver re-reads its mounted Secret
+        } catch (RuntimeException e) {
+          // status still says TokenRejected; tried again at the next reconcile (e.g. a Secret of that
+          // name made immutable by someone else refuses the write)
+          LOG.warn("{}/{}: could not write the control-token Secret again: {}", ns, name, e.toString());
+        }
       }
       if (observed.scaleTo() != null) {
         stored = write(writer, stored, observed.status()); // the decision and its time first, then the request

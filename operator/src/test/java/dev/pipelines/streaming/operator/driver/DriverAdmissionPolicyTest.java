@@ -222,21 +222,29 @@ class DriverAdmissionPolicyTest {
     TenantPolicy operator = new TenantPolicy(IMAGE, List.of("registry.example.com/team-a/"), OPERATOR_NS, false, false,
         TenantPolicy.Limits.NONE, null, true);
     String mount = "containers: [{name: spark-kubernetes-executor, volumeMounts: [{name: v, mountPath: /v}]}]";
-    Map<String, Boolean> admitted = new java.util.LinkedHashMap<>();
-    admitted.put("{}", true);
+    // template -> null: admitted; else the field the operator names and the admission policy's message
+    Map<String, List<String>> admitted = new java.util.LinkedHashMap<>();
+    String volumes = "nor volumes but emptyDir, configMap, projected, downwardAPI";
+    String secrets = "may not start pods that read Secrets";
+    admitted.put("{}", null);
     admitted.put("{spec: {nodeSelector: {disk: ssd}, tolerations: [{key: spot, operator: Exists}], volumes: [{name: v,"
-        + " configMap: {name: truststore}}], " + mount + "}}", true);
-    admitted.put("{spec: {containers: [{name: spark-kubernetes-executor, envFrom: [{configMapRef: {name: settings}}]}]}}", true);
-    admitted.put("{spec: {volumes: [{name: v, persistentVolumeClaim: {claimName: clicks-checkpoints}}], " + mount + "}}", true);
-    admitted.put("{spec: {volumes: [{name: v, secret: {secretName: other-control}}], " + mount + "}}", false);
-    admitted.put("{spec: {volumes: [{name: v, projected: {sources: [{secret: {name: other-control}}]}}], " + mount + "}}", false);
-    admitted.put("{spec: {volumes: [{name: v, csi: {driver: secrets-store.csi.k8s.io}}], " + mount + "}}", false);
-    admitted.put("{spec: {volumes: [{name: v, persistentVolumeClaim: {claimName: other-checkpoints}}], " + mount + "}}", false);
+        + " configMap: {name: truststore}}], " + mount + "}}", null);
+    admitted.put("{spec: {containers: [{name: spark-kubernetes-executor, envFrom: [{configMapRef: {name: settings}}]}]}}", null);
+    admitted.put("{spec: {volumes: [{name: v, persistentVolumeClaim: {claimName: clicks-checkpoints}}], " + mount + "}}", null);
+    admitted.put("{spec: {volumes: [{name: v, secret: {secretName: other-control}}], " + mount + "}}",
+        List.of("spec.podTemplates.executor.spec.volumes[0].secret", volumes));
+    admitted.put("{spec: {volumes: [{name: v, projected: {sources: [{secret: {name: other-control}}]}}], " + mount + "}}",
+        List.of("spec.podTemplates.executor.spec.volumes[0].projected.sources[0].secret", secrets));
+    admitted.put("{spec: {volumes: [{name: v, csi: {driver: secrets-store.csi.k8s.io}}], " + mount + "}}",
+        List.of("spec.podTemplates.executor.spec.volumes[0].csi", volumes));
+    admitted.put("{spec: {volumes: [{name: v, persistentVolumeClaim: {claimName: other-checkpoints}}], " + mount + "}}",
+        List.of("spec.podTemplates.executor.spec.volumes[0].persistentVolumeClaim.claimName", "may mount only its own checkpoint claim"));
     admitted.put("{spec: {containers: [{name: spark-kubernetes-executor, env: [{name: T, valueFrom: {secretKeyRef: {name:"
-        + " other-control, key: token}}}]}]}}", false);
-    admitted.put("{spec: {containers: [{name: spark-kubernetes-executor, envFrom: [{secretRef: {name: other-control}}]}]}}", false);
-    admitted.put("{spec: {nodeName: node-1}}", false);
-    admitted.put("{spec: {runtimeClassName: kata}}", false);
+        + " other-control, key: token}}}]}]}}", List.of("spec.podTemplates.executor.spec.containers[0].env[0].valueFrom.secretKeyRef", secrets));
+    admitted.put("{spec: {containers: [{name: spark-kubernetes-executor, envFrom: [{secretRef: {name: other-control}}]}]}}",
+        List.of("spec.podTemplates.executor.spec.containers[0].envFrom[0].secretRef", secrets));
+    admitted.put("{spec: {nodeName: node-1}}", List.of("spec.podTemplates.executor.spec.nodeName", volumes));
+    admitted.put("{spec: {runtimeClassName: kata}}", List.of("spec.podTemplates.executor.spec.runtimeClassName", volumes));
     // a RuntimeClass that exists (one that does not is refused by another admission plugin first)
     admin.resource(new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder().withNewMetadata().withName("kata")
         .endMetadata().withHandler("kata").build()).createOr(NonDeletingOperation::update);
@@ -244,13 +252,13 @@ class DriverAdmissionPolicyTest {
     for (var template : admitted.entrySet()) {
       StreamingPipeline pipeline = SparkExecutorPods.pipeline("clicks", template.getKey());
       Pod executor = SparkExecutorPods.forDriverOf(admin, ns, "clicks", IMAGE, pipeline).executor(clicks, String.valueOf(id++), Map.of());
-      List<?> refusedByOperator = operator.check(ns, pipeline);
-      if (template.getValue()) {
+      var refusedByOperator = operator.check(ns, pipeline).stream().map(dev.pipelines.streaming.api.validation.Problem::path).toList();
+      if (template.getValue() == null) {
         assertThat(clicks.pods().inNamespace(ns).resource(executor).create()).as(template.getKey()).isNotNull();
         assertThat(refusedByOperator).as(template.getKey()).isEmpty();
       } else {
-        assertRefused(() -> clicks.pods().inNamespace(ns).resource(executor).create(), "");
-        assertThat(refusedByOperator).as(template.getKey()).isNotEmpty();
+        assertRefused(() -> clicks.pods().inNamespace(ns).resource(executor).create(), template.getValue().get(1));
+        assertThat(refusedByOperator).as(template.getKey()).containsExactly(template.getValue().get(0));
       }
     }
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipelines.streaming.api.PipelineLoader;
 import dev.pipelines.streaming.api.validation.Problem;
+import dev.pipelines.streaming.operator.children.PipelineEgress.ApiServerAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * source and sink host in a denied place is refused naming its field; ordinary hosts pass.
  */
 class DeniedEndpointsTest {
-  static final DeniedEndpoints DENIED = DeniedEndpoints.of("spo-system", List.of("10.96.0.1", "192.168.1.5"),
+  static final DeniedEndpoints DENIED = DeniedEndpoints.of("spo-system", List.of(new ApiServerAddress("10.96.0.1", 443),
+      new ApiServerAddress("192.168.1.5", 6443)),
       List.of("10.200.0.0/16", "*.corp.example", "vault"));
 
   static List<Problem> refused(String sources, String sinks, String sparkConf) {
@@ -58,9 +60,28 @@ class DeniedEndpointsTest {
         hint("spec.sinks[4].kafka.bootstrapServers: 'metadata.google.internal.' is a denied name (metadata.google.internal)"),
         hint("spec.sinks[5].http.url: '10.200.3.4' is in 10.200.0.0/16, a denied network"),
         hint("spec.sinks[6].http.url: 'api.corp.example' is a denied name (*.corp.example)"),
-        hint("spec.sinks[7].http.url: '192.168.1.5' is in 192.168.1.5, a denied network"),
+        hint("spec.sinks[7].http.url: '192.168.1.5' is the Kubernetes API (192.168.1.5:6443)"),
         hint("spec.sparkConf[\"spark.hadoop.fs.s3a.endpoint\"]: 'kubernetes.default' is the Kubernetes API"),
         hint("spec.sparkConf[\"spark.hadoop.fs.s3a.bucket.logs.endpoint\"]: 'vault' is a denied name (vault)"));
+  }
+
+  /** The review's ways around the list: a JDBC host parameter, a file system URL, a pod record, IPv6 forms. */
+  @Test
+  void hostsHiddenInParametersPathsAndRecordsAreFoundToo() {
+    List<Problem> problems = refused(KAFKA + """
+
+        - {name: db, jdbc: {url: 'jdbc:postgresql://db/shop?sslmode=require&host=169.254.169.254', table: t}}
+        - {name: f, files: {path: 'webhdfs://kubernetes.default.svc:443/x', format: json}, schema: [{name: a, type: string}]}
+        """, """
+        - {name: a, from: k, kafka: {bootstrapServers: '169-254-169-254.any.pod.cluster.local:80', topic: t}}
+        - {name: b, from: k, kafka: {bootstrapServers: 'fd00:ec2::254:9092', topic: t}}
+        - {name: c, from: k, kafka: {bootstrapServers: '[fe80::1%nosuch]:9092', topic: t}}
+        - {name: d, from: k, http: {url: 'http://x.spo-system.pod.cluster.local/'}}
+        """, "");
+    assertThat(problems).extracting(Problem::path).contains("spec.sources[1].jdbc.url", "spec.sources[2].files.path",
+        "spec.sinks[0].kafka.bootstrapServers", "spec.sinks[1].kafka.bootstrapServers", "spec.sinks[2].kafka.bootstrapServers",
+        "spec.sinks[3].http.url");
+    assertThat(problems).extracting(Problem::message).anySatisfy(m -> assertThat(m).contains("(a pod DNS record)"));
   }
 
   @Test
@@ -73,7 +94,10 @@ class DeniedEndpointsTest {
         - {name: b, from: k, mongodb: {uri: 'mongodb+srv://cluster0.example.net/db', database: d, collection: c}}
         - {name: c, from: k, kafka: {bootstrapServers: '10.1.2.3:9092', topic: t}}
         - {name: d, from: k, http: {url: 'http://kubernetes-dashboard.tools.svc/'}}
-        """, "spark.hadoop.fs.s3a.endpoint: 'http://minio.storage:9000'")).isEmpty();
+        - {name: e, from: k, kafka: {bootstrapServers: '192.168.1.5:9092', topic: t}}
+        - {name: f, from: k, files: {path: 's3a://metadata/out', format: json}}
+        """, "spark.hadoop.fs.s3a.endpoint: 'http://minio.storage:9000'")).as("the API's node address on another port;"
+        + " a bucket named like a metadata host").isEmpty();
   }
 
   @Test
