@@ -93,8 +93,7 @@ public record TenantPolicy(String runnerImage, List<String> allowedImages, Strin
       checkLimits(pipeline.spec(), refused);
       refused.addAll(deniedEndpoints.check(pipeline.spec()));
       if (admissionPolicy) {
-        String own = pipeline.metadata() == null ? null : DriverNames.checkpointClaim(pipeline.metadata().name());
-        refused.addAll(ExecutorTemplateRules.check(pipeline.spec(), own, allowCustomClaims));
+        refused.addAll(ExecutorTemplateRules.check(pipeline.spec(), ownClaim(pipeline), allowCustomClaims));
       }
     }
     return refused;
@@ -128,10 +127,15 @@ public record TenantPolicy(String runnerImage, List<String> allowedImages, Strin
     }
   }
 
+  /** The checkpoint claim the operator creates for this pipeline ({@code <name>-checkpoint}), or null without a name. */
+  private static String ownClaim(StreamingPipeline pipeline) {
+    return pipeline.metadata() == null ? null : DriverNames.checkpointClaim(pipeline.metadata().name());
+  }
+
   private void checkClaim(StreamingPipeline pipeline, List<Problem> refused) {
     var checkpoint = pipeline.spec().checkpoint();
     String claim = checkpoint == null || checkpoint.pvc() == null ? null : checkpoint.pvc().claimName();
-    String own = pipeline.metadata() == null ? null : DriverNames.checkpointClaim(pipeline.metadata().name());
+    String own = ownClaim(pipeline);
     if (!allowCustomClaims && claim != null && !claim.equals(own)) {
       refused.add(Problem.at("spec.checkpoint.pvc.claimName", "'" + claim + "' is not this pipeline's own claim (" + own
           + "); it could be another pipeline's checkpoint", "remove claimName for a claim the operator creates, name the"
